@@ -1,0 +1,430 @@
+"""The `Value` node, its operator overloads, and the reverse-mode walk.
+
+A `Value` holds a float (`data`), its accumulated gradient (`grad`), its
+parents (`_prev`, an ordered tuple: `a*a` has two slots), the `Rule` that made
+it (`_rule`, from `ops`) and that rule's constant argument (`_arg`, e.g. the 2
+of `x**2`). A number operand is such an argument, not a node of its own: it
+halves the nodes of `x*1.0001 + 0.5` and drawings still show it (in the op).
+
+`gradients(root)` is the pure backward walk: an iterative reverse-topological
+pass that returns {node: d root / d node} and writes nothing; `backward()`
+adds those numbers to every node's `.grad`, interior nodes included (the
+drawings and the delta comparison of BP1-BP4 read interior grads).
+
+Imports only `ops` from the package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import numbers
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, TypeVar, Union
+
+from . import ops
+from .ops import RULES, Rule
+
+__all__ = ["Value", "no_grad", "is_grad_enabled", "gradients", "topological_order"]
+
+Number = Union[int, float]
+Operand = Union["Value", Number]
+
+_GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
+
+ADD, SUB, MUL, DIV, POW = (RULES[n] for n in ("add", "sub", "mul", "div", "pow"))
+ADD_C, SUB_C, RSUB_C, MUL_C = (RULES[n] for n in ("add_const", "sub_const", "rsub_const", "mul_const"))
+DIV_C, RDIV_C, POW_C, RPOW_C = (RULES[n] for n in ("div_const", "rdiv_const", "pow_const", "rpow_const"))
+
+
+def is_grad_enabled() -> bool:
+    """False inside `no_grad()`: operations then build no graph."""
+    return _GRAD_ENABLED.get()
+
+
+class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
+    """Context manager and decorator: operations inside record no graph.
+
+    Built on `contextvars`, so it is local to a thread or an asyncio task.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: list = []
+
+    def __enter__(self) -> no_grad:
+        self._tokens.append(_GRAD_ENABLED.set(False))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _GRAD_ENABLED.reset(self._tokens.pop())
+
+    def __call__(self, function: F) -> F:
+        @functools.wraps(function)
+        def without_grad(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return function(*args, **kwargs)
+
+        return without_grad  # type: ignore[return-value]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _as_float(x: Any, op: str) -> float:
+    """A number operand as a float, or a TypeError naming the op and the type."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):  # int, bool, NumPy scalars, Fraction
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(f"{op}: {_short(x)} is too large for a float") from None
+    raise TypeError(
+        f"{op}: expected a Value or a real number, got {type(x).__name__} ({_short(x)})"
+    )
+
+
+def _short(x: Any) -> str:
+    shown = repr(x)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple, rule: Rule, c: float | None) -> Value:
+    """Make the result node of an op (a plain leaf inside no_grad)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _GRAD_ENABLED.get():
+        out._prev = parents
+        out._rule = rule
+        out._arg = c
+    else:
+        out._prev = ()
+        out._rule = None
+        out._arg = None
+    return out
+
+
+def _unary(rule: Rule, x: Value) -> Value:
+    try:
+        data = rule.forward(x.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.explain(rule, (x.data,), None, error) from None
+    return _node(data, (x,), rule, None)
+
+
+def _binary(rule: Rule, a: Value, b: Value) -> Value:
+    try:
+        data = rule.forward(a.data, b.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.explain(rule, (a.data, b.data), None, error) from None
+    return _node(data, (a, b), rule, None)
+
+
+def _with_constant(rule: Rule, x: Value, c: Any) -> Value:
+    c = _as_float(c, rule.name)
+    try:
+        data = rule.forward(x.data, c)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.explain(rule, (x.data,), c, error) from None
+    return _node(data, (x,), rule, c)
+
+
+def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
+    """Build the node of `rule` on `inputs` (Values or numbers) - used by define_op."""
+    parents = tuple(v if isinstance(v, Value) else Value(v) for v in inputs)
+    if len(parents) != rule.arity:
+        raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(parents)}")
+    args = tuple(p.data for p in parents)
+    try:
+        data = rule.forward(*args, c) if rule.const else rule.forward(*args)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.explain(rule, args, c, error) from None
+    return _node(_as_float(data, rule.name), parents, rule, c)
+
+
+class Value:
+    """A scalar in a computation graph: data, grad, and how it was made."""
+
+    __slots__ = ("data", "grad", "label", "_prev", "_rule", "_arg")
+
+    def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
+        self.data = _as_float(data, "Value")
+        self.grad: Any = 0.0
+        self.label = label
+        self._prev = tuple(_children)
+        self._rule, self._arg = _rule_for(_op, self._prev) if self._prev or _op else (None, None)
+
+    # -- micrograd's view ---------------------------------------------------
+    @property
+    def _op(self) -> str:
+        """The op text micrograd shows: '+', '*', '**2', 'ReLU', ... ('' for a leaf)."""
+        return "" if self._rule is None else self._rule.display(self._arg)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- arithmetic ------------------------------------------------------------
+    def __add__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(ADD, self, other)
+        return _with_constant(ADD_C, self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return _with_constant(ADD_C, self, other)  # c + x = x + c exactly in IEEE
+
+    def __sub__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(SUB, self, other)
+        return _with_constant(SUB_C, self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return _with_constant(RSUB_C, self, other)
+
+    def __mul__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(MUL, self, other)
+        return _with_constant(MUL_C, self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return _with_constant(MUL_C, self, other)  # c * x = x * c exactly in IEEE
+
+    def __truediv__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(DIV, self, other)
+        return _with_constant(DIV_C, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _with_constant(RDIV_C, self, other)
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary(POW, self, other)
+        return _with_constant(POW_C, self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        return _with_constant(RPOW_C, self, other)
+
+    def __neg__(self) -> Value:
+        return _unary(RULES["neg"], self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _unary(RULES["abs"], self)
+
+    # -- named functions (the same rules as autograd_lite.exp(x) etc.) ---------
+    def exp(self) -> Value:
+        return _unary(RULES["exp"], self)
+
+    def log(self) -> Value:
+        return _unary(RULES["log"], self)
+
+    def tanh(self) -> Value:
+        return _unary(RULES["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        return _unary(RULES["sigmoid"], self)
+
+    def relu(self) -> Value:
+        return _unary(RULES["relu"], self)
+
+    def sin(self) -> Value:
+        return _unary(RULES["sin"], self)
+
+    def cos(self) -> Value:
+        return _unary(RULES["cos"], self)
+
+    def sqrt(self) -> Value:
+        return _unary(RULES["sqrt"], self)
+
+    def abs(self) -> Value:
+        return _unary(RULES["abs"], self)
+
+    # -- ordering compares the numbers; == stays identity (nodes are dict keys) --
+    def __lt__(self, other: Operand) -> bool:
+        other = _data(other)
+        return NotImplemented if other is NotImplemented else self.data < other
+
+    def __le__(self, other: Operand) -> bool:
+        other = _data(other)
+        return NotImplemented if other is NotImplemented else self.data <= other
+
+    def __gt__(self, other: Operand) -> bool:
+        other = _data(other)
+        return NotImplemented if other is NotImplemented else self.data > other
+
+    def __ge__(self, other: Operand) -> bool:
+        other = _data(other)
+        return NotImplemented if other is NotImplemented else self.data >= other
+
+    # -- gradients -----------------------------------------------------------
+    def backward(self, gradient: Operand = 1.0, *, create_graph: bool = False) -> None:
+        """Add d self / d node to `.grad` of every node of the graph, interior ones too.
+
+        Gradients accumulate: calling it twice doubles every `.grad`. With
+        `create_graph=True` the gradients are Values (graphs themselves).
+        """
+        for node, grad in gradients(self, gradient, create_graph=create_graph).items():
+            current = node.grad
+            node.grad = grad if type(current) is float and current == 0.0 else current + grad
+
+    def zero_grad(self) -> None:
+        """Set `.grad` to 0.0 on every node of this graph."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data: gradients stop here."""
+        return Value(self.data, label=self.label)
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        # Iterative, so a deep graph copies without recursion; parents first.
+        import copy
+
+        for node in topological_order(self):
+            if id(node) in memo:
+                continue
+            twin = _new(Value)
+            twin.data = node.data
+            twin.grad = copy.deepcopy(node.grad, memo)
+            twin.label = node.label
+            twin._prev = tuple(memo[id(p)] for p in node._prev)
+            twin._rule = node._rule
+            twin._arg = node._arg
+            memo[id(node)] = twin
+        return memo[id(self)]
+
+
+def _data(x: Any) -> Any:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return x
+    return NotImplemented  # Python then raises its clear TypeError naming '<' and the types
+
+
+def _rule_for(op: str, parents: tuple) -> tuple[Rule | None, float | None]:
+    """The rule behind micrograd's op text ('+', '**2', 'ReLU', ...) for hand-built nodes."""
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"Value: _children must be Values, got {type(p).__name__}")
+    for rule in RULES.values():
+        if rule.arity != len(parents):
+            continue
+        if not rule.const and op in (rule.symbol, rule.name):
+            return rule, None
+        if rule.const and "{c}" in rule.symbol:
+            head, _, tail = rule.symbol.partition("{c}")
+            if op.startswith(head) and op.endswith(tail) and len(op) > len(head) + len(tail):
+                try:
+                    return rule, float(op[len(head): len(op) - len(tail)])
+                except ValueError:
+                    continue
+    raise ValueError(
+        f"Value: no rule for op {op!r} with {len(parents)} input(s); "
+        "leaves take neither _children nor _op (see define_op for new ops)"
+    )
+
+
+# ---------------------------------------------------------------------------
+# The backward walk.
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, parents before children, root last (no recursion)."""
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._prev if p not in visited)
+    return order
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for bulk work, then restore its state.
+
+    The engine makes no reference cycles, but tens of thousands of live nodes
+    still trigger full collections that cost more than the work itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = False) -> dict:
+    """{node: d root / d node} for every node of root's graph; writes no `.grad`.
+
+    Eagerly the partials of each rule are evaluated on floats; with
+    `create_graph=True` the same partials are evaluated on the Values
+    themselves, so each gradient is a Value whose graph can be differentiated
+    again. A partial that is infinite where it is evaluated (sqrt at 0, 1/x at
+    0) raises a ValueError naming the op: a gradient is never silently inf.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: expected a Value, got {type(root).__name__}")
+    seed = gradient if create_graph and isinstance(gradient, Value) else _as_float(gradient, "backward")
+    with collector_paused():
+        order = topological_order(root)
+        grads: dict[Value, Any] = {root: seed}
+        for node in reversed(order):
+            rule = node._rule
+            grad = grads.get(node)
+            if rule is None or grad is None:
+                continue
+            parents = node._prev
+            try:
+                if create_graph:
+                    args = (*parents, node, node._arg) if rule.const else (*parents, node)
+                else:
+                    args = tuple(p.data for p in parents) + (node.data,)
+                    if rule.const:
+                        args += (node._arg,)
+                local = rule.partials(*args)
+            except (ZeroDivisionError, OverflowError, ValueError) as error:
+                inputs = ", ".join(repr(p.data) for p in parents)
+                raise ValueError(
+                    f"backward: the derivative of {rule.name} is not finite at ({inputs}): {error}"
+                ) from None
+            if create_graph:
+                _accumulate_graph(grads, parents, local, grad)
+            else:
+                for parent, partial in zip(parents, local):
+                    if parent in grads:
+                        grads[parent] += partial * grad
+                    else:
+                        grads[parent] = partial * grad
+    return grads
+
+
+def _accumulate_graph(grads: dict, parents: tuple, local: tuple, grad: Any) -> None:
+    # Same chain rule on Values; skip the * 1.0 and + 0.0 nodes a float would not need.
+    for parent, partial in zip(parents, local):
+        if type(partial) is float:
+            if partial == 0.0:
+                continue
+            term = grad if partial == 1.0 else (-grad if partial == -1.0 else grad * partial)
+        else:
+            term = partial * grad
+        grads[parent] = grads[parent] + term if parent in grads else term

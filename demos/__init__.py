@@ -1,0 +1,1 @@
+"""Runnable demos (jupytext "percent" scripts): `autograd-lite demo NAME`."""
