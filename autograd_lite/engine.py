@@ -344,16 +344,17 @@ def _rule_for(op: str, parents: tuple) -> tuple[Rule | None, float | None]:
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, parents before children, root last (no recursion)."""
     order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            stack.extend((p, False) for p in node._prev if p not in visited)
+    seen = {root}
+    path = [root]  # the current depth-first path; a node leaves it once its parents are done
+    while path:
+        node = path[-1]
+        for parent in node._prev:
+            if parent not in seen:
+                seen.add(parent)
+                path.append(parent)
+                break
+        else:
+            order.append(path.pop())
     return order
 
 
@@ -397,10 +398,10 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
             try:
                 if create_graph:
                     args = (*parents, node, node._arg) if rule.const else (*parents, node)
+                elif len(parents) == 1:
+                    args = (parents[0].data, node.data, node._arg) if rule.const else (parents[0].data, node.data)
                 else:
-                    args = tuple(p.data for p in parents) + (node.data,)
-                    if rule.const:
-                        args += (node._arg,)
+                    args = (*[p.data for p in parents], node.data) + ((node._arg,) if rule.const else ())
                 local = rule.partials(*args)
             except (ZeroDivisionError, OverflowError, ValueError) as error:
                 inputs = ", ".join(repr(p.data) for p in parents)

@@ -302,3 +302,10 @@ register(Rule("sqrt", 1, _sqrt, lambda x, out: (0.5 / out,), "sqrt", "sqrt({0})"
 # d|x|/dx = sign(x) (0 at the kink)
 register(Rule("abs", 1, abs, lambda x, out: (_sign(x),), "abs", "abs({0})",
               sample=_X, kinks=(0.0,)))
+
+# The functions that `code` templates call, by name (the tape's namespace).
+CODE_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "sin": math.sin,
+    "cos": math.cos, "sqrt": _sqrt, "abs": abs, "pow": _power, "relu": RULES["relu"].forward,
+    "rpow": RULES["rpow_const"].forward,
+}

@@ -1,0 +1,1 @@
+"""Benchmarks of autograd_lite against micrograd (and PyTorch scalars): see README.md."""
