@@ -10,7 +10,18 @@ from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "gradients", "is_grad_enabled", "no_grad", "topological_order",
-    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt",
+    "Value",
     "__version__",
+    "cos",
+    "exp",
+    "gradients",
+    "is_grad_enabled",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
+    "topological_order",
 ]

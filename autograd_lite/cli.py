@@ -10,7 +10,7 @@ import argparse
 import pkgutil
 import runpy
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 

@@ -369,7 +369,7 @@ def backprop(
     # BP2, eq. (21): delta^l_j = sum_k w^{l+1}_kj delta^{l+1}_k * sigma'(z^l_j), from L-1 down
     for l in range(n - 2, -1, -1):
         delta[l] = [
-            sum(w[l + 1][k][j] * delta[l][k] for k in range(len(delta[l + 1])))
+            sum(w[l + 1][k][j] * delta[l + 1][k] for k in range(len(delta[l + 1])))
             * sigma[l].derivative(z[l][j])
             for j in range(len(z[l]))
         ]
@@ -377,7 +377,7 @@ def backprop(
     # BP3, eq. (22): dC/db^l_j = delta^l_j
     grad_b = [list(dl) for dl in delta]
     # BP4, eq. (23): dC/dw^l_jk = a^{l-1}_k delta^l_j  (a^{l-1} is x for the first layer)
-    inputs = [xv] + a[:-1]
+    inputs = [xv, *a[:-1]]
     grad_w = [
         [[inputs[l][k] * delta[l][j] for k in range(len(inputs[l]))] for j in range(len(delta[l]))]
         for l in range(n)

@@ -20,15 +20,16 @@ import contextlib
 import functools
 import gc
 import numbers
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator, TypeVar, Union
+from typing import Any, TypeVar, Union
 
 from . import ops
 from .ops import RULES, Rule
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "gradients", "topological_order"]
+__all__ = ["Value", "gradients", "is_grad_enabled", "no_grad", "topological_order"]
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", Number]
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
@@ -151,7 +152,7 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
 class Value:
     """A scalar in a computation graph: data, grad, and how it was made."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_rule", "_arg")
+    __slots__ = ("_arg", "_prev", "_rule", "data", "grad", "label")
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
@@ -399,7 +400,8 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
                 if create_graph:
                     args = (*parents, node, node._arg) if rule.const else (*parents, node)
                 elif len(parents) == 1:
-                    args = (parents[0].data, node.data, node._arg) if rule.const else (parents[0].data, node.data)
+                    x = parents[0].data
+                    args = (x, node.data, node._arg) if rule.const else (x, node.data)
                 else:
                     args = (*[p.data for p in parents], node.data) + ((node._arg,) if rule.const else ())
                 local = rule.partials(*args)

@@ -25,12 +25,25 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 __all__ = [
-    "Rule", "RULES", "register", "evaluate", "explain", "format_number",
-    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt",
+    "RULES",
+    "Rule",
+    "cos",
+    "evaluate",
+    "exp",
+    "explain",
+    "format_number",
+    "log",
+    "register",
+    "relu",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
 ]
 
 
@@ -98,17 +111,17 @@ def evaluate(rule: Rule, args: tuple, c: float | None = None) -> float:
         raise explain(rule, args, c, error) from None
 
 
-class Undefined(ValueError):
+class UndefinedError(ValueError):
     """Raised by a forward function outside its domain; the message names the value."""
 
 
-class DivisionByZero(ZeroDivisionError):
+class DivisionByZeroError(ZeroDivisionError):
     """Raised by a forward function that would divide by zero; the message names the values."""
 
 
 def explain(rule: Rule, args: tuple, c: float | None, error: Exception) -> Exception:
     """The error to raise for `error` met in rule.forward: it names the op and the values."""
-    if isinstance(error, (Undefined, DivisionByZero)):
+    if isinstance(error, (UndefinedError, DivisionByZeroError)):
         return type(error).__bases__[0](f"{rule.name}: {error}")
     where = ", ".join(repr(a) for a in args) + ("" if c is None else f"; c={c!r}")
     kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
@@ -128,13 +141,13 @@ def _exp(x: float) -> float:
 
 def _log(x: float) -> float:
     if not x > 0:
-        raise Undefined(f"undefined for x <= 0, got x={x!r}")
+        raise UndefinedError(f"undefined for x <= 0, got x={x!r}")
     return math.log(x)
 
 
 def _sqrt(x: float) -> float:
     if x < 0:
-        raise Undefined(f"undefined for x < 0, got x={x!r}")
+        raise UndefinedError(f"undefined for x < 0, got x={x!r}")
     return math.sqrt(x)
 
 
@@ -148,16 +161,16 @@ def _sigmoid(x: float) -> float:
 
 def _divide(a: float, b: float) -> float:
     if b == 0:
-        raise DivisionByZero(f"division by zero: {a!r} / {b!r}")
+        raise DivisionByZeroError(f"division by zero: {a!r} / {b!r}")
     return a / b
 
 
 def _power(a: float, b: float) -> float:
     """a ** b on the reals: no complex results, IEEE inf on overflow."""
     if a == 0 and b < 0:
-        raise Undefined(f"0 cannot be raised to a negative power, got {a!r} ** {b!r}")
+        raise UndefinedError(f"0 cannot be raised to a negative power, got {a!r} ** {b!r}")
     if a < 0 and not float(b).is_integer():
-        raise Undefined(f"a negative base needs an integer exponent, got {a!r} ** {b!r}")
+        raise UndefinedError(f"a negative base needs an integer exponent, got {a!r} ** {b!r}")
     try:
         return a ** b
     except OverflowError:
@@ -168,13 +181,13 @@ def _power(a: float, b: float) -> float:
 def _power_value_exponent(a: float, b: float) -> float:
     # d/db a**b = a**b log a exists only for a > 0 (a = 0 is allowed: the partial is taken as 0).
     if a < 0:
-        raise Undefined(f"a negative base needs a constant exponent, got {a!r} ** {b!r}")
+        raise UndefinedError(f"a negative base needs a constant exponent, got {a!r} ** {b!r}")
     return _power(a, b)
 
 
 def _constant_power(c: float, x: float) -> float:
     if c < 0:
-        raise Undefined(f"a negative base needs a constant exponent, got {c!r} ** {x!r}")
+        raise UndefinedError(f"a negative base needs a constant exponent, got {c!r} ** {x!r}")
     return _power(c, x)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def central_differences(f: Callable[..., float], xs: Sequence[float], eps: float = 1e-6) -> list[float]:

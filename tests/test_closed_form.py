@@ -322,7 +322,8 @@ def test_cross_entropy_with_saturated_sigmoid_stays_finite():
     # z = 50: sigma(z) rounds to 1.0, where ln(1 - a) would fail; the logit form does not.
     r = backprop([[[1.0]]], [[49.0]], [1.0], [0.5], cost="cross_entropy")
     assert r.a[-1] == [1.0]
-    assert close(r.cost, 0.5 * math.log1p(math.exp(-50.0)) + 0.5 * (50.0 + math.log1p(math.exp(-50.0))), 1e-15)
+    softplus_minus_50 = math.log1p(math.exp(-50.0))          # ln(1 + e^-50)
+    assert close(r.cost, 0.5 * softplus_minus_50 + 0.5 * (50.0 + softplus_minus_50), 1e-15)
     assert r.delta[-1] == [0.5]
 
 
@@ -425,18 +426,22 @@ X, Y = [1.0, 2.0], [0.5, 0.5]
 
 @pytest.mark.parametrize(("change", "error", "message"), [
     ({"biases": B[:1]}, ValueError, r"weights has 2 layers but biases has 1"),
-    ({"biases": [B[0], [0.4, 0.5, 0.6]]}, ValueError, r"weights\[1\] has 2 rows .* biases\[1\] has 3 entries"),
+    ({"biases": [B[0], [0.4, 0.5, 0.6]]}, ValueError,
+     r"weights\[1\] has 2 rows .* biases\[1\] has 3 entries"),
     ({"weights": [[[0.1, 0.2, 9.0], [0.3, 0.4], [0.5, 0.6]], W[1]]}, ValueError,
      r"weights\[0\]\[0\] has 3 entries but the previous layer \(x\) has 2 neurons"),
     ({"weights": [W[0], [[0.7, 0.8], [1.0, 1.1]]]}, ValueError,
      r"weights\[1\]\[0\] has 2 entries but the previous layer \(weights\[0\]\) has 3 neurons"),
-    ({"x": [1.0, 2.0, 3.0]}, ValueError, r"weights\[0\]\[0\] has 2 entries but the previous layer \(x\) has 3"),
+    ({"x": [1.0, 2.0, 3.0]}, ValueError,
+     r"weights\[0\]\[0\] has 2 entries but the previous layer \(x\) has 3"),
     ({"y": [0.5]}, ValueError, r"y has 1 entries but the output layer has 2 neurons"),
     ({"weights": []}, ValueError, r"weights is empty"),
     ({"x": []}, ValueError, r"x is empty"),
-    ({"activation": "softplus"}, ValueError, r"unknown activation 'softplus'; known: linear, relu, sigmoid, tanh"),
+    ({"activation": "softplus"}, ValueError,
+     r"unknown activation 'softplus'; known: linear, relu, sigmoid, tanh"),
     ({"activation": ["tanh", "swish"]}, ValueError, r"unknown activation 'swish'"),
-    ({"activation": ["tanh"]}, ValueError, r"activation list has 1 names but the network has 2 weight layers"),
+    ({"activation": ["tanh"]}, ValueError,
+     r"activation list has 1 names but the network has 2 weight layers"),
     ({"activation": ["tanh", "tanh", "tanh"]}, ValueError, r"activation list has 3 names"),
     ({"cost": "mse"}, ValueError,
      r"unknown cost 'mse'; known: cross_entropy, hinge, quadratic, softmax_cross_entropy"),

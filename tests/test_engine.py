@@ -23,8 +23,8 @@ from .helpers import central_differences, close
 # micrograd's own tests, against PyTorch float64 (to 1e-12)
 
 
-def micrograd_sanity(V, relu):
-    x = V(-4.0)
+def micrograd_sanity(value, relu):
+    x = value(-4.0)
     z = 2 * x + 2 + x
     q = relu(z) + z * x
     h = relu(z * z)
@@ -32,8 +32,8 @@ def micrograd_sanity(V, relu):
     return [x], y
 
 
-def micrograd_more_ops(V, relu):
-    a, b = V(-4.0), V(2.0)
+def micrograd_more_ops(value, relu):
+    a, b = value(-4.0), value(2.0)
     c = a + b
     d = a * b + b**3
     c = c + c + 1
@@ -47,8 +47,8 @@ def micrograd_more_ops(V, relu):
     return [a, b], g
 
 
-def smooth_ops(V, fns):
-    x, w, b = V(0.7), V(-1.3), V(0.4)
+def smooth_ops(value, fns):
+    x, w, b = value(0.7), value(-1.3), value(0.4)
     z = x * w + b
     y = fns["tanh"](z) * fns["sigmoid"](z) + fns["exp"](z / 3) - fns["log"](x * x + 1)
     y = y + fns["sin"](w) * fns["cos"](b) + fns["sqrt"](x + 2) + abs(w) ** 1.5 + 2 ** x + x**w
