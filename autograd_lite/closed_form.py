@@ -34,7 +34,7 @@ from typing import Any
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "Activation", "Backprop", "BatchBackprop", "Cost",
-    "backprop", "backprop_batch",
+    "Comparison", "LayerComparison", "backprop", "backprop_batch", "compare",
 ]
 
 Vector = list[float]
@@ -424,3 +424,116 @@ def backprop_batch(
     grad_w = [[[g / n for g in row] for row in layer] for layer in grad_w]
     grad_b = [[g / n for g in layer] for layer in grad_b]
     return BatchBackprop(grad_w=grad_w, grad_b=grad_b, cost=total_cost / n, n=n)
+
+
+# --------------------------------------------------------------------------
+# compare: autodiff and BP1-BP4 side by side
+# --------------------------------------------------------------------------
+
+@dataclass
+class LayerComparison:
+    """One weight layer: autodiff's numbers beside the closed form's."""
+
+    index: int                  # weight layer (0 = the note's layer 2)
+    activation: str
+    delta_autodiff: Vector      # z[j].grad after C_x.backward()
+    delta_closed: Vector        # BP1 (eq. 20) for the last layer, BP2 (eq. 21) otherwise
+    grad_b_autodiff: Vector     # b_j.grad
+    grad_b_closed: Vector       # BP3, eq. (22)
+    grad_w_autodiff: Matrix     # w_jk.grad
+    grad_w_closed: Matrix       # BP4, eq. (23)
+
+    def differences(self) -> dict[str, tuple[float, float]]:
+        """{quantity: (largest |autodiff - closed|, largest relative difference)}."""
+        flat_w_a = [g for row in self.grad_w_autodiff for g in row]
+        flat_w_c = [g for row in self.grad_w_closed for g in row]
+        return {
+            "delta": _largest_differences(self.delta_autodiff, self.delta_closed),
+            "dC/db": _largest_differences(self.grad_b_autodiff, self.grad_b_closed),
+            "dC/dw": _largest_differences(flat_w_a, flat_w_c),
+        }
+
+
+def _largest_differences(autodiff: Vector, closed: Vector) -> tuple[float, float]:
+    absolute = [abs(p - q) for p, q in zip(autodiff, closed, strict=True)]
+    relative = [d / max(abs(q), 1e-300) if d else 0.0 for d, q in zip(absolute, closed)]
+    return max(absolute), max(relative)
+
+
+@dataclass
+class Comparison:
+    """The report of `compare`: per layer, autodiff vs BP1-BP4; `str()` is a table."""
+
+    cost_name: str
+    cost_autodiff: float
+    cost_closed: float
+    layers: list[LayerComparison]
+
+    @property
+    def max_abs_diff(self) -> float:
+        return max(d[0] for layer in self.layers for d in layer.differences().values())
+
+    @property
+    def max_rel_diff(self) -> float:
+        return max(d[1] for layer in self.layers for d in layer.differences().values())
+
+    def agree(self, tol: float = 1e-12) -> bool:
+        """Every entry within tol * max(1, |closed form|)."""
+        for layer in self.layers:
+            pairs = [*zip(layer.delta_autodiff, layer.delta_closed), *zip(layer.grad_b_autodiff,
+                     layer.grad_b_closed)]
+            pairs += [p for ra, rc in zip(layer.grad_w_autodiff, layer.grad_w_closed) for p in zip(ra, rc)]
+            if any(abs(p - q) > tol * max(1.0, abs(q)) for p, q in pairs):
+                return False
+        return True
+
+    def __str__(self) -> str:
+        n_layers = len(self.layers)
+        lines = [
+            f"cost {self.cost_name}: C_x autodiff = {self.cost_autodiff:.12g}, "
+            f"closed form = {self.cost_closed:.12g}",
+        ]
+        for layer in self.layers:
+            l_note = layer.index + 2
+            which = "BP1 (eq. 20)" if layer.index == n_layers - 1 else "BP2 (eq. 21)"
+            lines += [
+                "",
+                f"layer l = {l_note} ({layer.activation}), model.layers[{layer.index}]",
+                f"  {'j':>3}  {'delta: z.grad':>22}  {'delta: ' + which:>22}  {'|diff|':>9}",
+            ]
+            for j, (p, q) in enumerate(zip(layer.delta_autodiff, layer.delta_closed)):
+                lines.append(f"  {j:>3}  {p:>22.15e}  {q:>22.15e}  {abs(p - q):>9.1e}")
+            diffs = layer.differences()
+            lines.append(f"  dC/db vs BP3 (eq. 22): max |diff| {diffs['dC/db'][0]:.1e}   "
+                         f"dC/dw vs BP4 (eq. 23): max |diff| {diffs['dC/dw'][0]:.1e}")
+        lines += ["", f"largest |diff| {self.max_abs_diff:.1e}, largest relative {self.max_rel_diff:.1e}"]
+        return "\n".join(lines)
+
+
+def compare(model: Any, x: Sequence[float], y: Any, cost: str = "quadratic") -> Comparison:
+    """Run `model` (an `nn.MLP`) through autodiff and through BP1-BP4 on the same weights.
+
+    The model is used only through its methods (`weights_and_biases`,
+    `activations`, `zero_grad`, `sample_cost`, `layers`), so this module still
+    imports nothing of the engine. The autodiff side: a fresh forward pass,
+    zeroed parameter grads, `C_x.backward()`, then delta = `layer.z[j].grad`.
+    """
+    weights, biases = model.weights_and_biases()
+    closed = backprop(weights, biases, x, y, activation=model.activations, cost=cost)
+    model.zero_grad()
+    c_x = model.sample_cost(x, y, cost)
+    c_x.backward()
+    layers = [
+        LayerComparison(
+            index=l,
+            activation=layer.activation,
+            delta_autodiff=[z.grad for z in layer.z],
+            delta_closed=closed.delta[l],
+            grad_b_autodiff=[n.b.grad for n in layer.neurons],
+            grad_b_closed=closed.grad_b[l],
+            grad_w_autodiff=[[w.grad for w in n.w] for n in layer.neurons],
+            grad_w_closed=closed.grad_w[l],
+        )
+        for l, layer in enumerate(model.layers)
+    ]
+    return Comparison(cost, c_x.data, closed.cost, layers)

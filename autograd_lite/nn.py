@@ -1,0 +1,427 @@
+"""Fully-connected networks built from Values: micrograd's API, the seed note's quantities.
+
+`MLP(nin, nouts)` is micrograd's network (relu hidden layers, linear output,
+`random.uniform(-1, 1)` weights, zero biases, the same parameter order), so a
+script seeded like micrograd's demo gets the same numbers. Beyond micrograd,
+each layer keeps the nodes of its last forward pass, `layer.z` and `layer.a`
+(eqs. 2-3), so after a freshly zeroed `cost.backward()` on one sample
+`layer.z[j].grad` *is* the error delta^l_j of eq. (14).
+
+Index mapping to the note: `model.layers[0]` is the note's layer 2 (the input
+x is layer 1); w^l_{jk} is `model.layers[l-2].neurons[j].w[k]`, b^l_j is
+`model.layers[l-2].neurons[j].b`.
+
+Costs live in one registry, `COSTS`, shared by `loss`, training, `compare`
+and the drawings. Imports `engine` only (tqdm lazily, in `train`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .engine import Value, collector_paused, no_grad
+
+__all__ = [
+    "ACTIVATIONS", "COSTS", "MLP", "SGD", "Adam", "Cost", "Layer", "Module", "Neuron",
+    "accuracy", "loss", "train",
+]
+
+Sample = Sequence[float | Value]
+Target = float | Sequence[float]
+
+# σ of eqs. (1)/(3) by name; "linear" returns z itself, so a is z.
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "linear": lambda z: z,
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+}
+
+
+def _activation(name: str) -> Callable[[Value], Value]:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+class Module:
+    """Anything with parameters: `parameters()` and `zero_grad()` as in micrograd."""
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def parameters(self) -> list[Value]:
+        return []
+
+
+class Neuron(Module):
+    """One neuron: a = σ(Σ_k w_k x_k + b), eqs. (1)-(2).
+
+    `Neuron(nin, nonlin=True)` is micrograd's (relu); `activation=` names σ.
+    Weights come from `rng` (the global `random` module by default, as in
+    micrograd) by `init`: "uniform" U(-1, 1) (micrograd's), "xavier"
+    U(±sqrt(6/(nin+nout))), "he" N(0, 2/nin). Biases start at 0.
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
+                 rng: random.Random | None = None, init: str = "uniform", nout: int = 1) -> None:
+        self.activation = activation if activation is not None else ("relu" if nonlin else "linear")
+        self._sigma = _activation(self.activation)
+        self.w = [Value(x) for x in _initial_weights(nin, nout, init, rng)]
+        self.b = Value(0.0)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: is the activation anything but linear?"""
+        return self.activation != "linear"
+
+    def weighted_input(self, x: Sample) -> Value:
+        """z = Σ_k w_k x_k + b (eq. 2), summed in micrograd's order (b first)."""
+        return sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+
+    def __call__(self, x: Sample) -> Value:
+        return self._sigma(self.weighted_input(x))
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        kind = {"relu": "ReLU", "linear": "Linear"}.get(self.activation, self.activation.capitalize())
+        return f"{kind}Neuron({len(self.w)})"
+
+
+def _initial_weights(nin: int, nout: int, init: str, rng: random.Random | None) -> list[float]:
+    source = rng if rng is not None else random
+    if init == "uniform":
+        return [source.uniform(-1, 1) for _ in range(nin)]
+    if init == "xavier":
+        bound = math.sqrt(6.0 / (nin + nout))
+        return [source.uniform(-bound, bound) for _ in range(nin)]
+    if init == "he":
+        return [source.gauss(0.0, math.sqrt(2.0 / nin)) for _ in range(nin)]
+    raise ValueError(f"unknown init {init!r}; choose from uniform, xavier, he")
+
+
+class Layer(Module):
+    """A fully-connected layer. After each call, `.z` and `.a` hold that pass's nodes (eqs. 2-3)."""
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        self.neurons = [Neuron(nin, nout=nout, **kwargs) for _ in range(nout)]
+        self.z: list[Value] = []
+        self.a: list[Value] = []
+
+    def forward(self, x: Sample) -> list[Value]:
+        """The layer's activations as a list, whatever its width."""
+        self.z = [n.weighted_input(x) for n in self.neurons]
+        self.a = [n._sigma(z) for n, z in zip(self.neurons, self.z)]
+        return self.a
+
+    def __call__(self, x: Sample) -> Value | list[Value]:
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out  # micrograd's convention
+
+    @property
+    def activation(self) -> str:
+        return self.neurons[0].activation
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.activation})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `MLP(nin, nouts)` is micrograd's (relu hidden, linear output).
+
+    `activation` is σ of the hidden layers, `output_activation` of the last;
+    `seed` makes a private `random.Random` (otherwise the global `random`, as
+    micrograd); `init` as in `Neuron`.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 output_activation: str = "linear", *, seed: int | None = None,
+                 init: str = "uniform") -> None:
+        if not nouts or any(int(n) != n or n < 1 for n in [nin, *nouts]):
+            raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
+        _activation(activation), _activation(output_activation)
+        rng = random.Random(seed) if seed is not None else None
+        sizes = [nin, *nouts]
+        self.nin, self.nouts = nin, list(nouts)
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], rng=rng, init=init,
+                  activation=output_activation if i == len(nouts) - 1 else activation)
+            for i in range(len(nouts))
+        ]
+
+    @property
+    def activations(self) -> list[str]:
+        """σ of each weight layer, in order (as closed_form.backprop takes them)."""
+        return [layer.activation for layer in self.layers]
+
+    def forward(self, x: Sample) -> list[Value]:
+        """The output layer's activations as a list (hidden layers of width 1 work)."""
+        if len(x) != self.nin:
+            raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
+        out: Sample = x
+        for layer in self.layers:
+            out = layer.forward(out)
+        return list(out)
+
+    def __call__(self, x: Sample) -> Value | list[Value]:
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def weights_and_biases(self) -> tuple[list[list[list[float]]], list[list[float]]]:
+        """The parameters as plain floats, weights[l][j][k] and biases[l][j] (closed_form's layout)."""
+        weights = [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
+        biases = [[n.b.data for n in layer.neurons] for layer in self.layers]
+        return weights, biases
+
+    def sample_cost(self, x: Sample, y: Target, cost: str = "quadratic") -> Value:
+        """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a."""
+        outputs = self.forward(x)
+        return COSTS[_cost_name(cost)].per_sample(outputs, _targets(y, len(outputs)), self.layers[-1])
+
+    # -- JSON save/load: exact floats, validated, nothing executed -------------
+    def save(self, path: str | Path) -> None:
+        """Write the architecture and parameters as JSON (floats round-trip exactly)."""
+        document = {
+            "format": "autograd_lite.MLP", "version": 1,
+            "nin": self.nin, "nouts": self.nouts, "activations": self.activations,
+            "parameters": [p.data for p in self.parameters()],
+        }
+        Path(path).write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
+
+    def load(self, path: str | Path) -> None:
+        """Read parameters saved by `save` into this model, after checking the file fits it."""
+        where = f"MLP.load({str(path)!r})"
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"{where}: not a readable JSON model file: {error}") from None
+        if not isinstance(document, dict) or document.get("format") != "autograd_lite.MLP":
+            raise ValueError(f"{where}: not an autograd_lite MLP file (no 'format': 'autograd_lite.MLP')")
+        if document.get("version") != 1:
+            raise ValueError(f"{where}: unsupported version {document.get('version')!r}")
+        expected = {"nin": self.nin, "nouts": self.nouts, "activations": self.activations}
+        for key, value in expected.items():
+            if document.get(key) != value:
+                raise ValueError(f"{where}: the file has {key}={document.get(key)!r}, this model {value!r}")
+        values = document.get("parameters")
+        params = self.parameters()
+        if not isinstance(values, list) or len(values) != len(params):
+            count = len(values) if isinstance(values, list) else type(values).__name__
+            raise ValueError(f"{where}: expected {len(params)} parameters, found {count}")
+        for i, v in enumerate(values):
+            if type(v) not in (int, float):
+                raise ValueError(f"{where}: parameter {i} is {v!r}, not a number")
+        for p, v in zip(params, values):
+            p.data = float(v)
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.nin}, {self.nouts}, activation={self.layers[0].activation!r}, "
+                f"output_activation={self.layers[-1].activation!r}) "
+                f"with {len(self.parameters())} parameters")
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a finite number")
+
+
+# ---------------------------------------------------------------------------
+# Costs: one registry for training, compare() and drawings.
+
+@dataclass(frozen=True)
+class Cost:
+    """A per-sample cost C_x(a^L, y); `needs` names the output activation it assumes, if any."""
+
+    per_sample: Callable[[list[Value], list[float], Layer], Value]
+    description: str
+    needs: str | None = None
+
+
+def _quadratic(outputs: list[Value], y: list[float], last: Layer) -> Value:
+    # eq. (5): C_x = ½ Σ_j (y_j - a^L_j)^2
+    return 0.5 * sum((yj - aj) ** 2 for aj, yj in zip(outputs, y))
+
+
+def _softplus(z: Value) -> Value:
+    # log(1 + e^z) without overflow: z + log(1 + e^-z) for z >= 0.
+    return z + (1.0 + (-z).exp()).log() if z.data >= 0 else (1.0 + z.exp()).log()
+
+
+def _cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
+    # Nielsen's C_x = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)], with a = σ(z):
+    # ln a = -softplus(-z), ln(1 - a) = -softplus(z), finite for any z. Its
+    # graph starts at z, so δ^L_j = z.grad = a_j - y_j exactly (BP1 for this cost).
+    if last.activation != "sigmoid":
+        raise ValueError("cross_entropy needs a sigmoid output layer (output_activation='sigmoid')")
+    return sum(yj * _softplus(-zj) + (1.0 - yj) * _softplus(zj) for zj, yj in zip(last.z, y))
+
+
+def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
+    # C_x = -Σ_j y_j log softmax(z)_j = logsumexp(z) Σ_j y_j - Σ_j y_j z_j, from
+    # the logits; shifting by the constant m = max z keeps exp from overflowing.
+    if last.activation != "linear":
+        raise ValueError("softmax_cross_entropy takes logits: use output_activation='linear'")
+    m = max(z.data for z in outputs)
+    logsumexp = sum((z - m).exp() for z in outputs).log() + m
+    return sum(yj * (logsumexp - zj) for zj, yj in zip(outputs, y) if yj != 0)
+
+
+def _hinge(outputs: list[Value], y: list[float], last: Layer) -> Value:
+    # micrograd's demo: max(0, 1 - y a) for one output and y in {-1, +1}
+    if len(outputs) != 1:
+        raise ValueError(f"hinge takes one output, got {len(outputs)}")
+    return (1 + -y[0] * outputs[0]).relu()
+
+
+COSTS: dict[str, Cost] = {
+    "quadratic": Cost(_quadratic, "½‖y − a^L‖² (eq. 5)"),
+    "cross_entropy": Cost(_cross_entropy, "−Σ y ln a + (1−y) ln(1−a), sigmoid outputs", "sigmoid"),
+    "softmax_cross_entropy": Cost(_softmax_cross_entropy, "−Σ y log softmax(z), from logits", "linear"),
+    "hinge": Cost(_hinge, "max(0, 1 − y·a), micrograd's demo, y = ±1"),
+}
+
+
+def _cost_name(cost: str) -> str:
+    if cost not in COSTS:
+        raise ValueError(f"unknown cost {cost!r}; choose from {', '.join(COSTS)}")
+    return cost
+
+
+def _targets(y: Target, n_outputs: int) -> list[float]:
+    targets = [float(y)] if isinstance(y, numbers.Real) else [float(v) for v in y]
+    if len(targets) != n_outputs:
+        raise ValueError(f"the target has {len(targets)} values, the model {n_outputs} outputs")
+    return targets
+
+
+def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str = "quadratic",
+         l2: float = 0.0) -> Value:
+    """C = (1/n) Σ_x C_x (eq. 4), plus `l2 * Σ p²` over every parameter (micrograd's form) if l2 > 0."""
+    if len(xs) != len(ys) or not xs:
+        raise ValueError(f"loss needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
+    total = sum(model.sample_cost(x, y, cost) for x, y in zip(xs, ys)) * (1.0 / len(xs))
+    if l2:
+        total = total + l2 * sum(p * p for p in model.parameters())
+    return total
+
+
+def accuracy(model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
+    """Fraction classified right: the sign of one output against y = ±1 (or a 0/1 target
+    with a sigmoid output), else the argmax of the outputs against the argmax of y."""
+    right = 0
+    with no_grad():
+        for x, y in zip(xs, ys):
+            out = [o.data for o in model.forward(x)]
+            if len(out) == 1:
+                target = float(y if isinstance(y, numbers.Real) else y[0])
+                threshold = 0.5 if model.layers[-1].activation == "sigmoid" else 0.0
+                right += (out[0] > threshold) == (target > threshold)
+            else:
+                right += out.index(max(out)) == list(y).index(max(y))
+    return right / len(xs)
+
+
+# ---------------------------------------------------------------------------
+# Optimisers and the mini-batch training helper (eqs. 6-9).
+
+class SGD:
+    """w → w − η ∂C/∂w (eqs. 6-7), with optional momentum: v → μv + ∂C/∂w, w → w − ηv."""
+
+    def __init__(self, params: Sequence[Value], lr: float = 0.1, momentum: float = 0.0) -> None:
+        self.params, self.lr, self.momentum = list(params), lr, momentum
+        self._velocity = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if self.momentum:
+                g = self._velocity[i] = self.momentum * self._velocity[i] + g
+            p.data -= self.lr * g
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+
+class Adam(SGD):
+    """Adam (Kingma & Ba 2015) with bias correction."""
+
+    def __init__(self, params: Sequence[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8) -> None:
+        super().__init__(params, lr)
+        self.betas, self.eps, self.t = betas, eps, 0
+        self._m = [0.0] * len(self.params)
+        self._v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        for i, p in enumerate(self.params):
+            g = p.grad
+            self._m[i] = b1 * self._m[i] + (1 - b1) * g
+            self._v[i] = b2 * self._v[i] + (1 - b2) * g * g
+            m_hat = self._m[i] / (1 - b1**self.t)
+            v_hat = self._v[i] / (1 - b2**self.t)
+            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+
+def _batches(n: int, size: int, rng: random.Random) -> Iterator[list[int]]:
+    order = list(range(n))
+    rng.shuffle(order)
+    for start in range(0, n, size):
+        yield order[start:start + size]
+
+
+def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str = "quadratic",
+          epochs: int = 10, batch_size: int = 10, lr: float = 0.1, optimizer: SGD | None = None,
+          l2: float = 0.0, seed: int = 0, progress: bool = False,
+          validation: tuple[Sequence[Sample], Sequence[Target]] | None = None) -> list[dict[str, float]]:
+    """Mini-batch gradient descent: for each batch of m samples, C = (1/m) Σ_x C_x and one
+    step w → w − η ∂C/∂w, which is eqs. (8)-(9) with n = m.
+
+    Returns one record per epoch: the mean training loss over its batches, the
+    training accuracy and, with `validation=(xs, ys)`, the validation accuracy.
+    `progress=True` shows a tqdm bar when tqdm is installed. The cyclic
+    garbage collector is paused during each step (the graph has no cycles).
+    """
+    _cost_name(cost)
+    optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lr)
+    rng = random.Random(seed)
+    epoch_range: Any = range(epochs)
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+
+            epoch_range = tqdm(epoch_range, desc="epochs")
+        except ImportError:
+            pass
+    history = []
+    for epoch in epoch_range:
+        losses = []
+        for batch in _batches(len(xs), batch_size, rng):
+            with collector_paused():
+                batch_loss = loss(model, [xs[i] for i in batch], [ys[i] for i in batch], cost, l2)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+            losses.append(batch_loss.data)
+        record = {"epoch": epoch + 1, "loss": sum(losses) / len(losses), "accuracy": accuracy(model, xs, ys)}
+        if validation is not None:
+            record["validation_accuracy"] = accuracy(model, *validation)
+        history.append(record)
+    return history
