@@ -33,8 +33,17 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "ACTIVATIONS", "COSTS", "Activation", "Backprop", "BatchBackprop", "Cost",
-    "Comparison", "LayerComparison", "backprop", "backprop_batch", "compare",
+    "ACTIVATIONS",
+    "COSTS",
+    "Activation",
+    "Backprop",
+    "BatchBackprop",
+    "Comparison",
+    "Cost",
+    "LayerComparison",
+    "backprop",
+    "backprop_batch",
+    "compare",
 ]
 
 Vector = list[float]
