@@ -4,17 +4,27 @@ The public face. `Value` records every operation into a graph; `backward()`
 applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
-from .engine import Value, gradients, is_grad_enabled, no_grad, topological_order
+from .engine import Value, define_op, gradients, is_grad_enabled, no_grad, topological_order
+from .functional import grad, hessian, value_and_grad
+from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
 from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradcheckError",
+    "GradientReport",
     "Value",
     "__version__",
+    "check_grad",
     "cos",
+    "define_op",
     "exp",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
     "gradients",
+    "hessian",
     "is_grad_enabled",
     "log",
     "no_grad",
@@ -24,4 +34,5 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "value_and_grad",
 ]

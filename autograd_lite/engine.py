@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import inspect
 import numbers
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -27,7 +28,7 @@ from typing import Any, TypeVar, Union
 from . import ops
 from .ops import RULES, Rule
 
-__all__ = ["Value", "gradients", "is_grad_enabled", "no_grad", "topological_order"]
+__all__ = ["Value", "apply", "define_op", "gradients", "is_grad_enabled", "no_grad", "topological_order"]
 
 Number = int | float
 Operand = Union["Value", Number]
@@ -137,16 +138,57 @@ def _with_constant(rule: Rule, x: Value, c: Any) -> Value:
 
 
 def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
-    """Build the node of `rule` on `inputs` (Values or numbers) - used by define_op."""
-    parents = tuple(v if isinstance(v, Value) else Value(v) for v in inputs)
-    if len(parents) != rule.arity:
-        raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(parents)}")
+    """Build the node of `rule` on `inputs` (Values or numbers): how define_op's ops run."""
+    if len(inputs) != rule.arity:
+        raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(inputs)}")
+    parents = tuple(v if isinstance(v, Value) else Value(_as_float(v, rule.name)) for v in inputs)
     args = tuple(p.data for p in parents)
     try:
         data = rule.forward(*args, c) if rule.const else rule.forward(*args)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise ops.explain(rule, args, c, error) from None
     return _node(_as_float(data, rule.name), parents, rule, c)
+
+
+def define_op(name: str, forward: Callable[..., float], partials: Callable[..., Any],
+              label: str | None = None) -> Callable[..., Any]:
+    """Add an op to the rule table, as the built-ins are, and return its function.
+
+    `forward(x1, ..., xn)` computes on floats (n is the op's arity);
+    `partials(x1, ..., xn, out)` returns the n local derivatives, written with
+    arithmetic and autograd_lite's functions (`exp`, `sin`, ...) so that it
+    works on floats and on Values: the op then differentiates to any order.
+    The returned function gives a float for numbers and a node for Values.
+    """
+    arity = sum(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in inspect.signature(forward).parameters.values()
+    )
+    if arity < 1:
+        raise TypeError(f"define_op {name!r}: forward must take at least one positional input")
+
+    def checked_partials(*args: Any) -> tuple:
+        local = tuple(partials(*args))
+        if len(local) != arity:
+            raise TypeError(f"{name}: partials returned {len(local)} values for {arity} inputs")
+        return local
+
+    symbol = label or name
+    code = f"{name}({', '.join('{%d}' % i for i in range(arity))})"
+    rule = ops.register(Rule(name, arity, forward, checked_partials, symbol, code))
+    ops.CODE_FUNCTIONS[name] = forward
+
+    def function(*inputs: Any) -> Any:
+        if any(isinstance(x, Value) for x in inputs):
+            return apply(rule, *inputs)
+        if len(inputs) != arity:
+            raise TypeError(f"{name}: takes {arity} inputs, got {len(inputs)}")
+        return _as_float(ops.evaluate(rule, tuple(_as_float(x, name) for x in inputs)), name)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{name}: an op defined with define_op (a float for numbers, a node for Values)."
+    function.rule = rule  # type: ignore[attr-defined]
+    return function
 
 
 class Value:
