@@ -151,7 +151,7 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
 
 
 def define_op(name: str, forward: Callable[..., float], partials: Callable[..., Any],
-              label: str | None = None) -> Callable[..., Any]:
+              label: str | None = None, *, arity: int | None = None) -> Callable[..., Any]:
     """Add an op to the rule table, as the built-ins are, and return its function.
 
     `forward(x1, ..., xn)` computes on floats (n is the op's arity);
@@ -159,13 +159,13 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     arithmetic and autograd_lite's functions (`exp`, `sin`, ...) so that it
     works on floats and on Values: the op then differentiates to any order.
     The returned function gives a float for numbers and a node for Values.
+    `arity` is read from forward's signature unless given (needed for builtins
+    such as math.hypot, whose signature Python cannot show).
     """
-    arity = sum(
-        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        for p in inspect.signature(forward).parameters.values()
-    )
-    if arity < 1:
-        raise TypeError(f"define_op {name!r}: forward must take at least one positional input")
+    if arity is None:
+        arity = _positional_arity(forward, name)
+    if not isinstance(arity, int) or arity < 1:
+        raise TypeError(f"define_op {name!r}: forward must take at least one input, got arity {arity!r}")
 
     def checked_partials(*args: Any) -> tuple:
         local = tuple(partials(*args))
@@ -174,7 +174,7 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
         return local
 
     symbol = label or name
-    code = f"{name}({', '.join('{%d}' % i for i in range(arity))})"
+    code = f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
     rule = ops.register(Rule(name, arity, forward, checked_partials, symbol, code))
     ops.CODE_FUNCTIONS[name] = forward
 
@@ -189,6 +189,16 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     function.__doc__ = f"{name}: an op defined with define_op (a float for numbers, a node for Values)."
     function.rule = rule  # type: ignore[attr-defined]
     return function
+
+
+def _positional_arity(forward: Callable[..., float], name: str) -> int:
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        parameters = None
+    if parameters is None or any(p.kind == p.VAR_POSITIONAL for p in parameters):
+        raise TypeError(f"define_op {name!r}: cannot read how many inputs forward takes; pass arity=")
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
 
 
 class Value:
