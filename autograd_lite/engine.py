@@ -470,6 +470,8 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
                         grads[parent] += partial * grad
                     else:
                         grads[parent] = partial * grad
+    if create_graph:  # a gradient that came out constant is still a Value, as in PyTorch
+        return {node: g if isinstance(g, Value) else Value(g) for node, g in grads.items()}
     return grads
 
 

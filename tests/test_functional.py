@@ -1,0 +1,205 @@
+"""Higher-order derivatives (grad, value_and_grad, hessian, create_graph) and define_op.
+
+Truths: closed-form derivatives of tanh, sigmoid, exp, sin, log and powers;
+central finite differences; PyTorch float64 double-backward.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import (
+    Value,
+    cos,
+    define_op,
+    exp,
+    grad,
+    gradients,
+    hessian,
+    ops,
+    sin,
+    topological_order,
+    value_and_grad,
+)
+
+from .helpers import central_differences, close
+
+
+def _sigma(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# (function on Values, [f', f'', f'''] as closed forms on floats)
+KNOWN = {
+    "tanh": (lambda x: x.tanh(), [
+        lambda x: 1 - math.tanh(x) ** 2,
+        lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2),
+        lambda x: -2 * (1 - math.tanh(x) ** 2) * (1 - 3 * math.tanh(x) ** 2),
+    ]),
+    "sigmoid": (lambda x: x.sigmoid(), [
+        lambda x: _sigma(x) * (1 - _sigma(x)),
+        lambda x: _sigma(x) * (1 - _sigma(x)) * (1 - 2 * _sigma(x)),
+        lambda x: _sigma(x) * (1 - _sigma(x)) * (1 - 6 * _sigma(x) + 6 * _sigma(x) ** 2),
+    ]),
+    "exp": (lambda x: x.exp(), [math.exp, math.exp, math.exp]),
+    "sin": (lambda x: x.sin(), [math.cos, lambda x: -math.sin(x), lambda x: -math.cos(x)]),
+    "log": (lambda x: x.log(), [lambda x: 1 / x, lambda x: -1 / x**2, lambda x: 2 / x**3]),
+    "x**3.5": (lambda x: x**3.5, [
+        lambda x: 3.5 * x**2.5, lambda x: 8.75 * x**1.5, lambda x: 13.125 * x**0.5,
+    ]),
+    "2**x": (lambda x: 2**x, [lambda x: 2**x * math.log(2), lambda x: 2**x * math.log(2) ** 2,
+                              lambda x: 2**x * math.log(2) ** 3]),
+    "1/x": (lambda x: 1 / x, [lambda x: -1 / x**2, lambda x: 2 / x**3, lambda x: -6 / x**4]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+@given(x=st.floats(0.2, 3.0))
+def test_nested_grad_to_order_three_matches_closed_forms(name, x):
+    f, derivatives = KNOWN[name]
+    g = f
+    for order, exact in enumerate(derivatives, start=1):
+        g = grad(g)
+        value = g(x)
+        assert isinstance(value, float)
+        assert close(value, exact(x), 1e-11), (name, order, value, exact(x))
+
+
+def test_numbers_in_float_out_values_in_value_out():
+    d = grad(lambda x, y: x * y.sin(), argnum=1)
+    assert isinstance(d(2.0, 0.5), float) and d(2.0, 0.5) == 2.0 * math.cos(0.5)
+    node = d(Value(2.0), 0.5)
+    assert isinstance(node, Value) and node.data == 2.0 * math.cos(0.5)
+
+
+def test_grad_writes_no_grad_attributes():
+    x = Value(1.5)
+    grad(lambda v: v * v * v)(x)
+    assert x.grad == 0.0
+
+
+def test_constant_function_has_zero_gradient_and_bad_outputs_are_type_errors():
+    assert grad(lambda x: 3.0)(2.0) == 0.0
+    assert grad(lambda x, y: y * y)(2.0, 3.0) == 0.0  # does not depend on x
+    with pytest.raises(TypeError, match="grad: f must return a Value or a number, got str"):
+        grad(lambda x: "nope")(1.0)
+    with pytest.raises(ValueError, match="argnum 2 is out of range"):
+        grad(lambda x: x, argnum=2)(1.0)
+
+
+def test_value_and_grad():
+    value, derivative = value_and_grad(lambda x, y: x * y + x.exp(), argnum=0)(0.5, 3.0)
+    assert value == 0.5 * 3.0 + math.exp(0.5) and derivative == 3.0 + math.exp(0.5)
+
+
+def rosenbrock(x, y):
+    return (1 - x) ** 2 + 100 * (y - x * x) ** 2
+
+
+@given(x=st.floats(-2, 2), y=st.floats(-2, 2))
+def test_hessian_matches_the_closed_form(x, y):
+    h = hessian(rosenbrock)(x, y)
+    exact = [[2 - 400 * (y - x * x) + 800 * x * x, -400 * x], [-400 * x, 200.0]]
+    for i in range(2):
+        for j in range(2):
+            assert close(h[i][j], exact[i][j], 1e-12)
+
+
+def test_hessian_matches_torch_double_backward():
+    torch = pytest.importorskip("torch")
+
+    def f(a, b, c):
+        return (a * b).tanh() * c.exp() + (a / c).sin() - b**3 * c
+
+    point = (0.3, -0.7, 1.2)
+    expected = torch.autograd.functional.hessian(
+        lambda t: f(*t), torch.tensor(point, dtype=torch.float64)
+    )
+    got = hessian(f)(*point)
+    for i in range(3):
+        for j in range(3):
+            assert close(got[i][j], expected[i, j].item(), 1e-12)
+
+
+def test_backward_create_graph_makes_every_grad_a_value():
+    x = Value(0.8)
+    y = (x * x).sin()
+    y.backward(create_graph=True)
+    assert all(isinstance(node.grad, Value) for node in topological_order(y))
+    assert close(x.grad.data, 2 * 0.8 * math.cos(0.64), 1e-15)
+    d2 = gradients(x.grad)[x]  # d/dx of 2x cos(x^2)
+    assert close(d2, 2 * math.cos(0.64) - 4 * 0.64 * math.sin(0.64), 1e-14)
+
+
+# ---------------------------------------------------------------------------
+# define_op
+
+
+@pytest.fixture
+def op_name(request):
+    """A fresh op name per test, removed from the table afterwards."""
+    made = []
+
+    def make(base: str) -> str:
+        name = f"test_{base}_{request.node.name}".replace("[", "_").replace("]", "_")
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        ops.RULES.pop(name, None)
+        ops.CODE_FUNCTIONS.pop(name, None)
+
+
+def test_define_op_joins_the_table_and_differentiates_to_any_order(op_name):
+    # softplus(x) = log(1 + e^x); d/dx = sigmoid(x) = e^x / (1 + e^x)
+    softplus = define_op(
+        op_name("softplus"),
+        lambda x: math.log1p(math.exp(x)),
+        lambda x, out: (exp(x) / (1.0 + exp(x)),),
+        label="softplus",
+    )
+    assert softplus(0.0) == math.log(2.0) and isinstance(softplus(0.0), float)
+    node = softplus(Value(0.3))
+    assert node._op == "softplus" and node._rule is ops.RULES[softplus.__name__]
+    for order, exact in enumerate(KNOWN["sigmoid"][1][:2], start=2):
+        g = softplus
+        for _ in range(order):
+            g = grad(g)
+        assert close(g(0.3), exact(0.3), 1e-12)
+
+
+def test_define_op_with_two_inputs_matches_finite_differences(op_name):
+    hypot = define_op(op_name("hypot"), math.hypot, lambda x, y, out: (x / out, y / out), arity=2)
+    a, b = Value(3.0), Value(4.0)
+    out = hypot(a, b) * a
+    out.backward()
+    numeric = central_differences(lambda x, y: math.hypot(x, y) * x, [3.0, 4.0])
+    assert close(a.grad, numeric[0], 1e-8) and close(b.grad, numeric[1], 1e-8)
+    assert hypot(3, Value(4.0)).data == 5.0  # a number operand becomes a leaf
+
+
+def test_define_op_errors(op_name):
+    name = op_name("short")
+    short = define_op(name, math.sin, lambda x, out: (cos(x), 1.0), arity=1)
+    with pytest.raises(TypeError, match=f"{name}: partials returned 2 values for 1 inputs"):
+        short(Value(1.0)).backward()
+    with pytest.raises(ValueError, match="already defined"):
+        define_op(name, math.sin, lambda x, out: (cos(x),), arity=1)
+    with pytest.raises(ValueError, match="already defined"):
+        define_op("exp", math.exp, lambda x, out: (out,))
+    with pytest.raises(TypeError, match="pass arity="):
+        define_op(op_name("vararg"), lambda *xs: sum(xs), lambda *a: a)
+    with pytest.raises(TypeError, match="takes 1 inputs, got 2"):
+        short(Value(1.0), 2.0)
+
+
+def test_named_functions_in_partials_keep_the_graph(op_name):
+    # sin written through define_op with the engine's cos: second derivative -sin(x)
+    my_sin = define_op(op_name("sin"), math.sin, lambda x, out: (cos(x),))
+    assert close(grad(grad(my_sin))(0.7), -math.sin(0.7), 1e-14)
+    assert close(grad(grad(sin))(0.7), -math.sin(0.7), 1e-14)
