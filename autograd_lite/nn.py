@@ -150,12 +150,12 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str = "linear", *, seed: int | None = None,
                  init: str = "uniform") -> None:
-        if not nouts or any(int(n) != n or n < 1 for n in [nin, *nouts]):
+        if not nouts or any(type(n) is not int or n < 1 for n in [nin, *nouts]):
             raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
         _activation(activation), _activation(output_activation)
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
-        self.nin, self.nouts = nin, list(nouts)
+        self.nin, self.nouts, self.hidden_activation = nin, list(nouts), activation
         self.layers = [
             Layer(sizes[i], sizes[i + 1], rng=rng, init=init,
                   activation=output_activation if i == len(nouts) - 1 else activation)
@@ -213,7 +213,7 @@ class MLP(Module):
             raise ValueError(f"{where}: not a readable JSON model file: {error}") from None
         if not isinstance(document, dict) or document.get("format") != "autograd_lite.MLP":
             raise ValueError(f"{where}: not an autograd_lite MLP file (no 'format': 'autograd_lite.MLP')")
-        if document.get("version") != 1:
+        if type(document.get("version")) is not int or document["version"] != 1:
             raise ValueError(f"{where}: unsupported version {document.get('version')!r}")
         expected = {"nin": self.nin, "nouts": self.nouts, "activations": self.activations}
         for key, value in expected.items():
@@ -224,14 +224,23 @@ class MLP(Module):
         if not isinstance(values, list) or len(values) != len(params):
             count = len(values) if isinstance(values, list) else type(values).__name__
             raise ValueError(f"{where}: expected {len(params)} parameters, found {count}")
+        floats = []
         for i, v in enumerate(values):
-            if type(v) not in (int, float):
-                raise ValueError(f"{where}: parameter {i} is {v!r}, not a number")
-        for p, v in zip(params, values):
-            p.data = float(v)
+            if type(v) not in (int, float):  # bool is not a parameter value either
+                raise ValueError(f"{where}: parameter {i} is {v!r:.40}, not a number")
+            try:
+                number = float(v)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number):  # json reads 1e400 as inf without asking parse_constant
+                raise ValueError(f"{where}: parameter {i} is {str(v)[:40]}, not a finite number")
+            floats.append(number)
+        for p, number in zip(params, floats):
+            p.data = number
 
     def __repr__(self) -> str:
-        return (f"MLP({self.nin}, {self.nouts}, activation={self.layers[0].activation!r}, "
+        hidden = self.layers[0].activation if len(self.layers) > 1 else self.hidden_activation
+        return (f"MLP({self.nin}, {self.nouts}, activation={hidden!r}, "
                 f"output_activation={self.layers[-1].activation!r}) "
                 f"with {len(self.parameters())} parameters")
 
@@ -278,7 +287,7 @@ def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) ->
         raise ValueError("softmax_cross_entropy takes logits: use output_activation='linear'")
     m = max(z.data for z in outputs)
     logsumexp = sum((z - m).exp() for z in outputs).log() + m
-    return sum(yj * (logsumexp - zj) for zj, yj in zip(outputs, y) if yj != 0)
+    return sum(yj * (logsumexp - zj) for zj, yj in zip(outputs, y))  # a Value even when y = 0
 
 
 def _hinge(outputs: list[Value], y: list[float], last: Layer) -> Value:
@@ -323,6 +332,8 @@ def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str = "qu
 def accuracy(model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
     """Fraction classified right: the sign of one output against y = ±1 (or a 0/1 target
     with a sigmoid output), else the argmax of the outputs against the argmax of y."""
+    if not xs or len(xs) != len(ys):
+        raise ValueError(f"accuracy needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
     right = 0
     with no_grad():
         for x, y in zip(xs, ys):
