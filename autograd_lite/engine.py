@@ -427,8 +427,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = False) -> dict:
+def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = False,
+              on_step: Callable[[Value, tuple, dict], None] | None = None) -> dict:
     """{node: d root / d node} for every node of root's graph; writes no `.grad`.
+
+    `on_step(node, local_partials, grads_so_far)`, if given, is called after
+    each node has passed its gradient to its parents (in reverse topological
+    order): the step-by-step backprop page watches the walk this way.
 
     Eagerly the partials of each rule are evaluated on floats; with
     `create_graph=True` the same partials are evaluated on the Values
@@ -470,6 +475,8 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
                         grads[parent] += partial * grad
                     else:
                         grads[parent] = partial * grad
+            if on_step is not None:
+                on_step(node, local, grads)
     if create_graph:  # a gradient that came out constant is still a Value, as in PyTorch
         return {node: g if isinstance(g, Value) else Value(g) for node, g in grads.items()}
     return grads
