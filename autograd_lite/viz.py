@@ -19,6 +19,7 @@ Imports engine, ops, and (for the network picture) nn and closed_form.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ def _fmt(x: Any) -> str:
 
 
 def _record_escape(text: str) -> str:
-    for ch in '\\{}|<>"':
+    # Characters with a meaning inside a Graphviz record label get a backslash.
+    for ch in "\\{}|<>":
         text = text.replace(ch, "\\" + ch)
     return text
 
@@ -176,7 +178,7 @@ def _add_legend(drawing: Drawing) -> None:
         ids.append(node_id)
         drawing.nodes.append((node_id, {"shape": shape, "style": "filled", "fillcolor": COLOURS[role],
                                         "label": text, "fontsize": "10"}))
-    for a, b in zip(ids, ids[1:]):
+    for a, b in itertools.pairwise(ids):
         drawing.edges.append((a, b, {"style": "invis"}))
     drawing.clusters["legend"] = ids
 
@@ -188,9 +190,8 @@ def _attrs(attrs: Mapping[str, str]) -> str:
 
 
 def _dot_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\{", "\\{").replace(
-        "\\\\}", "\\}").replace("\\\\|", "\\|").replace("\\\\<", "\\<").replace("\\\\>", "\\>").replace(
-        '\\\\\\"', '\\"')
+    # In a quoted DOT string only \" is an escape; a backslash pair passes through to the label.
+    return text.replace('"', '\\"')
 
 
 def _cluster_of(drawing: Drawing) -> dict[str, str]:
@@ -206,7 +207,8 @@ def render_dot_text(drawing: Drawing) -> str:
         member_set = set(members)
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f'    label="{_dot_escape(title)}"; style="rounded"; color="#999999";')
-        lines += [f"    {node_id}{_attrs(attrs)};" for node_id, attrs in drawing.nodes if node_id in member_set]
+        lines += [f"    {node_id}{_attrs(attrs)};"
+                  for node_id, attrs in drawing.nodes if node_id in member_set]
         lines.append("  }")
     lines += [f"  {node_id}{_attrs(attrs)};" for node_id, attrs in drawing.nodes if node_id not in in_cluster]
     lines += [f"  {a} -> {b}{_attrs(attrs)};" for a, b, attrs in drawing.edges]
@@ -280,7 +282,8 @@ def _index(*indices: int) -> str:
 
 
 def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", closed_form: bool = True,
-                        rankdir: str = "LR", edge_labels: bool = False, max_nodes: int = MAX_NODES) -> Drawing:
+                        rankdir: str = "LR", edge_labels: bool = False,
+                        max_nodes: int = MAX_NODES) -> Drawing:
     """The Drawing behind `draw_network` (also used for its DOT text)."""
     from .closed_form import backprop
 
@@ -313,7 +316,8 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", 
                 names[a] = f"a^{l_note}_{j}"
             delta = f"δ^{l_note}_{j} = {_fmt(grads.get(z, 0.0))}"
             if reference is not None:
-                delta += f" (BP{'1' if index == len(model.layers) - 1 else '2'}: {_fmt(reference.delta[index][j])})"
+                which = "BP1" if index == len(model.layers) - 1 else "BP2"
+                delta += f" ({which}: {_fmt(reference.delta[index][j])})"
             notes[z] = delta
             highlight[z] = "#ffe0b3"
         for node in (n for a in layer.a for n in topological_order(a)):

@@ -33,9 +33,10 @@ import random
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 ENGINES = ("autograd_lite", "micrograd", "torch")
 SEED = 1337  # micrograd's demo notebook seeds with 1337 too
@@ -54,7 +55,7 @@ class Engine:
 
     name: str
     version: str
-    Value: Callable[[float], Any]  # noqa: N815 - the engine's class, named as users know it
+    Value: Callable[[float], Any]  # the engine's class, named as users know it
     zero_grad: Callable[[Sequence[Any]], None]
     sgd: Callable[[Sequence[Any], float], None]
     item: Callable[[Any], float]
@@ -102,7 +103,7 @@ def _torch_engine() -> Engine:
     def sgd(params: Sequence[Any], learning_rate: float) -> None:
         with torch.no_grad():
             for p in params:
-                p -= learning_rate * p.grad
+                p.sub_(learning_rate * p.grad)
 
     return Engine("torch", torch.__version__, value, zero_grad, sgd,
                   lambda v: v.item(), lambda v: v.grad.item())
@@ -112,7 +113,7 @@ def _torch_engine() -> Engine:
 # W1: micrograd's moons demo.
 
 def moons(n_samples: int = N_POINTS, seed: int = SEED) -> tuple[list[list[float]], list[float], str]:
-    """(X, y, source): two interleaved half circles, labels -1/+1, as Python floats.
+    """(points, labels, source): two interleaved half circles, labels -1/+1, as Python floats.
 
     scikit-learn's make_moons(noise=0.1) when it is importable, else the same
     construction with a seeded `random.Random` (then the points differ from
@@ -128,13 +129,13 @@ def moons(n_samples: int = N_POINTS, seed: int = SEED) -> tuple[list[list[float]
               for i in range(n_out)]
         xs += [[1 - math.cos(math.pi * i / (n_in - 1)), 0.5 - math.sin(math.pi * i / (n_in - 1))]
                for i in range(n_in)]
-        X = [[a + rng.gauss(0.0, 0.1), b + rng.gauss(0.0, 0.1)] for a, b in xs]
-        y = [-1.0] * n_out + [1.0] * n_in
-        return X, y, f"built-in moons (random.Random({seed}), noise 0.1)"
-    X_np, y_np = make_moons(n_samples=n_samples, noise=0.1, random_state=seed)
-    X = [[float(a), float(b)] for a, b in X_np]
-    y = [float(2 * label - 1) for label in y_np]
-    return X, y, f"sklearn make_moons(n_samples={n_samples}, noise=0.1, random_state={seed})"
+        points = [[a + rng.gauss(0.0, 0.1), b + rng.gauss(0.0, 0.1)] for a, b in xs]
+        labels = [-1.0] * n_out + [1.0] * n_in
+        return points, labels, f"built-in moons (random.Random({seed}), noise 0.1)"
+    xy, classes = make_moons(n_samples=n_samples, noise=0.1, random_state=seed)
+    points = [[float(a), float(b)] for a, b in xy]
+    labels = [float(2 * label - 1) for label in classes]
+    return points, labels, f"sklearn make_moons(n_samples={n_samples}, noise=0.1, random_state={seed})"
 
 
 class MLP:
@@ -167,20 +168,20 @@ class MLP:
 
 
 def moons_loss(model: MLP, Value: Callable[[float], Any],  # noqa: N803
-               X: list[list[float]], y: list[float]) -> Any:
+               points: list[list[float]], labels: list[float]) -> Any:
     """The demo's loss(): max-margin (hinge) loss averaged, plus L2 regularisation."""
-    inputs = [list(map(Value, xrow)) for xrow in X]
+    inputs = [list(map(Value, xrow)) for xrow in points]
     scores = list(map(model, inputs))
-    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(labels, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in model.parameters())
     return data_loss + reg_loss
 
 
-def train_step(engine: Engine, model: MLP, params: list[Any], X: list[list[float]],
-               y: list[float], k: int) -> float:
+def train_step(engine: Engine, model: MLP, params: list[Any], points: list[list[float]],
+               labels: list[float], k: int) -> float:
     """Step k of the demo's loop: forward, zero_grad, backward, SGD. Returns the loss."""
-    total_loss = moons_loss(model, engine.Value, X, y)
+    total_loss = moons_loss(model, engine.Value, points, labels)
     engine.zero_grad(params)
     total_loss.backward()
     learning_rate = 1.0 - 0.9 * k / 100
@@ -190,26 +191,26 @@ def train_step(engine: Engine, model: MLP, params: list[Any], X: list[list[float
 
 def run_w1(engine: Engine, repeats: int) -> dict:
     """Time `repeats` consecutive training steps after one untimed warm-up step."""
-    X, y, source = moons()
+    points, labels, source = moons()
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
-    losses = [train_step(engine, model, params, X, y, 0)]
+    losses = [train_step(engine, model, params, points, labels, 0)]
     samples = []
     for k in range(1, repeats + 1):
         start = time.perf_counter()
-        losses.append(train_step(engine, model, params, X, y, k))
+        losses.append(train_step(engine, model, params, points, labels, k))
         samples.append(time.perf_counter() - start)
     return {"samples": samples, "losses": losses, "data": source, "parameters": len(params)}
 
 
 def profile_w1(engine: Engine, top: int = 15) -> str:
     """cProfile of one training step (after a warm-up step): the top functions by tottime."""
-    X, y, _ = moons()
+    points, labels, _ = moons()
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
-    train_step(engine, model, params, X, y, 0)
+    train_step(engine, model, params, points, labels, 0)
     profiler = cProfile.Profile()
-    profiler.runcall(train_step, engine, model, params, X, y, 1)
+    profiler.runcall(train_step, engine, model, params, points, labels, 1)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     return out.getvalue()
@@ -255,16 +256,18 @@ def run_w2(engine: Engine, links: int, repeats: int) -> dict:
 # ---------------------------------------------------------------------------
 # W3: memory per node.
 
-def _graph_nodes(root: Any) -> list[Any]:
-    """Every node reachable from root through `_prev` (no recursion: chains are deep)."""
-    seen = {id(root): root}
-    stack = [root]
+def _topological_order(root: Any) -> list[Any]:
+    """Nodes parents-first, root last, without recursion (as micrograd's build_topo orders them)."""
+    order, visited, stack = [], set(), [(root, False)]
     while stack:
-        for parent in stack.pop()._prev:
-            if id(parent) not in seen:
-                seen[id(parent)] = parent
-                stack.append(parent)
-    return list(seen.values())
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._prev if p not in visited)
+    return order
 
 
 def _measure(build: Callable[[], Any], existing: Iterable[Any], backward: Callable[[Any], None]) -> dict:
@@ -284,36 +287,46 @@ def _measure(build: Callable[[], Any], existing: Iterable[Any], backward: Callab
     after_backward = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     before = {id(p) for p in existing}
-    new = [n for n in _graph_nodes(root) if id(n) not in before]
+    new = [n for n in _topological_order(root) if id(n) not in before]
     ops = sum(1 for n in new if n._prev)
     return {"ops": ops, "values": len(new), "bytes_build": after_build,
             "bytes_backward": after_backward}
+
+
+def _backward(root: Any) -> bool:
+    """root.backward(); if micrograd's recursive sort overflows, its own steps run iteratively.
+
+    The fallback sets root.grad = 1 and calls every node's `_backward` closure in
+    reverse topological order, exactly micrograd's backward minus the recursion,
+    so the memory it leaves behind (a float grad per node) is micrograd's.
+    (Raising the recursion limit instead would make tracemalloc quadratic: it
+    walks the whole stack on every allocation.) Returns True if it fell back.
+    """
+    try:
+        root.backward()
+        return False
+    except RecursionError:
+        order = _topological_order(root)
+        root.grad = 1
+        for node in reversed(order):
+            node._backward()
+        return True
 
 
 def run_w3(engine: Engine, links: int) -> dict:
     """Bytes of the chain of `links` links and of one moons-step graph (forward + loss)."""
     if engine.name == "torch":
         return {"error": "n/a: torch allocates in C++, out of tracemalloc's sight"}
-
-    def chain_backward(root: Any) -> None:
-        # micrograd's recursive topological sort needs one frame per chain node; memory
-        # is what is measured here, so let it recurse (Python-to-Python calls do not
-        # use the C stack on CPython >= 3.11).
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 4 * links + 1000))
-        try:
-            root.backward()
-        finally:
-            sys.setrecursionlimit(limit)
-
-    chain = _measure(lambda: build_chain(engine.Value, links)[1], (), chain_backward)
-    X, y, source = moons()
+    fell_back = []
+    chain = _measure(lambda: build_chain(engine.Value, links)[1], (),
+                     lambda root: fell_back.append(_backward(root)))
+    points, labels, source = moons()
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
-    step = _measure(lambda: moons_loss(model, engine.Value, X, y), params,
+    step = _measure(lambda: moons_loss(model, engine.Value, points, labels), params,
                     lambda root: root.backward())
-    return {"chain": {"links": links, **chain}, "moons_step": {"data": source, **step},
-            "recursion_limit_raised_for_chain_backward": engine.name == "micrograd"}
+    return {"chain": {"links": links, "iterative_backward": fell_back[0], **chain},
+            "moons_step": {"data": source, **step}}
 
 
 # ---------------------------------------------------------------------------
