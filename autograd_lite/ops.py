@@ -221,19 +221,43 @@ cos = _dispatcher("cos")
 sqrt = _dispatcher("sqrt")
 
 
-def _relu_slope(x: Any) -> float:
+# Piecewise helpers for partials. A branch on the data (`1.0 if x > 0 else 0.0`)
+# cannot be traced by the tape, so rules call these instead: floats and Values
+# give the number (a step is flat: its own derivative is 0), anything else (the
+# tape's symbols) is asked for its method of the same name, which writes code.
+
+def _piecewise(name: str, on_float: Callable[[float], Any], on_node: Callable[[Any], Any]) -> Callable:
+    def function(x: Any) -> Any:
+        if type(x) is float:
+            return on_float(x)
+        if isinstance(x, numbers.Real):
+            return on_float(float(x))
+        if isinstance(getattr(x, "data", None), float):  # a Value
+            return on_node(x)
+        return getattr(type(x), name)(x)
+
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+def _step(x: float) -> float:
     # relu'(0) = 0, as micrograd and PyTorch choose.
     return 1.0 if x > 0 else 0.0
 
 
-def _sign(x: Any) -> float:
+def _sign(x: float) -> float:
     # abs'(0) = 0, as PyTorch chooses (sign(0) = 0).
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
-def _log_base(a: Any) -> Any:
+def _log_or_zero(a: float) -> float:
     # d/db a**b = a**b log a; at a = 0 the power is flat (0) for b > 0: take 0.
-    return log(a) if a > 0 else 0.0
+    return math.log(a) if a > 0 else 0.0
+
+
+step = _piecewise("step", _step, lambda v: _step(v.data))
+sign = _piecewise("sign", _sign, lambda v: _sign(v.data))
+log_or_zero = _piecewise("log_or_zero", _log_or_zero, lambda v: v.log() if v.data > 0 else 0.0)
 
 
 # --------------------------------------------------------------------------
@@ -259,7 +283,7 @@ register(Rule("div", 2, _divide, lambda a, b, out: (1.0 / b, -out / b),
               "/", "{0} / {1}", sample=((-3.0, 3.0), (0.2, 3.0))))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a   (a > 0)
 register(Rule("pow", 2, _power_value_exponent,
-              lambda a, b, out: (b * a ** (b - 1.0), out * _log_base(a)),
+              lambda a, b, out: (b * a ** (b - 1.0), out * log_or_zero(a)),
               "**", "pow({0}, {1})", sample=((0.2, 3.0), (-2.0, 2.0))))
 
 # One input and a constant c (a number operand is an argument, not a node).
@@ -286,7 +310,7 @@ register(Rule("pow_const", 1, _power, lambda x, out, c: (c * x ** (c - 1.0),),
               "**{c}", "pow({0}, {c})", const=True, sample=((0.2, 3.0), (-3.0, 3.0))))
 # d(c^x)/dx = c^x log c
 register(Rule("rpow_const", 1, lambda x, c: _constant_power(c, x),
-              lambda x, out, c: (out * _log_base(c),),
+              lambda x, out, c: (out * log_or_zero(c),),
               "{c}**", "rpow({0}, {c})", const=True, sample=((-2.0, 2.0), (0.2, 3.0))))
 
 # One input.
@@ -303,7 +327,7 @@ register(Rule("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
 register(Rule("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
               "sigmoid", "sigmoid({0})", sample=_X))
 # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink)
-register(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (_relu_slope(x),),
+register(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
               "ReLU", "relu({0})", sample=_X, kinks=(0.0,)))
 # d sin(x)/dx = cos(x)
 register(Rule("sin", 1, math.sin, lambda x, out: (cos(x),), "sin", "sin({0})", sample=_X))
@@ -313,12 +337,13 @@ register(Rule("cos", 1, math.cos, lambda x, out: (-sin(x),), "cos", "cos({0})", 
 register(Rule("sqrt", 1, _sqrt, lambda x, out: (0.5 / out,), "sqrt", "sqrt({0})",
               sample=_POSITIVE))
 # d|x|/dx = sign(x) (0 at the kink)
-register(Rule("abs", 1, abs, lambda x, out: (_sign(x),), "abs", "abs({0})",
+register(Rule("abs", 1, abs, lambda x, out: (sign(x),), "abs", "abs({0})",
               sample=_X, kinks=(0.0,)))
 
 # The functions that `code` templates call, by name (the tape's namespace).
-CODE_FUNCTIONS: dict[str, Callable[..., float]] = {
+CODE_FUNCTIONS: dict[str, Any] = {
     "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "sin": math.sin,
     "cos": math.cos, "sqrt": _sqrt, "abs": abs, "pow": _power, "relu": RULES["relu"].forward,
-    "rpow": RULES["rpow_const"].forward,
+    "rpow": RULES["rpow_const"].forward, "step": _step, "sign": _sign, "log_or_zero": _log_or_zero,
+    "inf": math.inf, "nan": math.nan,
 }
