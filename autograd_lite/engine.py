@@ -20,6 +20,7 @@ import contextlib
 import functools
 import gc
 import inspect
+import keyword
 import numbers
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -162,6 +163,8 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     `arity` is read from forward's signature unless given (needed for builtins
     such as math.hypot, whose signature Python cannot show).
     """
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
     if arity is None:
         arity = _positional_arity(forward, name)
     if not isinstance(arity, int) or arity < 1:

@@ -328,7 +328,7 @@ register(Rule("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
               "sigmoid", "sigmoid({0})", sample=_X))
 # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink)
 register(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
-              "ReLU", "relu({0})", sample=_X, kinks=(0.0,)))
+              "ReLU", "({0} if {0} > 0 else 0.0)", sample=_X, kinks=(0.0,)))
 # d sin(x)/dx = cos(x)
 register(Rule("sin", 1, math.sin, lambda x, out: (cos(x),), "sin", "sin({0})", sample=_X))
 # d cos(x)/dx = -sin(x)

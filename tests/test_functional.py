@@ -196,6 +196,9 @@ def test_define_op_errors(op_name):
         define_op(op_name("vararg"), lambda *xs: sum(xs), lambda *a: a)
     with pytest.raises(TypeError, match="takes 1 inputs, got 2"):
         short(Value(1.0), 2.0)
+    for bad in ("my op", "x); import os; (", "lambda", ""):  # names become tape code: identifiers only
+        with pytest.raises(ValueError, match="must be a Python identifier"):
+            define_op(bad, math.sin, lambda x, out: (cos(x),))
 
 
 def test_named_functions_in_partials_keep_the_graph(op_name):

@@ -1,0 +1,152 @@
+"""The tape: replay equals eager backward bit for bit, on new data, for every op in the table.
+
+Truths: the eager engine (itself checked against finite differences and
+PyTorch elsewhere), exact equality of floats, and central differences.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd_lite import Value, define_op, gradients, ops
+from autograd_lite.engine import apply
+from autograd_lite.nn import MLP, loss
+from autograd_lite.tape import Tape, TapeMismatchError
+
+from .helpers import central_differences, close
+
+
+def eager_grads(root, leaves):
+    grads = gradients(root)
+    return [grads.get(leaf, 0.0) for leaf in leaves]
+
+
+def zero(leaves):
+    for leaf in leaves:
+        leaf.grad = 0.0
+
+
+@pytest.mark.parametrize("name", sorted(ops.RULES))
+def test_every_rule_replays_bit_identically_on_new_data(name):
+    rule = ops.RULES[name]
+    rng = random.Random(name)
+    point = [rng.uniform(lo, hi) for lo, hi in rule.sample]
+    xs, c = (point[:-1], point[-1]) if rule.const else (point, None)
+    leaves = [Value(x) for x in xs]
+    root = apply(rule, *leaves, c=c) * 1.5
+    tape = Tape(root)
+    for _ in range(3):
+        for leaf, (lo, hi) in zip(leaves, rule.sample):
+            leaf.data = rng.uniform(lo, hi)  # new data, same graph
+        zero(leaves)
+        value = tape.run()
+        fresh = apply(rule, *[Value(leaf.data) for leaf in leaves], c=c) * 1.5
+        assert value == fresh.data == root.data
+        expected = eager_grads(fresh, fresh._prev[0]._prev)
+        assert [leaf.grad for leaf in leaves] == expected
+
+
+def test_mlp_training_step_is_bit_identical_to_eager():
+    model = MLP(2, [8, 8, 1], seed=3)
+    rng = random.Random(1)
+    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(20)]
+    ys = [1.0 if x[0] * x[1] > 0 else -1.0 for x in xs]
+    inputs = [[Value(v) for v in x] for x in xs]
+    tape = Tape(loss(model, inputs, ys, cost="hinge", l2=1e-4))
+    twin = MLP(2, [8, 8, 1], seed=3)
+    for _ in range(4):
+        model.zero_grad()
+        replayed = tape.run()
+        twin.zero_grad()
+        eager = loss(twin, xs, ys, cost="hinge", l2=1e-4)
+        eager.backward()
+        assert replayed == eager.data
+        assert [p.grad for p in model.parameters()] == [p.grad for p in twin.parameters()]
+        for p, q in zip(model.parameters(), twin.parameters()):
+            p.data -= 0.5 * p.grad
+            q.data -= 0.5 * q.grad
+
+
+@given(a=st.floats(-2, 2), b=st.floats(-2, 2))
+def test_relu_and_abs_derivatives_follow_the_new_data(a, b):
+    assume(abs(a) > 1e-6 and abs(b) > 1e-6)
+    x, w = Value(0.5), Value(0.5)
+    tape = Tape((x * w).relu() + abs(x - w))
+    x.data, w.data = a, b
+    zero([x, w])
+    tape.run()
+    numeric = central_differences(lambda p, q: max(p * q, 0.0) + abs(p - q), [a, b])
+    assume(abs(a * b) > 1e-5 and abs(a - b) > 1e-5)  # away from the kinks
+    assert close(x.grad, numeric[0], 1e-6) and close(w.grad, numeric[1], 1e-6)
+
+
+def test_source_is_readable_straight_line_code():
+    x, w, b = Value(2.0), Value(-3.0), Value(6.88)
+    tape = Tape((x * w + b).tanh())
+    source = tape.source()
+    assert source.startswith("def replay(L):")
+    assert "v2 = v0 * v1" in source and "v5 = tanh(v4)" in source
+    assert "g4 = (1.0 - (v5 * v5)) * g5" in source  # d tanh/dx = 1 - out^2, from the rule
+    assert "* 1.0" not in source and "+ 0.0" not in source  # constant partials folded away
+    lines = source.splitlines()
+    assert sum(" = " in ln or " += " in ln for ln in lines) == len(lines) - 5
+
+
+def test_leaves_accumulate_like_backward_and_interior_nodes_stay():
+    x = Value(3.0)
+    y = x * x
+    tape = Tape(y)
+    tape.run()
+    tape.run()
+    assert x.grad == 12.0  # added twice, as two backward() calls would
+    x.data = 5.0
+    assert tape.run() == 25.0 and y.data == 25.0
+
+
+def test_untraceable_user_rule_is_called_at_replay(request):
+    name = f"branchy_{request.node.name}"
+    # partials that branch on their input cannot be traced: the tape calls them
+    op = define_op(name, lambda x: x * x if x > 0 else -x, lambda x, out: (2 * x if x > 0 else -1.0,))
+    try:
+        x = Value(2.0)
+        tape = Tape(op(x) * 3.0)
+        assert "d1 = P1(v0, v1)" in tape.source()
+        for value, expected in ((2.0, 12.0), (-1.0, -3.0)):
+            x.data, x.grad = value, 0.0
+            tape.run()
+            assert x.grad == expected
+    finally:
+        ops.RULES.pop(name)
+        ops.CODE_FUNCTIONS.pop(name)
+
+
+def test_check_mode_catches_a_graph_whose_structure_depends_on_data():
+    x = Value(1.0)
+
+    def build():
+        return x * 2.0 if x.data > 0 else x * x
+
+    tape = Tape(build(), rebuild=build, check=True)
+    assert tape.run() == 2.0
+    x.data = -1.0
+    with pytest.raises(TapeMismatchError, match="structure depends on the data"):
+        tape.run()
+    with pytest.raises(ValueError, match="check=True needs rebuild"):
+        Tape(build(), check=True)
+
+
+def test_domain_errors_in_replay_carry_the_engine_message():
+    x = Value(2.0)
+    tape = Tape(x.log() + 1.0 / x)
+    x.data = -1.0
+    with pytest.raises(ValueError, match=r"^log: undefined for x <= 0, got x=-1\.0"):
+        tape.run()
+    x.data = 0.0
+    with pytest.raises((ValueError, ZeroDivisionError), match=r"log|div"):
+        tape.run()
+    assert math.isfinite(x.grad) and x.grad == 0.0
