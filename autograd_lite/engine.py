@@ -449,6 +449,8 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
     seed = gradient if create_graph and isinstance(gradient, Value) else _as_float(gradient, "backward")
     with collector_paused():
         order = topological_order(root)
+        if not create_graph and on_step is None:
+            return _float_walk(order, seed)
         grads: dict[Value, Any] = {root: seed}
         for node in reversed(order):
             rule = node._rule
@@ -458,30 +460,75 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
             parents = node._prev
             try:
                 if create_graph:
-                    args = (*parents, node, node._arg) if rule.const else (*parents, node)
-                elif len(parents) == 1:
-                    x = parents[0].data
-                    args = (x, node.data, node._arg) if rule.const else (x, node.data)
+                    local = rule.partials(*parents, node, *(() if node._arg is None else (node._arg,)))
                 else:
-                    args = (*[p.data for p in parents], node.data) + ((node._arg,) if rule.const else ())
-                local = rule.partials(*args)
+                    local = rule.partials(*[p.data for p in parents], node.data,
+                                          *(() if node._arg is None else (node._arg,)))
             except (ZeroDivisionError, OverflowError, ValueError) as error:
-                inputs = ", ".join(repr(p.data) for p in parents)
-                raise ValueError(
-                    f"backward: the derivative of {rule.name} is not finite at ({inputs}): {error}"
-                ) from None
+                raise _singular(node, error) from None
             if create_graph:
                 _accumulate_graph(grads, parents, local, grad)
             else:
-                for parent, partial in zip(parents, local):
-                    if parent in grads:
-                        grads[parent] += partial * grad
-                    else:
-                        grads[parent] = partial * grad
+                _accumulate_floats(grads, parents, local, grad)
             if on_step is not None:
                 on_step(node, local, grads)
     if create_graph:  # a gradient that came out constant is still a Value, as in PyTorch
         return {node: g if isinstance(g, Value) else Value(g) for node, g in grads.items()}
+    return grads
+
+
+def _singular(node: Value, error: Exception) -> ValueError:
+    inputs = ", ".join(repr(p.data) for p in node._prev)
+    return ValueError(f"backward: the derivative of {node._rule.name} is not finite at ({inputs}): {error}")
+
+
+def _accumulate_floats(grads: dict, parents: tuple, local: tuple, grad: float) -> None:
+    for parent, partial in zip(parents, local):
+        if parent in grads:
+            grads[parent] += partial * grad
+        else:
+            grads[parent] = partial * grad
+
+
+def _float_walk(order: list[Value], seed: float) -> dict:
+    """The eager walk of `gradients`, specialised for one and two parents: it is the hot
+    loop of every training step (same arithmetic as _accumulate_floats, inlined)."""
+    grads: dict[Value, float] = {order[-1]: seed}
+    for node in reversed(order):
+        rule = node._rule
+        if rule is None:
+            continue
+        grad = grads[node]
+        parents = node._prev
+        try:
+            if len(parents) == 2:
+                a, b = parents
+                da, db = rule.partials(a.data, b.data, node.data)
+                if a in grads:
+                    grads[a] += da * grad
+                else:
+                    grads[a] = da * grad
+                if b in grads:
+                    grads[b] += db * grad
+                else:
+                    grads[b] = db * grad
+                continue
+            if len(parents) == 1:
+                (a,) = parents
+                arg = node._arg
+                if arg is None:
+                    (da,) = rule.partials(a.data, node.data)
+                else:
+                    (da,) = rule.partials(a.data, node.data, arg)
+                if a in grads:
+                    grads[a] += da * grad
+                else:
+                    grads[a] = da * grad
+                continue
+            local = rule.partials(*[p.data for p in parents], node.data)
+        except (ZeroDivisionError, OverflowError, ValueError) as error:
+            raise _singular(node, error) from None
+        _accumulate_floats(grads, parents, local, grad)
     return grads
 
 
