@@ -1,16 +1,22 @@
-"""`autograd-lite` on the command line: version, and the demo runner.
+"""`autograd-lite` on the command line: the demo runner and `graph`, which draws a typed expression.
 
-Imports the package's public face only; demos are run as modules of
-`autograd_lite.demos` (the top-level demos/ folder, mapped into the package).
+`autograd-lite demo NAME` runs a module of `autograd_lite.demos` (the top-level
+demos/ folder, mapped into the package). `autograd-lite graph EXPR --at x=2`
+parses EXPR with the whitelist parser of `expression` (never eval), runs
+backward, and writes the drawing; every user error is one line on stderr and
+exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import pkgutil
 import runpy
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from . import __version__
 
@@ -36,6 +42,69 @@ def _run_demo(name: str, quick: bool) -> int:
     return 0
 
 
+FORMATS = ("svg", "png", "pdf", "dot", "html")
+
+
+def _fail(message: str) -> int:
+    print(f"autograd-lite graph: {message}", file=sys.stderr)
+    return 2
+
+
+def _run_graph(args: argparse.Namespace) -> int:
+    from .expression import ExpressionError, parse, parse_assignments
+
+    fmt = "dot"
+    if args.output:
+        suffix = Path(args.output).suffix.lower().lstrip(".")
+        if suffix not in FORMATS:
+            return _fail(f"cannot write {suffix or 'a file without extension'!r}; "
+                         f"-o takes a file ending in .{', .'.join(FORMATS)}")
+        fmt = suffix
+    try:
+        values = parse_assignments(args.at) if args.at else {}
+        root, leaves = parse(args.expression, values)
+    except ExpressionError as error:
+        return _fail(str(error))
+    unused = sorted(set(values) - set(leaves))
+    if unused:
+        print(f"autograd-lite graph: note: --at sets {', '.join(unused)}, which the expression "
+              "does not use", file=sys.stderr)
+    try:
+        root.backward()
+    except (ValueError, ZeroDivisionError) as error:
+        return _fail(str(error))
+    for name, leaf in leaves.items():
+        if not math.isfinite(leaf.grad):
+            return _fail(f"the gradient with respect to {name} is not finite ({leaf.grad})")
+    return _write_graph(root, args, fmt)
+
+
+def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
+    from .viz import GraphvizNotFoundError, draw_dot, to_dot
+
+    options = {"rankdir": args.rankdir, "edge_labels": args.edge_labels}
+    try:
+        if fmt == "dot":
+            text = to_dot(root, **options)
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+        elif fmt == "html":
+            from .backprop_page import backprop_html
+
+            backprop_html(root, args.output, edge_labels=args.edge_labels)
+        else:
+            Path(args.output).write_bytes(draw_dot(root, format=fmt, **options).pipe(format=fmt))
+    except GraphvizNotFoundError as error:
+        return _fail(str(error))
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot write {args.output!r}: {error}")
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autograd-lite` console script."""
     parser = argparse.ArgumentParser(prog="autograd-lite", description=__doc__.splitlines()[0])
@@ -45,7 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("name", nargs="?", help="the demo to run")
     demo.add_argument("--quick", action="store_true", help="a small, fast run (as the tests do)")
     demo.add_argument("--list", action="store_true", help="list the demos")
+    graph = commands.add_parser(
+        "graph", help="draw an expression with its values and gradients",
+        description="Draw EXPR after backward, e.g.  autograd-lite graph \"tanh(x*w + b)\" "
+                    "--at x=2,w=-3,b=6.88 -o neuron.svg")
+    graph.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
+                       "abs cos exp log relu sigmoid sin sqrt tanh")
+    graph.add_argument("--at", default="", help="values of the names: x=2,w=-3")
+    graph.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot, or .html for the "
+                       "step-by-step backprop page (default: DOT text on stdout)")
+    graph.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
+    graph.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
     args = parser.parse_args(argv)
+    if args.command == "graph":
+        return _run_graph(args)
     if args.command == "demo":
         if args.list or not args.name:
             print("\n".join(demo_names()))

@@ -1,0 +1,105 @@
+"""`autograd-lite graph`: formats, values and gradients, and hostile input (one line, exit 2)."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import cli
+
+from .helpers import central_differences, close
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot binary is not installed")
+
+
+def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograd_lite", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=60)
+
+
+def test_dot_text_on_stdout_shows_values_and_gradients(capsys):
+    assert cli.main(["graph", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88", "--edge-labels"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("digraph")
+    (dx,) = central_differences(lambda x: math.tanh(x * -3 + 6.88), [2.0])
+    shown = float(re.search(r"\{ x \| data 2\.0000 \| grad (\S+) \}", text).group(1))
+    assert close(shown, dx, 1e-4)
+    assert 'label="tanh"' in text and "∂" in text
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, magic", [("svg", b"<svg"), ("png", b"\x89PNG"), ("pdf", b"%PDF"),
+                                           ("dot", b"digraph")])
+def test_output_extension_decides_the_format(tmp_path, suffix, magic):
+    out = tmp_path / f"neuron.{suffix}"
+    result = run_cli("graph", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88", "-o", str(out), "--rankdir", "TB")
+    assert result.returncode == 0, result.stderr
+    assert magic in out.read_bytes()[:400]
+
+
+@needs_dot
+def test_html_writes_the_step_by_step_page(tmp_path):
+    pytest.importorskip("autograd_lite.backprop_page")
+    out = tmp_path / "steps.html"
+    assert cli.main(["graph", "x*x + y", "--at", "x=3,y=1", "-o", str(out)]) == 0
+    assert "<svg" in out.read_text(encoding="utf-8")
+
+
+HOSTILE = [
+    ("__import__('os').system('touch pwned')", "x=1"),
+    ("x.__class__", "x=1"),
+    ("open('f')", ""),
+    ("(lambda: 1)()", ""),
+    ("x[0]", "x=1"),
+    ("exp(x, x)", "x=1"),
+    ("y + 1", "x=1"),
+    ("(" * 5000 + "x" + ")" * 5000, "x=1"),
+    ("x" + "+x" * 2000, "x=1"),
+    ("exp(1000) * x", "x=1"),
+    ("log(x)", "x=-1"),
+    ("1/x", "x=0"),
+    ("x", "x=1,x=2"),
+    ("x", "x=__import__('os')"),
+    ("x", "x"),
+    ("1e999 * x", "x=1"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("expression, at", HOSTILE)
+def test_hostile_and_malformed_input_is_one_line_and_exit_2(tmp_path, expression, at):
+    result = run_cli("graph", expression, "--at", at, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("autograd-lite graph: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_unknown_output_format_is_refused_before_anything_is_written(tmp_path, capsys):
+    assert cli.main(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "graph.exe")]) == 2
+    assert "-o takes a file ending in .svg, .png, .pdf, .dot, .html" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+@given(st.text(max_size=60), st.text(max_size=20))
+def test_any_text_gives_a_drawing_or_one_line_error(expression, at):
+    import contextlib
+    import io
+
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = cli.main(["graph", expression, "--at", at])
+    assert code in (0, 2)
+    if code == 2:
+        assert err.getvalue().count("\n") == 1 and out.getvalue() == ""
+    else:
+        assert out.getvalue().startswith("digraph")
