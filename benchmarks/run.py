@@ -1,0 +1,371 @@
+"""Benchmark autograd_lite against micrograd (and torch scalars); print a markdown table.
+
+    python -m benchmarks.run            # full: W2 up to 1e6 links (several minutes)
+    python -m benchmarks.run --quick    # W2 up to 1e5 links, fewer rounds
+    python -m benchmarks.run --json results.json
+
+Every (engine, workload) runs in a fresh subprocess of `workloads.py`; within
+each round the engines take turns (autograd_lite, micrograd, torch, then the
+next workload), so a slow stretch of the machine hits every engine alike.
+The table shows medians over all rounds and the ratios other / autograd_lite
+(above 1: autograd_lite is faster, or smaller). Installs nothing; an engine
+that is not importable is left out with a note. Progress goes to stderr, the
+table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WORKLOADS = HERE / "workloads.py"
+ENGINES = ("autograd_lite", "micrograd", "torch")
+BASE = "autograd_lite"
+TOLERANCE = 1e-9  # relative, for the loss and value checks between engines
+
+
+@dataclass(frozen=True)
+class Task:
+    """One timed cell row: a workload at one size, `repeats` samples per process."""
+
+    workload: str
+    size: int | None
+    repeats: int
+    rounds: int
+
+    @property
+    def key(self) -> str:
+        return self.workload if self.size is None else f"{self.workload}:{self.size}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: timed tasks, W3's chain length, rounds."""
+
+    rounds: int
+    tasks: tuple[Task, ...]
+    w3_links: int = 50_000  # 100,000 ops
+    notes: list[str] = field(default_factory=list)
+
+
+def make_plan(quick: bool, rounds: int | None) -> Plan:
+    """The full plan, or the --quick one (W2 to 1e5 links, fewer rounds and repeats)."""
+    if quick:
+        r = rounds or 3
+        w2 = ((100, 50), (1_000, 10), (10_000, 3), (100_000, 1))
+        return Plan(r, (Task("w1", None, 3, r), *(Task("w2", n, k, r) for n, k in w2)))
+    r = rounds or 5
+    w2 = ((100, 200), (1_000, 50), (10_000, 10), (100_000, 3), (1_000_000, 1))
+    # The 1e6 chain costs ~10 s (autograd_lite) to ~40 s (torch) a sample: 3 rounds.
+    return Plan(r, (Task("w1", None, 6, r),
+                    *(Task("w2", n, k, min(r, 3) if n >= 1_000_000 else r) for n, k in w2)))
+
+
+# ---------------------------------------------------------------------------
+# Running.
+
+def available_engines(wanted: list[str]) -> tuple[list[str], list[str]]:
+    """(engines to run, notes on those left out)."""
+    engines, notes = [], []
+    for name in wanted:
+        if importlib.util.find_spec(name) is None:
+            hint = " (pip install micrograd==0.1.0)" if name == "micrograd" else ""
+            notes.append(f"{name} is not importable: left out{hint}.")
+        else:
+            engines.append(name)
+    return engines, notes
+
+
+def run_one(engine: str, workload: str, size: int | None, repeats: int) -> dict:
+    """Run workloads.py once in its own interpreter and parse its JSON."""
+    command = [sys.executable, str(WORKLOADS), "--engine", engine, "--workload", workload,
+               "--repeats", str(repeats)]
+    if size is not None:
+        command += ["--size", str(size)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        print(f"  ! {engine} {workload} {size}: exit {done.returncode}: {tail[0]}", file=sys.stderr)
+        return {"engine": engine, "workload": workload, "size": size, "samples": [],
+                "error": f"crashed (exit {done.returncode})"}
+    return json.loads(done.stdout)
+
+
+def run_plan(plan: Plan, engines: list[str]) -> tuple[dict[str, dict[str, list[dict]]], dict[str, dict]]:
+    """Timed tasks round by round, engines alternating; then W3 once per engine.
+
+    Returns ({task key: {engine: [result per round]}}, {engine: W3 result}).
+    A cell that failed (RecursionError, crash) is not run again in later rounds.
+    """
+    timed: dict[str, dict[str, list[dict]]] = {t.key: {e: [] for e in engines} for t in plan.tasks}
+    for round_no in range(1, plan.rounds + 1):
+        for task in plan.tasks:
+            if round_no > task.rounds:
+                continue
+            for engine in engines:
+                runs = timed[task.key][engine]
+                if runs and runs[-1].get("error"):
+                    continue
+                result = run_one(engine, task.workload, task.size, task.repeats)
+                result["round"] = round_no
+                runs.append(result)
+                shown = result.get("error") or format_seconds(median(result["samples"]))
+                print(f"[round {round_no}/{plan.rounds}] {task.key:<10} {engine:<14} {shown}",
+                      file=sys.stderr)
+    memory = {}
+    for engine in engines:
+        memory[engine] = run_one(engine, "w3", plan.w3_links, 1)
+        print(f"[w3] {engine} done", file=sys.stderr)
+    return timed, memory
+
+
+# ---------------------------------------------------------------------------
+# Summaries.
+
+def short_size(n: int) -> str:
+    """1000 -> '1e3'."""
+    return f"{n:.0e}".replace("e+0", "e").replace("e+", "e")
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+def format_seconds(seconds: float) -> str:
+    """3 significant digits in s, ms or µs."""
+    if seconds >= 1.0:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
+
+def format_ratio(other: float | None, base: float | None) -> str:
+    if other is None or base is None or base == 0:
+        return "-"
+    return f"{other / base:.2f}x" if other / base < 10 else f"{other / base:.1f}x"
+
+
+def relative_difference(a: float, b: float) -> float:
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale == 0 else abs(a - b) / scale
+
+
+def pooled(runs: list[dict]) -> tuple[float | None, str | None]:
+    """(median over every sample of every round, or None; the error text if it failed)."""
+    errors = [r["error"] for r in runs if r.get("error")]
+    samples = [s for r in runs for s in r.get("samples", [])]
+    if errors:
+        return None, f"fails ({errors[0]})" if not errors[0].startswith("crashed") else errors[0]
+    return (median(samples), None) if samples else (None, "not run")
+
+
+def timing_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
+    """Table rows of W1 and W2: a cell per engine, then a ratio per other engine."""
+    rows = []
+    for task in plan.tasks:
+        if task.workload == "w1":
+            label = "W1 moons training step (MLP 2-16-16-1, 100 points)"
+        else:
+            label = f"W2 chain of {short_size(task.size)} links, build + backward"
+        medians = {e: pooled(timed[task.key][e]) for e in engines}
+        cells = [format_seconds(m) if m is not None else err for m, err in medians.values()]
+        ratios = [format_ratio(medians[e][0], medians[BASE][0]) for e in engines if e != BASE]
+        rows.append([label, *cells, *ratios])
+    return rows
+
+
+def split_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
+    """W2 rows of the build and backward medians, per engine."""
+    rows = []
+    for task in plan.tasks:
+        if task.workload != "w2":
+            continue
+        cells = []
+        for e in engines:
+            runs = timed[task.key][e]
+            if not runs or any(r.get("error") for r in runs):
+                cells.append("-")
+                continue
+            build = median([s for r in runs for s in r["build"]])
+            backward = median([s for r in runs for s in r["backward"]])
+            cells.append(f"{format_seconds(build)} / {format_seconds(backward)}")
+        rows.append([f"W2 chain of {short_size(task.size)} links", *cells])
+    return rows
+
+
+def memory_rows(plan: Plan, engines: list[str], memory: dict) -> list[list[str]]:
+    """Table rows of W3: bytes per op and per Value object, after build and after backward."""
+    rows = []
+    graphs = (("chain", f"chain of {plan.w3_links:,} links"), ("moons_step", "W1 step graph"))
+    for graph, name in graphs:
+        for when, bytes_key in (("after build", "bytes_build"), ("after backward", "bytes_backward")):
+            for per, count_key in (("op", "ops"), ("Value", "values")):
+                numbers: dict[str, float | None] = {}
+                for e in engines:
+                    g = memory[e].get(graph)
+                    numbers[e] = g[bytes_key] / g[count_key] if g else None
+                cells = [f"{n:,.0f} B" if n is not None else "n/a" for n in numbers.values()]
+                ratios = [format_ratio(numbers[e], numbers[BASE]) for e in engines if e != BASE]
+                rows.append([f"W3 {name}: bytes per {per}, {when}", *cells, *ratios])
+    return rows
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def check_lines(engines: list[str], timed: dict, memory: dict) -> tuple[list[str], bool]:
+    """Lines on agreement between engines (W1 losses, W2 results) and whether all agree."""
+    lines, ok = [], True
+    others = [e for e in engines if e != BASE]
+    base_w1 = [r for r in timed["w1"][BASE] if not r.get("error")]
+    for engine in others:
+        runs = [r for r in timed["w1"][engine] if not r.get("error")]
+        diffs = [relative_difference(a, b) for mine, theirs in zip(base_w1, runs)
+                 for a, b in zip(mine["losses"], theirs["losses"])]
+        if diffs:
+            steps = len(runs[0]["losses"]) - 1
+            agree = max(diffs) <= TOLERANCE
+            ok &= agree
+            lines.append(f"W1 losses, {engine} vs {BASE} (initial loss and after each of {steps} "
+                         f"SGD steps, every round): max relative difference {max(diffs):.1e} "
+                         f"({'agree' if agree else 'DISAGREE'} to {TOLERANCE:g}).")
+    if base_w1:
+        lines.append(f"W1 data: {base_w1[0]['data']}; {base_w1[0]['parameters']} parameters; "
+                     f"initial loss {base_w1[0]['losses'][0]!r}.")
+    for engine in others:
+        worst = 0.0
+        for key, per_engine in timed.items():
+            if not key.startswith("w2"):
+                continue
+            for mine, theirs in zip(per_engine[BASE], per_engine[engine]):
+                if mine.get("error") or theirs.get("error"):
+                    continue
+                worst = max(worst, relative_difference(mine["root"], theirs["root"]),
+                            relative_difference(mine["leaf_grad"], theirs["leaf_grad"]))
+        agree = worst <= TOLERANCE
+        ok &= agree
+        lines.append(f"W2 chain end value and leaf gradient, {engine} vs {BASE} (where both ran): "
+                     f"max relative difference {worst:.1e}.")
+    for engine in engines:
+        chain, step = memory[engine].get("chain"), memory[engine].get("moons_step")
+        if chain:
+            note = (" (its recursive backward overflows on the chain: its _backward closures were "
+                    "run in an iterative topological order)") if chain["iterative_backward"] else ""
+            lines.append(f"W3 {engine}: chain {chain['ops']:,} ops / {chain['values']:,} Values, "
+                         f"W1 step graph {step['ops']:,} ops / {step['values']:,} Values{note}.")
+    return lines, ok
+
+
+def machine() -> dict[str, Any]:
+    """Platform, Python, CPUs, load, and the repository's commit."""
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"],
+                                capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"platform": platform.platform(), "python": f"{platform.python_implementation()} "
+            f"{platform.python_version()}", "cpu": cpu, "cpu_count": os.cpu_count(),
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+            "commit": commit or "unknown", "date": datetime.datetime.now().isoformat(timespec="seconds")}
+
+
+def versions(timed: dict, memory: dict) -> dict[str, str]:
+    found = {}
+    for result in [*memory.values(), *(r for cell in timed.values() for rs in cell.values() for r in rs)]:
+        if "version" in result:
+            found.setdefault(result["engine"], result["version"])
+    return found
+
+
+def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
+           before: dict, after: dict) -> tuple[str, bool]:
+    """The markdown report: table, checks, notes, machine."""
+    ver = versions(timed, memory)
+    header = ["workload", *(f"{e} {ver.get(e, '')}".strip() for e in engines),
+              *(f"{e} / {BASE}" for e in engines if e != BASE)]
+    rows = timing_rows(plan, engines, timed) + memory_rows(plan, engines, memory)
+    checks, ok = check_lines(engines, timed, memory)
+    w1 = next(t for t in plan.tasks if t.workload == "w1")
+    notes = [
+        f"Times are medians over {plan.rounds} rounds x the repeats of each process "
+        f"(W1: {w1.repeats} consecutive steps after a warm-up step; W2: "
+        + ", ".join(f"{short_size(t.size)}: {t.rounds}x{t.repeats}" for t in plan.tasks if t.workload == "w2")
+        + "); every engine in its own process, engines alternating within each round; "
+        "the cyclic garbage collector on, as users run it.",
+        "Ratios are other / autograd_lite: above 1, autograd_lite is faster (or smaller).",
+        "W2's 1e2 row is an extra, the one chain here that micrograd's recursive topological "
+        "sort survives (it overflows past about 500 links at the default recursion limit).",
+        "W1 is the demo's loop: inputs mapped to Value, forward, hinge loss + 1e-4 L2, zero_grad, "
+        "backward, SGD; identical data and weights in every engine. torch: every scalar is a 0-d "
+        "float64 tensor with requires_grad, as Value is.",
+        "W3 counts what each engine allocates: micrograd makes a constant leaf Value for every "
+        "number operand, autograd_lite stores it as an argument of the op node; tracemalloc "
+        "cannot see torch's C++ allocations.",
+        *plan.notes,
+    ]
+    m = before
+    load = f"load average {m['load_average'][0]:.2f} -> {after['load_average'][0]:.2f}" \
+        if m["load_average"] else ""
+    split = markdown_table(["build / backward", *engines], split_rows(plan, engines, timed))
+    moved = f" (at the end: {after['commit']})" if after["commit"] != m["commit"] else ""
+    lines = [markdown_table(header, rows), "", *(f"- {n}" for n in checks + notes), "",
+             split, "",
+             f"Machine: {m['platform']}, {m['python']}, {m['cpu']}, {m['cpu_count']} CPUs, "
+             f"{load}; commit {m['commit']}{moved}; {m['date']}."]
+    return "\n".join(lines), ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the plan and print the report; exit 1 if the engines disagree numerically."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="W2 up to 1e5 links, fewer rounds")
+    parser.add_argument("--rounds", type=int, help="rounds of A/B alternation (default 5, quick 3)")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
+                        help="engines to run (autograd_lite always runs)")
+    parser.add_argument("--json", metavar="PATH", help="also write every raw result to PATH")
+    args = parser.parse_args(argv)
+
+    plan = make_plan(args.quick, args.rounds)
+    engines, notes = available_engines([BASE, *(e for e in args.engines if e != BASE)])
+    plan.notes.extend(notes)
+    if BASE not in engines:
+        print(f"{BASE} is not importable: pip install -e . first", file=sys.stderr)
+        return 2
+    before = machine()
+    timed, memory = run_plan(plan, engines)
+    after = machine()
+    text, ok = report(plan, engines, timed, memory, before, after)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"machine": before, "machine_after": after, "plan": asdict(plan), "engines": engines,
+             "timed": timed, "memory": memory, "report": text}, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
