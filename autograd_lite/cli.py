@@ -16,7 +16,7 @@ import runpy
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 
@@ -105,11 +105,20 @@ def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line (exit status 2), like every other error here."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = " (an expression starting with '-' goes last, after '--'; a value: --at=-x=1)"
+        dash_trouble = "expected one argument" in message or "expression" in message
+        self.exit(2, f"{self.prog}: {message}{hint if dash_trouble else ''}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autograd-lite` console script."""
-    parser = argparse.ArgumentParser(prog="autograd-lite", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="autograd-lite", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
-    commands = parser.add_subparsers(dest="command")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo", help="run a demo script (see --list)")
     demo.add_argument("name", nargs="?", help="the demo to run")
     demo.add_argument("--quick", action="store_true", help="a small, fast run (as the tests do)")

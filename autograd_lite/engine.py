@@ -3,7 +3,11 @@
 A `Value` holds a float (`data`), its accumulated gradient (`grad`), its
 parents (`_prev`, an ordered tuple: `a*a` has two slots), the `Rule` that made
 it (`_rule`, from `ops`) and that rule's constant argument (`_arg`, e.g. the 2
-of `x**2`). A number operand is such an argument, not a node of its own: it
+of `x**2`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
+builds the tuple when asked: a tuple per node would double the objects the
+cyclic garbage collector tracks, which costs a training step more than the
+arithmetic (an op with three or more inputs keeps its tuple in `_a`, with
+`_b` set to `SEVERAL`). A number operand is such an argument, not a node of its own: it
 halves the nodes of `x*1.0001 + 0.5` and drawings still show it (in the op).
 
 `gradients(root)` is the pure backward walk: an iterative reverse-topological
@@ -96,21 +100,30 @@ def _short(x: Any) -> str:
 _new = object.__new__
 
 
-def _node(data: float, parents: tuple, rule: Rule, c: float | None) -> Value:
-    """Make the result node of an op (a plain leaf inside no_grad)."""
+SEVERAL = object()  # in `_b`: `_a` holds the tuple of an op's three or more parents
+
+
+def _node(data: float, a: Any, b: Any, rule: Rule, c: float | None) -> Value:
+    """Make the result node of an op on parents a (and b); a plain leaf inside no_grad."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     if _GRAD_ENABLED.get():
-        out._prev = parents
+        out._a = a
+        out._b = b
         out._rule = rule
         out._arg = c
     else:
-        out._prev = ()
-        out._rule = None
-        out._arg = None
+        out._a = out._b = out._rule = out._arg = None
     return out
+
+
+def _parent_slots(parents: tuple) -> tuple[Any, Any]:
+    """(_a, _b) for a tuple of parents."""
+    if len(parents) > 2:
+        return parents, SEVERAL
+    return (*parents, None, None)[:2]
 
 
 def _unary(rule: Rule, x: Value) -> Value:
@@ -118,7 +131,7 @@ def _unary(rule: Rule, x: Value) -> Value:
         data = rule.forward(x.data)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise ops.explain(rule, (x.data,), None, error) from None
-    return _node(data, (x,), rule, None)
+    return _node(data, x, None, rule, None)
 
 
 def _binary(rule: Rule, a: Value, b: Value) -> Value:
@@ -126,7 +139,7 @@ def _binary(rule: Rule, a: Value, b: Value) -> Value:
         data = rule.forward(a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise ops.explain(rule, (a.data, b.data), None, error) from None
-    return _node(data, (a, b), rule, None)
+    return _node(data, a, b, rule, None)
 
 
 def _with_constant(rule: Rule, x: Value, c: Any) -> Value:
@@ -135,7 +148,7 @@ def _with_constant(rule: Rule, x: Value, c: Any) -> Value:
         data = rule.forward(x.data, c)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise ops.explain(rule, (x.data,), c, error) from None
-    return _node(data, (x,), rule, c)
+    return _node(data, x, None, rule, c)
 
 
 def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
@@ -148,7 +161,7 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
         data = rule.forward(*args, c) if rule.const else rule.forward(*args)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise ops.explain(rule, args, c, error) from None
-    return _node(_as_float(data, rule.name), parents, rule, c)
+    return _node(_as_float(data, rule.name), *_parent_slots(parents), rule, c)
 
 
 def define_op(name: str, forward: Callable[..., float], partials: Callable[..., Any],
@@ -207,17 +220,33 @@ def _positional_arity(forward: Callable[..., float], name: str) -> int:
 class Value:
     """A scalar in a computation graph: data, grad, and how it was made."""
 
-    __slots__ = ("_arg", "_prev", "_rule", "data", "grad", "label")
+    __slots__ = ("_a", "_arg", "_b", "_rule", "data", "grad", "label")
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
         self.data = _as_float(data, "Value")
         self.grad: Any = 0.0
         self.label = label
-        self._prev = tuple(_children)
-        self._rule, self._arg = _rule_for(_op, self._prev) if self._prev or _op else (None, None)
+        parents = tuple(_children)
+        self._a, self._b = _parent_slots(parents)
+        self._rule, self._arg = _rule_for(_op, parents) if parents or _op else (None, None)
 
     # -- micrograd's view ---------------------------------------------------
+    @property
+    def _prev(self) -> tuple:
+        """The parents, in operand order (micrograd's name; here a tuple, so a*a has two)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        if b is None:
+            return (a,)
+        return a if b is SEVERAL else (a, b)
+
+    @_prev.setter
+    def _prev(self, parents: tuple) -> None:
+        self._a, self._b = _parent_slots(tuple(parents))
+
     @property
     def _op(self) -> str:
         """The op text micrograd shows: '+', '*', '**2', 'ReLU', ... ('' for a leaf)."""
@@ -404,13 +433,22 @@ def topological_order(root: Value) -> list[Value]:
     path = [root]  # the current depth-first path; a node leaves it once its parents are done
     while path:
         node = path[-1]
-        for parent in node._prev:
-            if parent not in seen:
-                seen.add(parent)
-                path.append(parent)
-                break
-        else:
-            order.append(path.pop())
+        a = node._a  # the parent slots are read directly: this loop runs once per node and edge
+        if a is not None:
+            b = node._b
+            if b is SEVERAL:
+                unseen = next((p for p in a if p not in seen), None)
+            elif a not in seen:
+                unseen = a
+            elif b is not None and b not in seen:
+                unseen = b
+            else:
+                unseen = None
+            if unseen is not None:
+                seen.add(unseen)
+                path.append(unseen)
+                continue
+        order.append(path.pop())
     return order
 
 
@@ -499,22 +537,9 @@ def _float_walk(order: list[Value], seed: float) -> dict:
         if rule is None:
             continue
         grad = grads[node]
-        parents = node._prev
+        a, b = node._a, node._b
         try:
-            if len(parents) == 2:
-                a, b = parents
-                da, db = rule.partials(a.data, b.data, node.data)
-                if a in grads:
-                    grads[a] += da * grad
-                else:
-                    grads[a] = da * grad
-                if b in grads:
-                    grads[b] += db * grad
-                else:
-                    grads[b] = db * grad
-                continue
-            if len(parents) == 1:
-                (a,) = parents
+            if b is None:
                 arg = node._arg
                 if arg is None:
                     (da,) = rule.partials(a.data, node.data)
@@ -525,10 +550,21 @@ def _float_walk(order: list[Value], seed: float) -> dict:
                 else:
                     grads[a] = da * grad
                 continue
-            local = rule.partials(*[p.data for p in parents], node.data)
+            if b is not SEVERAL:
+                da, db = rule.partials(a.data, b.data, node.data)
+                if a in grads:
+                    grads[a] += da * grad
+                else:
+                    grads[a] = da * grad
+                if b in grads:
+                    grads[b] += db * grad
+                else:
+                    grads[b] = db * grad
+                continue
+            local = rule.partials(*[p.data for p in a], node.data)
         except (ZeroDivisionError, OverflowError, ValueError) as error:
             raise _singular(node, error) from None
-        _accumulate_floats(grads, parents, local, grad)
+        _accumulate_floats(grads, a, local, grad)
     return grads
 
 
