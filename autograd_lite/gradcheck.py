@@ -6,7 +6,7 @@ raise `GradcheckError` naming the worst entry. `check_grad` is for a gradient
 written by hand (your own BP1–BP4, a NumPy formula): it returns a report.
 
 The finite differences treat `f` as a black box on floats; that is what makes
-them an independent check. Imports `engine` only.
+them an independent check. Imports `engine` and `functional`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Value, gradients
+from .functional import hessian
 
 __all__ = ["GradcheckError", "GradientReport", "check_grad", "gradcheck", "gradgradcheck"]
 
@@ -104,16 +105,8 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: floa
     central differences of the engine's first derivative. It catches a rule whose partial has
     the right value but a wrong graph (e.g. computed from `.data`, cut off from the inputs)."""
     xs = _floats(inputs, "gradgradcheck")
-    leaves = [Value(x) for x in xs]
-    out = f(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradgradcheck: f must return a Value, got {type(out).__name__}")
-    first = gradients(out, create_graph=True)
-    analytical = []
-    for x_i in leaves:
-        d_i = first.get(x_i, 0.0)
-        second = gradients(d_i) if isinstance(d_i, Value) else {}
-        analytical.append([float(second.get(x_j, 0.0)) for x_j in leaves])
+    _evaluate(f, xs, "gradgradcheck")  # f must return a Value
+    analytical = hessian(f)(*xs)  # the gradient of the create_graph gradient
     # column j of the numerical Hessian: d/dx_j of the whole first-derivative vector
     numerical = _central_differences(lambda ys: _first_derivatives(f, ys, "gradgradcheck"), xs, eps)
     entries = [(f"d2f/dx{i}dx{j}", analytical[i][j], numerical[j][i])
