@@ -7,7 +7,7 @@ applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 from .engine import Value, define_op, gradients, is_grad_enabled, no_grad, topological_order
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
-from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .ops import cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,7 @@ __all__ = [
     "relu",
     "sigmoid",
     "sin",
+    "softplus",
     "sqrt",
     "tanh",
     "topological_order",

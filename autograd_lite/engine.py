@@ -322,6 +322,9 @@ class Value:
     def sigmoid(self) -> Value:
         return _unary(RULES["sigmoid"], self)
 
+    def softplus(self) -> Value:
+        return _unary(RULES["softplus"], self)
+
     def relu(self) -> Value:
         return _unary(RULES["relu"], self)
 

@@ -266,18 +266,14 @@ def _quadratic(outputs: list[Value], y: list[float], last: Layer) -> Value:
     return 0.5 * sum((yj - aj) ** 2 for aj, yj in zip(outputs, y))
 
 
-def _softplus(z: Value) -> Value:
-    # log(1 + e^z) without overflow: z + log(1 + e^-z) for z >= 0.
-    return z + (1.0 + (-z).exp()).log() if z.data >= 0 else (1.0 + z.exp()).log()
-
-
 def _cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
     # Nielsen's C_x = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)], with a = σ(z):
-    # ln a = -softplus(-z), ln(1 - a) = -softplus(z), finite for any z. Its
+    # ln a = -softplus(-z), ln(1 - a) = -softplus(z), finite for any z (softplus is one
+    # op of the table, stable, so the graph has no branch on the data). Its
     # graph starts at z, so δ^L_j = z.grad = a_j - y_j exactly (BP1 for this cost).
     if last.activation != "sigmoid":
         raise ValueError("cross_entropy needs a sigmoid output layer (output_activation='sigmoid')")
-    return sum(yj * _softplus(-zj) + (1.0 - yj) * _softplus(zj) for zj, yj in zip(last.z, y))
+    return sum(yj * (-zj).softplus() + (1.0 - yj) * zj.softplus() for zj, yj in zip(last.z, y))
 
 
 def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:

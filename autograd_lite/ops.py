@@ -159,6 +159,11 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _softplus(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp never overflows.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
 def _divide(a: float, b: float) -> float:
     if b == 0:
         raise DivisionByZeroError(f"division by zero: {a!r} / {b!r}")
@@ -215,6 +220,7 @@ exp = _dispatcher("exp")
 log = _dispatcher("log")
 tanh = _dispatcher("tanh")
 sigmoid = _dispatcher("sigmoid")
+softplus = _dispatcher("softplus")
 relu = _dispatcher("relu")
 sin = _dispatcher("sin")
 cos = _dispatcher("cos")
@@ -326,6 +332,9 @@ register(Rule("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
 # d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))
 register(Rule("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
               "sigmoid", "sigmoid({0})", sample=_X))
+# d softplus(x)/dx = sigmoid(x)
+register(Rule("softplus", 1, _softplus, lambda x, out: (sigmoid(x),),
+              "softplus", "softplus({0})", sample=_X))
 # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink)
 register(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
               "ReLU", "({0} if {0} > 0 else 0.0)", sample=_X, kinks=(0.0,)))
@@ -342,7 +351,7 @@ register(Rule("abs", 1, abs, lambda x, out: (sign(x),), "abs", "abs({0})",
 
 # The functions that `code` templates call, by name (the tape's namespace).
 CODE_FUNCTIONS: dict[str, Any] = {
-    "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "sin": math.sin,
+    "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "softplus": _softplus, "sin": math.sin,
     "cos": math.cos, "sqrt": _sqrt, "abs": abs, "pow": _power, "relu": RULES["relu"].forward,
     "rpow": RULES["rpow_const"].forward, "step": _step, "sign": _sign, "log_or_zero": _log_or_zero,
     "inf": math.inf, "nan": math.nan,

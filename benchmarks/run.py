@@ -33,16 +33,23 @@ WORKLOADS = HERE / "workloads.py"
 ENGINES = ("autograd_lite", "micrograd", "torch")
 BASE = "autograd_lite"
 TOLERANCE = 1e-9  # relative, for the loss and value checks between engines
+HELPER_TOLERANCE = 1e-12  # relative: nn.train's shuffled batch sums the same terms in another order
+ONLY_BASE = (BASE,)
 
 
 @dataclass(frozen=True)
 class Task:
-    """One timed cell row: a workload at one size, `repeats` samples per process."""
+    """One timed task: a workload at one size, `repeats` samples per process, run by
+    `engines` (None: all of them)."""
 
     workload: str
     size: int | None
     repeats: int
     rounds: int
+    engines: tuple[str, ...] | None = None
+
+    def runs(self, engine: str) -> bool:
+        return self.engines is None or engine in self.engines
 
     @property
     def key(self) -> str:
@@ -60,16 +67,25 @@ class Plan:
 
 
 def make_plan(quick: bool, rounds: int | None) -> Plan:
-    """The full plan, or the --quick one (W2 to 1e5 links, fewer rounds and repeats)."""
+    """The full plan, or the --quick one (smaller W2, W4 and W5, fewer rounds and repeats)."""
     if quick:
         r = rounds or 3
+        few = min(r, 2)
         w2 = ((100, 50), (1_000, 10), (10_000, 3), (100_000, 1))
-        return Plan(r, (Task("w1", None, 3, r), *(Task("w2", n, k, r) for n, k in w2)))
+        return Plan(r, (Task("w1", None, 3, r), Task("w1_helper", None, 3, r, ONLY_BASE),
+                        Task("w1_tape", None, 10, few, ONLY_BASE),
+                        *(Task("w2", n, k, r) for n, k in w2),
+                        Task("w4", 20_000, 1, few), Task("w5", 200, 1, few, ONLY_BASE)))
     r = rounds or 5
+    few = min(r, 3)
     w2 = ((100, 200), (1_000, 50), (10_000, 10), (100_000, 3), (1_000_000, 1))
     # The 1e6 chain costs ~10 s (autograd_lite) to ~40 s (torch) a sample: 3 rounds.
-    return Plan(r, (Task("w1", None, 6, r),
-                    *(Task("w2", n, k, min(r, 3) if n >= 1_000_000 else r) for n, k in w2)))
+    # W4 at 1e5 triples costs ~10-20 s a sample in micrograd and torch, W5 ~5-10 s an
+    # eager epoch: 3 rounds of 2 each.
+    return Plan(r, (Task("w1", None, 6, r), Task("w1_helper", None, 6, r, ONLY_BASE),
+                    Task("w1_tape", None, 20, r, ONLY_BASE),
+                    *(Task("w2", n, k, few if n >= 1_000_000 else r) for n, k in w2),
+                    Task("w4", 100_000, 2, few), Task("w5", 500, 2, few, ONLY_BASE)))
 
 
 # ---------------------------------------------------------------------------
@@ -114,6 +130,8 @@ def run_plan(plan: Plan, engines: list[str]) -> tuple[dict[str, dict[str, list[d
             if round_no > task.rounds:
                 continue
             for engine in engines:
+                if not task.runs(engine):
+                    continue
                 runs = timed[task.key][engine]
                 if runs and runs[-1].get("error"):
                     continue
@@ -162,35 +180,72 @@ def relative_difference(a: float, b: float) -> float:
     return 0.0 if scale == 0 else abs(a - b) / scale
 
 
-def pooled(runs: list[dict]) -> tuple[float | None, str | None]:
+def pooled(runs: list[dict], key: str = "samples") -> tuple[float | None, str | None]:
     """(median over every sample of every round, or None; the error text if it failed)."""
     errors = [r["error"] for r in runs if r.get("error")]
-    samples = [s for r in runs for s in r.get("samples", [])]
+    samples = [s for r in runs for s in r.get(key, [])]
     if errors:
         return None, f"fails ({errors[0]})" if not errors[0].startswith("crashed") else errors[0]
     return (median(samples), None) if samples else (None, "not run")
 
 
+def row_specs(task: Task) -> list[tuple[str, str, str | None]]:
+    """A task's table rows: (label, samples key, key of the task whose times the engines
+    that do not run this one are compared with, e.g. the helpers' rows with W1's loop)."""
+    if task.workload == "w1":
+        return [("W1 moons training step (MLP 2-16-16-1, 100 points), plain loop", "samples", None)]
+    if task.workload == "w1_helper":
+        return [("W1 step by `nn.train(..., epochs=1, batch_size=100)`: a call (step + accuracy pass)",
+                 "train_samples", "w1"),
+                ("W1 step by train's step (`nn.loss`, backward, `SGD.step`, collector paused)",
+                 "samples", "w1")]
+    if task.workload == "w1_tape":
+        return [("W1 step replayed by `Tape` (recording not counted)", "samples", "w1")]
+    if task.workload == "w2":
+        return [(f"W2 chain of {short_size(task.size)} links, build + backward", "samples", None)]
+    if task.workload == "w4":
+        return [(f"W4 balanced sum of relu(a*b + c), {short_size(task.size)} triples, build + backward",
+                 "samples", None)]
+    if task.workload == "w5":
+        what = f"W5 digits epoch ({task.size} samples, batches of 10)"
+        return [(f"{what}, eager (train's step)", "eager_samples", None),
+                (f"{what}, `Tape` replay (recording not counted)", "samples", None)]
+    raise ValueError(f"no rows for {task.workload}")
+
+
 def timing_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
-    """Table rows of W1 and W2: a cell per engine, then a ratio per other engine."""
+    """Table rows of the timed tasks: a cell per engine, then a ratio per other engine.
+
+    An engine that does not run a task shows, in italics, its time on the task the
+    row is compared with (W1's plain loop for the helper and tape rows), or "-".
+    """
     rows = []
     for task in plan.tasks:
-        if task.workload == "w1":
-            label = "W1 moons training step (MLP 2-16-16-1, 100 points)"
-        else:
-            label = f"W2 chain of {short_size(task.size)} links, build + backward"
-        medians = {e: pooled(timed[task.key][e]) for e in engines}
-        cells = [format_seconds(m) if m is not None else err for m, err in medians.values()]
-        ratios = [format_ratio(medians[e][0], medians[BASE][0]) for e in engines if e != BASE]
-        rows.append([label, *cells, *ratios])
+        for label, key, baseline in row_specs(task):
+            medians: dict[str, tuple[float | None, str | None]] = {}
+            cells = []
+            for e in engines:
+                if task.runs(e):
+                    medians[e] = pooled(timed[task.key][e], key)
+                    m, err = medians[e]
+                    cells.append(format_seconds(m) if m is not None else str(err))
+                elif baseline is not None and baseline in timed and timed[baseline][e]:
+                    medians[e] = pooled(timed[baseline][e])
+                    m, err = medians[e]
+                    cells.append(f"*{format_seconds(m)}*" if m is not None else str(err))
+                else:
+                    medians[e] = (None, None)
+                    cells.append("-")
+            ratios = [format_ratio(medians[e][0], medians[BASE][0]) for e in engines if e != BASE]
+            rows.append([label, *cells, *ratios])
     return rows
 
 
 def split_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
-    """W2 rows of the build and backward medians, per engine."""
+    """W2 and W4 rows of the build and backward medians, per engine."""
     rows = []
     for task in plan.tasks:
-        if task.workload != "w2":
+        if task.workload not in ("w2", "w4"):
             continue
         cells = []
         for e in engines:
@@ -201,7 +256,35 @@ def split_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
             build = median([s for r in runs for s in r["build"]])
             backward = median([s for r in runs for s in r["backward"]])
             cells.append(f"{format_seconds(build)} / {format_seconds(backward)}")
-        rows.append([f"W2 chain of {short_size(task.size)} links", *cells])
+        name = "chain of" if task.workload == "w2" else "balanced sum of"
+        unit = "links" if task.workload == "w2" else "triples"
+        rows.append([f"{task.workload.upper()} {name} {short_size(task.size)} {unit}", *cells])
+    return rows
+
+
+def tape_rows(plan: Plan, timed: dict) -> list[list[str]]:
+    """autograd_lite eager against its tape: W1 (the plain loop) and W5 (train's step)."""
+    rows = []
+    for task in plan.tasks:
+        if task.workload == "w1_tape":
+            eager_runs, name = timed["w1"][BASE], "W1 moons step (eager: the plain loop)"
+            eager_key = "samples"
+        elif task.workload == "w5":
+            eager_runs, name = timed[task.key][BASE], f"W5 digits epoch, {task.size} samples"
+            eager_key = "eager_samples"
+        else:
+            continue
+        runs = [r for r in timed[task.key][BASE] if not r.get("error")]
+        eager, _ = pooled(eager_runs, eager_key)
+        tape, err = pooled(timed[task.key][BASE])
+        if not runs or tape is None:
+            rows.append([name, "-", str(err), "-", "-", "-"])
+            continue
+        record = median([r["record_seconds"] for r in runs])
+        compile_ = median([r["compile_seconds"] for r in runs])
+        rows.append([name, format_seconds(eager) if eager is not None else "-", format_seconds(tape),
+                     format_ratio(eager, tape), f"{format_seconds(record)} ({format_seconds(compile_)})",
+                     f"{runs[0]['nodes']:,}"])
     return rows
 
 
@@ -272,6 +355,86 @@ def check_lines(engines: list[str], timed: dict, memory: dict) -> tuple[list[str
     return lines, ok
 
 
+def _same(checks: list[dict], tolerance: float | None = None) -> tuple[str, bool]:
+    """Summarise `_compare` results of workloads.py: (text, passed). Without a tolerance
+    only bit-identical passes."""
+    if not checks:
+        return "not run", False
+    worst = max(c["max_relative_difference"] for c in checks)
+    if all(c["identical"] for c in checks):
+        return "bit-identical", True
+    passed = tolerance is not None and worst <= tolerance
+    bound = f" ({'within' if passed else 'NOT within'} {tolerance:g})" if tolerance is not None else ""
+    return f"not bit-identical: max relative difference {worst:.1e}{bound}", passed
+
+
+def tool_check_lines(plan: Plan, engines: list[str], timed: dict) -> tuple[list[str], bool]:
+    """Lines on the helper, tape, W4 and W5 checks, and whether they pass."""
+    lines, ok = [], True
+    for task in plan.tasks:
+        runs = [r for r in timed[task.key][BASE] if not r.get("error")]
+        if task.workload == "w1_helper" and runs:
+            steps = runs[0]["check_step"]["compared"]
+            text, passed = _same([r["check_step"] for r in runs], HELPER_TOLERANCE)
+            ok &= passed
+            lines.append(f"W1 by train's step (`nn.loss` etc.) vs W1's plain loop, losses at {steps} steps "
+                         f"(every round): {text}.")
+            text, passed = _same([r["check_train"] for r in runs], HELPER_TOLERANCE)
+            ok &= passed
+            lines.append(f"W1 by `nn.train` vs W1's plain loop, losses at {steps} steps (every round): "
+                         f"{text} (train shuffles the 100 points into its batch, so the hinge terms are "
+                         "summed in another order).")
+            same_start = all(r["same_initial_weights"] for r in runs)
+            ok &= same_start
+            lines.append("W1 helpers' model `nn.MLP(2, [16, 16, 1], seed=1337)`: initial weights "
+                         f"{'equal' if same_start else 'DIFFER FROM'} W1's; the points stay floats "
+                         "(W1 maps them to leaf Values), so its graph has constant-operand ops there.")
+        elif task.workload == "w1_tape" and runs:
+            check = runs[0]["check"]
+            losses, passed_l = _same([r["check"]["losses"] for r in runs])
+            grads, passed_g = _same([r["check"]["gradients"] for r in runs])
+            ok &= passed_l and passed_g
+            n_params = check["gradients"]["compared"] // check["steps"]
+            lines.append(f"W1 tape vs eager autograd_lite (W1's loop in the same process), {check['steps']} "
+                         f"SGD steps, every round: losses {losses}; all {n_params} parameter gradients "
+                         f"at every step {grads}.")
+        elif task.workload == "w5":
+            if not runs:
+                failed = timed[task.key][BASE]
+                lines.append(f"W5: {failed[0].get('error') if failed else 'not run'}.")
+                continue
+            r0 = runs[0]
+            params, passed_p = _same([r["check_parameters"] for r in runs])
+            losses, passed_l = _same([r["check_losses"] for r in runs])
+            ok &= passed_p and passed_l
+            short = (f"the last short batch of {r0['short_batch']} done eagerly by both"
+                     if r0["short_batch"] else "no short batch")
+            lines.append(f"W5 data: {r0['data']}, one-hot targets; {r0['batches']} batches of 10 in order "
+                         f"(no shuffle), {short}; MLP(64, [32, 10]) sigmoid, seed 0, {r0['parameters']:,} "
+                         f"parameters; quadratic cost; SGD lr 3.0. Tape vs eager after each epoch (every "
+                         f"repeat): parameters {params}; batch losses {losses}.")
+        elif task.workload == "w4":
+            got = {e: next((r for r in timed[task.key][e] if not r.get("error")), None) for e in engines}
+            base = got[BASE]
+            if base is None:
+                continue
+            for e in engines:
+                if e == BASE or got[e] is None:
+                    continue
+                worst = max(relative_difference(base["root"], got[e]["root"]),
+                            relative_difference(base["a_grad_sum"], got[e]["a_grad_sum"]))
+                agree = worst <= TOLERANCE
+                ok &= agree
+                lines.append(f"W4 {short_size(task.size)} triples, {e} vs {BASE}: root value and the sum "
+                             f"of the a_i gradients, max relative difference {worst:.1e} "
+                             f"({'agree' if agree else 'DISAGREE'} to {TOLERANCE:g}).")
+            counts = "; ".join(f"{e} {g['values']:,} Values ({g['ops']:,} ops)" if "values" in g
+                               else f"{e} not counted (C++ nodes)" for e, g in got.items() if g)
+            lines.append(f"W4 {short_size(task.size)} triples, depth {base['depth']} (leaf to root), "
+                         f"what each engine made: {counts}.")
+    return lines, ok
+
+
 def machine() -> dict[str, Any]:
     """Platform, Python, CPUs, load, and the repository's commit."""
     cpu = platform.processor()
@@ -309,14 +472,20 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
               *(f"{e} / {BASE}" for e in engines if e != BASE)]
     rows = timing_rows(plan, engines, timed) + memory_rows(plan, engines, memory)
     checks, ok = check_lines(engines, timed, memory)
-    w1 = next(t for t in plan.tasks if t.workload == "w1")
+    more_checks, more_ok = tool_check_lines(plan, engines, timed)
+    checks, ok = checks + more_checks, ok and more_ok
+    counts = ", ".join(f"{t.key}: {t.rounds}x{t.repeats}" for t in plan.tasks)
     notes = [
-        f"Times are medians over {plan.rounds} rounds x the repeats of each process "
-        f"(W1: {w1.repeats} consecutive steps after a warm-up step; W2: "
-        + ", ".join(f"{short_size(t.size)}: {t.rounds}x{t.repeats}" for t in plan.tasks if t.workload == "w2")
-        + "); every engine in its own process, engines alternating within each round; "
-        "the cyclic garbage collector on, as users run it.",
-        "Ratios are other / autograd_lite: above 1, autograd_lite is faster (or smaller).",
+        f"Times are medians over rounds x repeats per process ({counts}; W1 and its variants time "
+        "consecutive steps after a warm-up step); every engine in its own process, engines "
+        "alternating within each round; the cyclic garbage collector on, as users run it (the "
+        "library pauses it inside its own bulk work: backward, train's step, the tape's run).",
+        "Ratios are other / autograd_lite: above 1, autograd_lite is faster (or smaller). In the "
+        "rows of W1 by the helpers and by the tape, which only autograd_lite runs, the other engines' "
+        "cells (in italics) are their W1 plain-loop times, and the ratios are taken against those.",
+        "W4 and W5 build their inputs as leaves inside the timed region; W5's eager epoch is train's "
+        "per-batch step, its tape epoch writes each batch into the recorded graph's input and target "
+        "leaves (`.data =`) and calls `run()`; micrograd has no sigmoid, so W5 is autograd_lite only.",
         "W2's 1e2 row is an extra, the one chain here that micrograd's recursive topological "
         "sort survives (it overflows past about 500 links at the default recursion limit).",
         "W1 is the demo's loop: inputs mapped to Value, forward, hinge loss + 1e-4 L2, zero_grad, "
@@ -331,9 +500,12 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
     load = f"load average {m['load_average'][0]:.2f} -> {after['load_average'][0]:.2f}" \
         if m["load_average"] else ""
     split = markdown_table(["build / backward", *engines], split_rows(plan, engines, timed))
+    tape = markdown_table(["autograd_lite", "eager", "tape", "eager / tape",
+                           "recording once: build + compile (compile)", "tape nodes"],
+                          tape_rows(plan, timed))
     moved = f" (at the end: {after['commit']})" if after["commit"] != m["commit"] else ""
     lines = [markdown_table(header, rows), "", *(f"- {n}" for n in checks + notes), "",
-             split, "",
+             split, "", tape, "",
              f"Machine: {m['platform']}, {m['python']}, {m['cpu']}, {m['cpu_count']} CPUs, "
              f"{load}; commit {m['commit']}{moved}; {m['date']}."]
     return "\n".join(lines), ok

@@ -39,6 +39,8 @@ from importlib import metadata
 from typing import Any
 
 ENGINES = ("autograd_lite", "micrograd", "torch")
+WORKLOADS = ("w1", "w1_helper", "w1_tape", "w2", "w3", "w4", "w5")
+DEFAULT_SIZES = {"w2": 50_000, "w3": 50_000, "w4": 100_000, "w5": 500}
 SEED = 1337  # micrograd's demo notebook seeds with 1337 too
 N_POINTS = 100
 LAYERS = (16, 16, 1)
@@ -184,9 +186,13 @@ def train_step(engine: Engine, model: MLP, params: list[Any], points: list[list[
     total_loss = moons_loss(model, engine.Value, points, labels)
     engine.zero_grad(params)
     total_loss.backward()
-    learning_rate = 1.0 - 0.9 * k / 100
-    engine.sgd(params, learning_rate)
+    engine.sgd(params, learning_rate(k))
     return engine.item(total_loss)
+
+
+def learning_rate(k: int) -> float:
+    """The demo's schedule: step k of 100 uses 1.0 - 0.9 k / 100."""
+    return 1.0 - 0.9 * k / 100
 
 
 def run_w1(engine: Engine, repeats: int) -> dict:
@@ -214,6 +220,121 @@ def profile_w1(engine: Engine, top: int = 15) -> str:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# W1 through autograd_lite's own tools: the training helper, and the tape.
+
+def _compare(mine: Sequence[float], reference: Sequence[float]) -> dict:
+    """Whether two float sequences are bit-identical, else their max relative difference."""
+    diffs = [0.0 if a == b else abs(a - b) / max(abs(a), abs(b)) for a, b in zip(mine, reference)]
+    return {"identical": len(mine) == len(reference) and all(a == b for a, b in zip(mine, reference)),
+            "max_relative_difference": max(diffs, default=0.0), "compared": len(diffs)}
+
+
+def _plain_trajectory(engine: Engine, steps: int) -> tuple[list[float], list[float]]:
+    """(losses, gradients) of `steps` steps of W1's plain loop, untimed: the reference.
+
+    The gradients are every parameter's, step after step (SGD leaves .grad as it is).
+    """
+    points, labels, _ = moons()
+    model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
+    params = model.parameters()
+    losses, grads = [], []
+    for k in range(steps):
+        losses.append(train_step(engine, model, params, points, labels, k))
+        grads += [engine.grad(p) for p in params]
+    return losses, grads
+
+
+def run_w1_helper(engine: Engine, repeats: int) -> dict:
+    """W1's step done by the library's helpers, two ways, alternating step by step:
+
+    - `nn.train(model, X, y, cost="hinge", l2=1e-4, epochs=1, batch_size=100, lr=lr_k)`,
+      one call per step (it shuffles the 100 points into its one batch, and
+      ends each epoch with an accuracy pass over them, so a call does more
+      than a step);
+    - train's step itself: `nn.loss(...)`, zero_grad, backward and
+      `SGD.step()` inside `collector_paused()`, points in W1's order.
+
+    Models are `nn.MLP(2, [16, 16, 1], seed=1337)` (the same initial weights as
+    W1's, checked); the points stay floats (W1 maps them to leaf Values).
+    """
+    if engine.name != "autograd_lite":
+        return {"error": "n/a: autograd_lite's nn module", "samples": []}
+    from autograd_lite import nn
+    from autograd_lite.engine import collector_paused
+
+    points, labels, source = moons()
+    by_train = nn.MLP(2, list(LAYERS), seed=SEED)
+    by_step = nn.MLP(2, list(LAYERS), seed=SEED)
+    w1_model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
+    same_start = [p.data for p in by_step.parameters()] == [p.data for p in w1_model.parameters()]
+    optimizer = nn.SGD(by_step.parameters(), lr=learning_rate(0))
+
+    def train_call(k: int) -> float:
+        history = nn.train(by_train, points, labels, cost="hinge", l2=ALPHA, epochs=1,
+                           batch_size=N_POINTS, lr=learning_rate(k))
+        return history[0]["loss"]  # the mean over its one batch: that batch's loss
+
+    def helper_step(k: int) -> float:
+        optimizer.lr = learning_rate(k)
+        with collector_paused():
+            total = nn.loss(by_step, points, labels, cost="hinge", l2=ALPHA)
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+        return total.data
+
+    train_losses, step_losses, train_samples, samples = [], [], [], []
+    for k in range(repeats + 1):  # step 0 is the untimed warm-up, as in W1
+        for fn, losses, times in ((train_call, train_losses, train_samples),
+                                  (helper_step, step_losses, samples)):
+            start = time.perf_counter()
+            losses.append(fn(k))
+            if k:
+                times.append(time.perf_counter() - start)
+    plain = _plain_trajectory(engine, repeats + 1)[0]
+    return {"samples": samples, "train_samples": train_samples, "losses": step_losses,
+            "train_losses": train_losses, "data": source, "same_initial_weights": same_start,
+            "check_step": _compare(step_losses, plain), "check_train": _compare(train_losses, plain)}
+
+
+def run_w1_tape(engine: Engine, repeats: int) -> dict:
+    """W1's step replayed by a Tape: the step's graph is built once (the MLP's
+    parameters and the 100 input Values are its leaves, the inputs never
+    change), then each step is zero_grad, `tape.run()`, SGD on `p.data`.
+    Recording (build + compile) is reported, not timed.
+
+    Check: the losses and every parameter's gradient at every step must be
+    bit-identical to those of W1's eager loop run in this process.
+    """
+    if engine.name != "autograd_lite":
+        return {"error": "n/a: autograd_lite's Tape", "samples": []}
+    from autograd_lite.tape import Tape
+
+    points, labels, source = moons()
+    model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
+    params = model.parameters()
+    start = time.perf_counter()
+    tape = Tape(moons_loss(model, engine.Value, points, labels))
+    record_seconds = time.perf_counter() - start
+    losses, grads, samples = [], [], []
+    for k in range(repeats + 1):  # step 0 is the untimed warm-up, as in W1
+        start = time.perf_counter()
+        engine.zero_grad(params)
+        value = tape.run()
+        engine.sgd(params, learning_rate(k))
+        elapsed = time.perf_counter() - start
+        losses.append(value)
+        grads += [p.grad for p in params]  # untimed; SGD changed .data only
+        if k:
+            samples.append(elapsed)
+    eager_losses, eager_grads = _plain_trajectory(engine, repeats + 1)
+    return {"samples": samples, "losses": losses, "data": source, "nodes": tape.nodes,
+            "compile_seconds": tape.compile_seconds, "record_seconds": record_seconds,
+            "check": {"steps": repeats + 1, "losses": _compare(losses, eager_losses),
+                      "gradients": _compare(grads, eager_grads)}}
 
 
 # ---------------------------------------------------------------------------
@@ -330,14 +451,174 @@ def run_w3(engine: Engine, links: int) -> dict:
 
 
 # ---------------------------------------------------------------------------
+# W4: a wide, shallow graph.
+
+def balanced_sum(terms: list[Any]) -> Any:
+    """Sum pairwise, level by level (depth log2 n), not left to right (depth n)."""
+    while len(terms) > 1:
+        paired = [terms[i] + terms[i + 1] for i in range(0, len(terms) - 1, 2)]
+        if len(terms) % 2:
+            paired.append(terms[-1])
+        terms = paired
+    return terms[0]
+
+
+def build_triples(Value: Callable[[float], Any], numbers: list[float]) -> tuple[list[Any], Any]:  # noqa: N803
+    """(the a_i leaves, root) of the balanced sum of relu(a_i * b_i + c_i); numbers holds a, b, c."""
+    n = len(numbers) // 3
+    a = [Value(x) for x in numbers[:n]]
+    b = [Value(x) for x in numbers[n:2 * n]]
+    c = [Value(x) for x in numbers[2 * n:]]
+    return a, balanced_sum([(ai * bi + ci).relu() for ai, bi, ci in zip(a, b, c)])
+
+
+def run_w4(engine: Engine, triples: int, repeats: int) -> dict:
+    """Time build (leaves included) and backward of the balanced sum over `triples` triples."""
+    rng = random.Random(SEED)
+    numbers = [rng.uniform(-1.0, 1.0) for _ in range(3 * triples)]
+    build, backward = [], []
+    checks: dict[str, Any] = {}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a, root = build_triples(engine.Value, numbers)
+        built = time.perf_counter()
+        root.backward()
+        done = time.perf_counter()
+        build.append(built - start)
+        backward.append(done - built)
+        checks = {"root": engine.item(root), "a_grad_sum": math.fsum(engine.grad(ai) for ai in a)}
+        if engine.name != "torch":  # count what the engine made (torch's nodes are C++ objects)
+            order = _topological_order(root)
+            checks["values"] = len(order)
+            checks["ops"] = sum(1 for node in order if node._prev)
+            del order
+        del a, root
+    depth = math.ceil(math.log2(triples)) + 3 if triples > 1 else 3
+    return {"samples": [b + w for b, w in zip(build, backward)], "build": build, "backward": backward,
+            "triples": triples, "depth": depth, **checks}
+
+
+# ---------------------------------------------------------------------------
+# W5: one epoch of mini-batch SGD on scikit-learn's digits, eager vs tape.
+
+DIGITS_BATCH = 10
+DIGITS_LR = 3.0
+
+
+def digits(n_samples: int) -> tuple[list[list[float]], list[list[float]], str]:
+    """(inputs / 16, one-hot targets, source) of the first n_samples of load_digits()."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    xs = [[float(v) / 16.0 for v in row] for row in bunch.data[:n_samples]]
+    ys = [[1.0 if j == int(t) else 0.0 for j in range(10)] for t in bunch.target[:n_samples]]
+    return xs, ys, f"sklearn load_digits(), first {len(xs)} of {len(bunch.data)} samples, inputs / 16"
+
+
+def run_w5(engine: Engine, n_samples: int, repeats: int) -> dict:
+    """One epoch of MLP(64, [32, 10]) sigmoid/sigmoid, quadratic cost, batches of 10 in
+    order (no shuffle), SGD lr 3.0: eager (train's per-batch step: nn.loss, zero_grad,
+    backward, SGD.step inside collector_paused) against a Tape of one batch's graph whose
+    input and target leaves get each batch's numbers by `.data =` before `run()`.
+    A last short batch, if any, is done eagerly by both. Each repeat restarts both models
+    from the same initial weights; after each epoch their parameters must be bit-identical.
+    """
+    if engine.name != "autograd_lite":
+        return {"error": "n/a: autograd_lite only (micrograd has no sigmoid)", "samples": []}
+    try:
+        xs, ys, source = digits(n_samples)
+    except ImportError:
+        return {"error": "n/a: scikit-learn is not importable", "samples": []}
+    from autograd_lite import Value, nn
+    from autograd_lite.engine import collector_paused
+    from autograd_lite.tape import Tape
+
+    def make_model() -> Any:
+        return nn.MLP(64, [32, 10], activation="sigmoid", output_activation="sigmoid", seed=0)
+
+    def eager_step(model: Any, optimizer: Any, bx: Sequence[Any], by: Sequence[Any]) -> float:
+        with collector_paused():
+            total = nn.loss(model, bx, by, cost="quadratic")
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+        return total.data
+
+    eager, taped = make_model(), make_model()
+    initial = [p.data for p in eager.parameters()]
+    eager_opt = nn.SGD(eager.parameters(), lr=DIGITS_LR)
+    taped_opt = nn.SGD(taped.parameters(), lr=DIGITS_LR)
+    full = len(xs) - len(xs) % DIGITS_BATCH
+
+    # Record: one batch's graph with leaves for the inputs and the targets (nn.loss
+    # would bake the targets in as constants); the same arithmetic as nn.loss's.
+    start = time.perf_counter()
+    x_leaves = [[Value(v) for v in x] for x in xs[:DIGITS_BATCH]]
+    y_leaves = [[Value(v) for v in y] for y in ys[:DIGITS_BATCH]]
+    quadratic = nn.COSTS["quadratic"].per_sample
+    with collector_paused():
+        batch_loss = sum(quadratic(taped.forward(x), y, taped.layers[-1])
+                         for x, y in zip(x_leaves, y_leaves)) * (1.0 / DIGITS_BATCH)
+    tape = Tape(batch_loss)
+    record_seconds = time.perf_counter() - start
+
+    def eager_epoch() -> list[float]:
+        return [eager_step(eager, eager_opt, xs[s:s + DIGITS_BATCH], ys[s:s + DIGITS_BATCH])
+                for s in range(0, len(xs), DIGITS_BATCH)]
+
+    def taped_epoch() -> list[float]:
+        losses = []
+        for s in range(0, full, DIGITS_BATCH):
+            for leaves, rows in ((x_leaves, xs[s:s + DIGITS_BATCH]), (y_leaves, ys[s:s + DIGITS_BATCH])):
+                for leaf_row, row in zip(leaves, rows):
+                    for leaf, v in zip(leaf_row, row):
+                        leaf.data = v
+            taped_opt.zero_grad()
+            losses.append(tape.run())
+            taped_opt.step()
+        if full < len(xs):
+            losses.append(eager_step(taped, taped_opt, xs[full:], ys[full:]))
+        return losses
+
+    eager_samples, samples, params_checks, loss_checks = [], [], [], []
+    for i in range(repeats):
+        for p, v in zip(eager.parameters(), initial):
+            p.data = v
+        for p, v in zip(taped.parameters(), initial):
+            p.data = v
+        timings = {}
+        for name, epoch in (("eager", eager_epoch), ("tape", taped_epoch))[:: 1 if i % 2 == 0 else -1]:
+            start = time.perf_counter()
+            losses = epoch()
+            timings[name] = (time.perf_counter() - start, losses)
+        eager_samples.append(timings["eager"][0])
+        samples.append(timings["tape"][0])
+        loss_checks.append(_compare(timings["tape"][1], timings["eager"][1]))
+        params_checks.append(_compare([p.data for p in taped.parameters()],
+                                      [p.data for p in eager.parameters()]))
+    return {"samples": samples, "eager_samples": eager_samples, "data": source,
+            "samples_used": len(xs), "batches": -(-len(xs) // DIGITS_BATCH),
+            "short_batch": len(xs) - full, "parameters": len(initial), "nodes": tape.nodes,
+            "compile_seconds": tape.compile_seconds, "record_seconds": record_seconds,
+            "check_parameters": {"identical": all(c["identical"] for c in params_checks),
+                                 "max_relative_difference": max(c["max_relative_difference"]
+                                                                for c in params_checks)},
+            "check_losses": {"identical": all(c["identical"] for c in loss_checks),
+                             "max_relative_difference": max(c["max_relative_difference"]
+                                                            for c in loss_checks)}}
+
+
+# ---------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run one workload, print its JSON result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=ENGINES, required=True)
-    parser.add_argument("--workload", choices=("w1", "w2", "w3"), required=True)
-    parser.add_argument("--repeats", type=int, default=5, help="timed repetitions (w1, w2)")
-    parser.add_argument("--size", type=int, default=50_000, help="chain links (w2, w3)")
+    parser.add_argument("--workload", choices=WORKLOADS, required=True)
+    parser.add_argument("--repeats", type=int, default=5, help="timed repetitions (not w3)")
+    parser.add_argument("--size", type=int,
+                        help="chain links (w2, w3; default 50,000), triples (w4; default 100,000), "
+                             "digits samples (w5; default 500)")
     parser.add_argument("--profile", action="store_true",
                         help="w1 only: print a cProfile of one step instead of JSON")
     args = parser.parse_args(argv)
@@ -346,15 +627,23 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         print(profile_w1(engine))
         return
+    size = args.size if args.size is not None else DEFAULT_SIZES.get(args.workload)
     if args.workload == "w1":
         result = run_w1(engine, args.repeats)
+    elif args.workload == "w1_helper":
+        result = run_w1_helper(engine, args.repeats)
+    elif args.workload == "w1_tape":
+        result = run_w1_tape(engine, args.repeats)
     elif args.workload == "w2":
-        result = run_w2(engine, args.size, args.repeats)
+        result = run_w2(engine, size, args.repeats)
+    elif args.workload == "w3":
+        result = run_w3(engine, size)
+    elif args.workload == "w4":
+        result = run_w4(engine, size, args.repeats)
     else:
-        result = run_w3(engine, args.size)
+        result = run_w5(engine, size, args.repeats)
     result = {"engine": engine.name, "version": engine.version, "workload": args.workload,
-              "size": args.size if args.workload != "w1" else None,
-              "gc_enabled": gc.isenabled(), **result}
+              "size": size, "gc_enabled": gc.isenabled(), **result}
     json.dump(result, sys.stdout)
     print()
 

@@ -38,6 +38,7 @@ REFERENCE = {
     "log": math.log,
     "tanh": math.tanh,
     "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
+    "softplus": lambda x: math.log(1.0 + math.exp(x)),
     "relu": lambda x: max(x, 0.0),
     "sin": math.sin,
     "cos": math.cos,
@@ -132,7 +133,7 @@ def test_tape_code_template_computes_the_forward(name, data):
     assert result == ops.evaluate(rule, xs, c)
 
 
-@pytest.mark.parametrize("name", ["exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt"])
+@pytest.mark.parametrize("name", ["exp", "log", "tanh", "sigmoid", "softplus", "relu", "sin", "cos", "sqrt"])
 def test_named_functions_work_on_numbers_and_values(name):
     function = getattr(ops, name)
     assert function(2) == REFERENCE[name](2.0)
