@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, define_op, gradients, ops
 from autograd_lite.engine import apply
-from autograd_lite.nn import MLP, loss
+from autograd_lite.nn import MLP, loss, train
 from autograd_lite.tape import Tape, TapeMismatchError
 
 from .helpers import central_differences, close
@@ -150,3 +150,23 @@ def test_domain_errors_in_replay_carry_the_engine_message():
     with pytest.raises((ValueError, ZeroDivisionError), match=r"log|div"):
         tape.run()
     assert math.isfinite(x.grad) and x.grad == 0.0
+
+
+@pytest.mark.parametrize("cost, output", [("hinge", "linear"), ("quadratic", "sigmoid"),
+                                          ("cross_entropy", "sigmoid")])
+def test_training_helper_with_the_tape_is_bit_identical(cost, output):
+    rng = random.Random(0)
+    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(23)]  # batches of 10, 10, 3
+    ys = [(1.0 if a * b > 0 else (-1.0 if cost == "hinge" else 0.0)) for a, b in xs]
+    results = []
+    for tape in (False, True):
+        model = MLP(2, [4, 1], output_activation=output, seed=1)
+        history = train(model, xs, ys, cost=cost, epochs=2, batch_size=10, lr=0.3, l2=1e-4, tape=tape)
+        results.append(([p.data for p in model.parameters()], history))
+    assert results[0] == results[1]
+
+
+def test_training_helper_refuses_to_tape_a_data_dependent_cost():
+    model = MLP(2, [3], seed=1)
+    with pytest.raises(ValueError, match="cannot replay softmax_cross_entropy"):
+        train(model, [[0.0, 1.0]], [[1.0, 0.0, 0.0]], cost="softmax_cross_entropy", tape=True)
