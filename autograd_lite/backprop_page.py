@@ -1,0 +1,487 @@
+"""The backward pass as a self-contained HTML page: one picture per step.
+
+`backprop_html(root, path)` watches the pure walk `engine.gradients(root,
+on_step=...)` and writes one HTML file that steps through backpropagation.
+Frames are counted so:
+
+- frame 0 is the start: the forward graph, with only the root's gradient
+  known (seeded to 1, d root / d root);
+- frame k (k = 1 .. S) is backward step k: the k-th node with an operation
+  in reverse topological order (every non-leaf node of the graph is one
+  step, so S = the number of non-leaf nodes, 0 when root is a leaf) after it
+  has passed grad x local derivative to each of its operand slots.
+
+So a page has S + 1 frames. In a frame the node being processed is orange,
+its operand edges carry the local derivatives the walk used (the rule table's
+`local_partials`, as `on_step` saw them), earlier steps' derivatives stay on
+their edges in grey, a gradient that is final shows on its node as usual, a
+gradient still accumulating is pale yellow with "so far", and a node no
+gradient has reached yet is greyed with "grad ?". Each picture has a caption
+in words below it; the last frame also lists every gradient, which equals
+`gradients(root)`.
+
+The page needs no network: the SVG pictures (Graphviz's `dot`, through
+`viz`) are inlined, CSS and the small plain-JavaScript player (slider,
+previous/next, play/pause, left/right arrow keys, fit to width) are inline
+too. Only the current frame is laid out, so a page of a big graph still opens
+quickly; without JavaScript every frame is shown one after another. Nodes keep
+their places from frame to frame (each record gets the width of its widest
+text, and edge labels are xlabels, placed after layout), so only colours and
+numbers change as the walk goes on. Drawing writes no `.grad`.
+
+Imports engine and viz; nothing in the package imports this module.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import viz
+from .engine import Value, gradients, topological_order
+
+__all__ = ["Frame", "backprop_frames", "backprop_html"]
+
+# Colours of the states a Value can be in during the walk (the role colours,
+# blue input / white intermediate / green output, are viz's and mean "final").
+CURRENT = "#ffb347"        # the node passing its gradient on in this step
+CURRENT_OP = "#ffd9a0"     # its operation
+PARTIAL = "#fff3bf"        # gradient accumulating: more uses still to come
+PENDING = "#e0e0e0"        # no gradient has reached it yet
+PENDING_TEXT = "#8a8a8a"
+CURRENT_EDGE = "#d9480f"
+DONE_EDGE = "#9a9a9a"
+
+PLAY_INTERVAL_MS = 1200
+
+
+@dataclass
+class Frame:
+    """One picture of the page: the drawing, its caption and the gradients known then.
+
+    `node` is the Value processed in this step (None for frame 0) and `name` its
+    name in pictures and captions; `grads` maps each Value reached so far to its
+    gradient so far; `summary` (last frame only) is every (name, final gradient).
+    """
+
+    index: int
+    title: str
+    caption: str
+    drawing: viz.Drawing
+    grads: dict[Value, Any]
+    node: Value | None = None
+    name: str = ""
+    summary: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def _num(x: Any) -> str:
+    """A number as the drawings show it: four decimals (inf and nan as words)."""
+    x = float(x)
+    return f"{x:.4f}" if math.isfinite(x) else str(x)
+
+
+def _record_field(text: str) -> str:
+    # Characters with a meaning inside a Graphviz record label get a backslash.
+    for ch in "\\{}|<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _display_names(order: list[Value]) -> dict[Value, str]:
+    """A name per Value, shown in pictures and captions: its label, else v<i>.
+
+    v<i> is the node's position in topological order (the id viz gives it);
+    a label used by several nodes gets the id added so that captions stay clear.
+    """
+    counts = Counter(node.label for node in order if node.label)
+    names = {}
+    for i, node in enumerate(order):
+        if not node.label:
+            names[node] = f"v{i}"
+        elif counts[node.label] > 1:
+            names[node] = f"{node.label} (v{i})"
+        else:
+            names[node] = node.label
+    return names
+
+
+def _value_ids(order: list[Value], drawing: viz.Drawing) -> dict[Value, str]:
+    """The drawing's node id of each Value (viz numbers them v<i> in topological order)."""
+    present = {node_id for node_id, _ in drawing.nodes}
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    missing = [vid for vid in ids.values() if vid not in present]
+    if missing:
+        raise RuntimeError(f"backprop_html: viz no longer names Values v<i> ({missing[:3]} are missing)")
+    return ids
+
+
+def _walk(root: Value) -> list[tuple[Value, tuple, dict[Value, Any]]]:
+    """(node, local partials, gradients after the step) for each step of the pure walk."""
+    steps: list[tuple[Value, tuple, dict[Value, Any]]] = []
+
+    def on_step(node: Value, local: tuple, grads_so_far: dict) -> None:
+        steps.append((node, tuple(local), dict(grads_so_far)))  # the walk goes on mutating its dict
+
+    gradients(root, on_step=on_step)
+    return steps
+
+
+def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> list[Frame]:
+    """The frames of the page as data (no rendering): frame 0 seeds root's gradient,
+    then one frame per backward step. Raises ValueError for a graph of more than
+    `max_nodes` Values. Writes no `.grad`."""
+    if not isinstance(root, Value):
+        raise TypeError(f"backprop_html: expected a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"backprop_html: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
+            "one picture per backward step of so big a graph is unreadable: pass a larger "
+            "max_nodes= or step through a smaller part of the graph"
+        )
+    names = _display_names(order)
+    steps = _walk(root)
+    total = len(steps)
+    # A gradient is final once every node that uses the Value has been processed.
+    uses: dict[Value, int] = dict.fromkeys(order, 0)
+    for node in order:
+        for parent in set(node._prev):
+            uses[parent] += 1
+
+    seed = {root: 1.0}
+    frames = [_frame(0, root, order, names, seed, uses, [], edge_labels, max_nodes, total)]
+    done: list[tuple[Value, tuple]] = []
+    before: dict[Value, Any] = seed
+    for k, (node, local, grads) in enumerate(steps, start=1):
+        done.append((node, local))
+        frame = _frame(k, root, order, names, grads, uses, done, edge_labels, max_nodes, total)
+        frame.caption = _step_caption(k, total, node, local, before, names)
+        frame.node, frame.name = node, names[node]
+        frames.append(frame)
+        before = grads
+    final = frames[-1]
+    final.summary = [(names[node], final.grads[node]) for node in order if node in final.grads]
+    return frames
+
+
+def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
+    """Give each Value's record the same width in every frame: the widest it needs.
+
+    dot lays a graph out from its structure and its nodes' sizes, so equal sizes
+    keep every node in place from frame to frame: only colours and text change.
+    (Edge labels are `xlabel`s, placed after layout for the same reason.) The
+    widths are measured, not guessed: one `dot -Tplain` run over every distinct
+    record of every frame, whatever fonts this machine has.
+    """
+    value_ids = {f"v{i}" for i in range(len(order))}
+    variants: dict[tuple, int] = {}  # a record's attributes -> its node in the measuring graph
+    owners: list[set[str]] = []
+    for frame in frames:
+        for node_id, attrs in frame.drawing.nodes:
+            if node_id in value_ids:
+                key = tuple(sorted(attrs.items()))
+                if key not in variants:
+                    variants[key] = len(owners)
+                    owners.append(set())
+                owners[variants[key]].add(node_id)
+    measuring = viz.Drawing(graph_attrs=dict(frames[0].drawing.graph_attrs),
+                            nodes=[(f"m{j}", dict(key)) for key, j in variants.items()])
+    plain = viz._digraph(measuring, "plain").pipe(encoding="utf-8")
+    widths: dict[str, float] = {}
+    for line in plain.splitlines():
+        parts = line.split()
+        if len(parts) > 4 and parts[0] == "node" and parts[1].startswith("m"):
+            for node_id in owners[int(parts[1][1:])]:
+                widths[node_id] = max(widths.get(node_id, 0.0), float(parts[4]))
+    for frame in frames:
+        for node_id, attrs in frame.drawing.nodes:
+            if node_id in widths:
+                attrs["width"] = f"{widths[node_id] + 0.01:.3f}"  # a hair more than measured (rounding)
+
+
+def _frame(k: int, root: Value, order: list[Value], names: Mapping[Value, str], grads: dict[Value, Any],
+           uses: Mapping[Value, int], done: list[tuple[Value, tuple]], edge_labels: bool,
+           max_nodes: int, total: int) -> Frame:
+    """The drawing of the graph after k steps (`done`), and frame 0's caption."""
+    processed: Counter[Value] = Counter()
+    for node, _ in done:
+        for parent in set(node._prev):
+            processed[parent] += 1
+    current = done[-1][0] if done else None
+    notes: dict[Value, str] = {}
+    highlight: dict[Value, str] = {}
+    pending: list[Value] = []
+    for node in order:
+        if node not in grads:
+            pending.append(node)
+        elif node is current:
+            highlight[node] = CURRENT
+            notes[node] = "processing"
+        elif node is not root and processed[node] < uses[node]:
+            highlight[node] = PARTIAL
+            notes[node] = f"so far ({processed[node]} of {uses[node]} uses)"
+    drawing = viz.graph_description(root, grads=grads, names=names, notes=notes, highlight=highlight,
+                                    edge_labels=False, legend=False, max_nodes=max_nodes)
+    drawing.graph_attrs["forcelabels"] = "true"  # draw every xlabel, even where it overlaps
+    ids = _value_ids(order, drawing)
+    attrs_of = dict(drawing.nodes)
+    for node in pending:
+        fields = [names[node], f"data {_num(node.data)}", "grad ?"]
+        attrs_of[ids[node]].update({
+            "label": "{ " + " | ".join(_record_field(f) for f in fields) + " }",
+            "fillcolor": PENDING, "fontcolor": PENDING_TEXT, "color": PENDING_TEXT, "style": "filled,dashed",
+        })
+    if current is not None:
+        attrs_of[ids[current]]["penwidth"] = "2"
+        op = attrs_of.get(ids[current] + "_op")
+        if op is not None:
+            op.update({"fillcolor": CURRENT_OP, "penwidth": "2"})
+    if edge_labels:
+        value_ids = set(ids.values())
+        operands: dict[str, list[dict[str, str]]] = {}  # op id -> its operand edges, in slot order
+        for a, b, attrs in drawing.edges:
+            if a in value_ids:
+                operands.setdefault(b, []).append(attrs)
+        for node, local in done:
+            operand_edges = operands.get(ids[node] + "_op", [])
+            colour = CURRENT_EDGE if node is current else DONE_EDGE
+            for attrs, partial in zip(operand_edges, local):
+                # An xlabel is placed after layout, so labels coming and going move nothing.
+                attrs.update({"xlabel": f"∂ {_num(partial)}", "fontsize": "11", "fontcolor": colour,
+                              "color": colour})
+                if node is current:
+                    attrs["penwidth"] = "2"
+    if k == 0:
+        title = "start"
+        caption = (f"start: the forward pass is done and backward seeds the output: "
+                   f"{names[root]}.grad = d{names[root]}/d{names[root]} = 1. ")
+        caption += (f"{total} backward step{'s' if total != 1 else ''} follow, one per operation, "
+                    "in reverse topological order: each passes grad × local derivative to its inputs."
+                    if total else f"{names[root]} is a leaf: there is nothing to propagate.")
+    else:
+        title, caption = f"step {k} of {total}", ""
+    return Frame(k, title, caption, drawing, grads)
+
+
+def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping[Value, Any],
+                  names: Mapping[Value, str]) -> str:
+    """Words for step k: which node, its data and grad, and what each input receives."""
+    grad = before[node]
+    name = names[node]
+    op = node._rule.display(node._arg) if node._rule is not None else ""
+    parts = []
+    running = dict(before)
+    slots = len(node._prev)
+    for slot, (parent, partial) in enumerate(zip(node._prev, local), start=1):
+        term = partial * grad
+        running[parent] = running[parent] + term if parent in running else term
+        which = f" (operand {slot} of {slots})" if node._prev.count(parent) > 1 else ""
+        parts.append(f"∂{name}/∂{names[parent]}{which} = {_num(partial)} → {names[parent]}.grad += "
+                     f"{_num(partial)} × {_num(grad)} = {_num(term)} (now {_num(running[parent])})")
+    return (f"step {k} of {total}: node `{name}` ({op}; data {_num(node.data)}, grad {_num(grad)}) "
+            "passes grad × local derivative to its inputs: " + "; ".join(parts) + ".")
+
+
+def _inline_svg(svg: str, prefix: str) -> str:
+    """Graphviz's SVG made fit to sit inside HTML: no XML prolog, doctype or comments
+    before <svg>, and ids made unique per frame."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise RuntimeError("backprop_html: Graphviz returned no <svg> element")
+    svg = svg[start:]
+    # Text cannot hold a raw '<', so `<tag id="` only matches real attributes.
+    return re.sub(r'<([A-Za-z][\w:-]*) id="', rf'<\1 id="{prefix}', svg).strip()
+
+
+def _render(frames: list[Frame]) -> list[str]:
+    """Each frame's inline SVG, from one `dot` run per frame."""
+    return [_inline_svg(viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8"), f"f{frame.index}-")
+            for frame in frames]
+
+
+def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, max_nodes: int = 200,
+                  title: str | None = None) -> Path:
+    """Write a self-contained HTML page stepping through root's backward pass; return its path.
+
+    One frame per backward step in reverse topological order, after a frame 0
+    that seeds root's gradient to 1 (so 1 + the number of non-leaf nodes). Each
+    frame is an inline SVG picture with a caption; a slider, previous/next,
+    play/pause and the left/right arrow keys move between frames. `edge_labels`
+    shows the local derivatives on the operand edges of processed nodes. A graph
+    of more than `max_nodes` Values is a ValueError before anything is drawn; a
+    missing `dot` program is `viz.GraphvizNotFoundError`. No `.grad` is changed.
+    """
+    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes)
+    _same_sizes(frames, topological_order(root))
+    pictures = _render(frames)
+    page = _page(frames, pictures, title or "Backpropagation, step by step")
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _code(text: str) -> str:
+    """`name` in already escaped text as <code>name</code>."""
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
+
+
+def _page(frames: list[Frame], pictures: list[str], title: str) -> str:
+    esc = html.escape
+    last = len(frames) - 1
+    sections = []
+    for frame, svg in zip(frames, pictures):
+        summary = ""
+        if frame.summary:
+            items = "".join(f'<li><span class="name">{esc(name)}</span>.grad = '
+                            f'<span class="value">{esc(_num(value))}</span></li>'
+                            for name, value in frame.summary)
+            summary = f'<div class="summary"><p>Every gradient is now final:</p><ul>{items}</ul></div>'
+        node = f' data-node="{esc(frame.name)}"' if frame.name else ""
+        sections.append(
+            f'<section class="frame{" current" if frame.index == 0 else ""}" id="frame-{frame.index}" '
+            f'data-frame="{frame.index}" data-title="{esc(frame.title)}"{node}>\n'
+            f'<h2>{esc(frame.title)}</h2>\n<div class="picture">{svg}</div>\n'
+            f'<p class="caption">{_code(esc(frame.caption))}</p>{summary}\n</section>'
+        )
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{colour}{extra}"></span>{esc(text)}</li>'
+        for colour, extra, text in [
+            (CURRENT, "", "processing now"),
+            (viz.COLOURS["leaf"], "", "gradient final (input)"),
+            (viz.COLOURS["interior"], "", "gradient final (intermediate)"),
+            (viz.COLOURS["output"], "", "output, seeded with gradient 1"),
+            (PARTIAL, "", "gradient so far: more uses to come"),
+            (PENDING, ";border-style:dashed", "no gradient yet (grad ?)"),
+        ]
+    )
+    return _TEMPLATE.format(
+        title=esc(title), last=last, frames="\n".join(sections), legend=legend,
+        first=esc(frames[0].title), interval=PLAY_INTERVAL_MS,
+    )
+
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #222; }
+h1 { font-size: 1.4rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.1rem; margin: .5rem 0; }
+.controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .75rem 0;
+  position: sticky; top: 0; background: #fff; padding: .5rem 0; z-index: 1; }
+.controls button { font: inherit; padding: .3rem .8rem; }
+.controls input[type=range] { flex: 1 1 16rem; }
+#position { min-width: 8rem; font-variant-numeric: tabular-nums; }
+.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font-size: .9rem; }
+.swatch { display: inline-block; width: 1rem; height: .8rem; border: 1px solid #666; margin-right: .35rem;
+  vertical-align: middle; }
+.frame { display: none; padding-top: .5rem; }
+.frame.current { display: block; }
+.frame h2 { display: none; }
+.picture { overflow-x: auto; }
+.fit .picture svg { max-width: 100%; height: auto; }
+#fit-label { font-size: .9rem; }
+.caption { font-size: 1rem; line-height: 1.45; max-width: 60rem; }
+.summary ul { columns: 3 14rem; font-family: ui-monospace, monospace; font-size: .9rem; }
+code { background: #f3f3f3; padding: 0 .2em; border-radius: 3px; }
+.hint { color: #666; font-size: .9rem; }
+"""
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var frames = document.querySelectorAll(".frame");
+  var slider = document.getElementById("slider");
+  var prev = document.getElementById("prev");
+  var next = document.getElementById("next");
+  var play = document.getElementById("play");
+  var position = document.getElementById("position");
+  var fit = document.getElementById("fit");
+  var pictures = document.getElementById("frames");
+  var last = frames.length - 1;
+  var interval = Number(document.body.getAttribute("data-interval")) || 1200;
+  var current = 0;
+  var timer = null;
+
+  function show(i) {
+    i = Math.max(0, Math.min(last, i));
+    frames[current].classList.remove("current");
+    frames[i].classList.add("current");
+    current = i;
+    slider.value = String(i);
+    position.textContent = frames[i].getAttribute("data-title");
+    prev.disabled = i === 0;
+    next.disabled = i === last;
+  }
+  function stop() {
+    if (timer !== null) { window.clearInterval(timer); timer = null; }
+    play.textContent = "\\u25B6 play";
+    play.setAttribute("aria-pressed", "false");
+  }
+  function start() {
+    if (current === last) { show(0); }
+    play.textContent = "\\u275A\\u275A pause";
+    play.setAttribute("aria-pressed", "true");
+    timer = window.setInterval(function () {
+      if (current >= last) { stop(); } else { show(current + 1); }
+    }, interval);
+  }
+
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+  fit.addEventListener("change", function () { pictures.classList.toggle("fit", fit.checked); });
+  prev.addEventListener("click", function () { stop(); show(current - 1); });
+  next.addEventListener("click", function () { stop(); show(current + 1); });
+  play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
+  document.addEventListener("keydown", function (event) {
+    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.key === "ArrowRight") { event.preventDefault(); stop(); show(current + 1); }
+    else if (event.key === "ArrowLeft") { event.preventDefault(); stop(); show(current - 1); }
+  });
+  show(0);
+}());
+"""
+
+_TEMPLATE = (
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>"""
+    + _STYLE.replace("{", "{{").replace("}", "}}")
+    + """</style>
+<noscript><style>
+.frame {{ display: block; border-top: 1px solid #ddd; }}
+.frame h2 {{ display: block; }}
+.controls {{ display: none; }}
+</style></noscript>
+</head>
+<body data-interval="{interval}">
+<h1>{title}</h1>
+<p class="hint">Backward runs from the output to the inputs, one operation at a time. Each step
+multiplies the node's gradient by the local derivative of its operation (on the orange edges) and
+adds the product to each input's gradient. Use the slider, the buttons or the &larr; / &rarr; keys.</p>
+<ul class="legend">{legend}</ul>
+<div class="controls" role="group" aria-label="frames">
+<button id="prev" type="button" aria-label="previous frame">&#9664; previous</button>
+<button id="play" type="button" aria-pressed="false">&#9654; play</button>
+<button id="next" type="button" aria-label="next frame">next &#9654;</button>
+<input id="slider" type="range" min="0" max="{last}" value="0" step="1" aria-label="frame">
+<span id="position" aria-live="polite">{first}</span>
+<label id="fit-label"><input id="fit" type="checkbox" checked> fit to width</label>
+</div>
+<main id="frames" class="fit">
+{frames}
+</main>
+<script>"""
+    + _SCRIPT.replace("{", "{{").replace("}", "}}")
+    + """</script>
+</body>
+</html>
+"""
+)

@@ -1,0 +1,212 @@
+"""The backprop page in a real browser: headless Chromium driven by selenium.
+
+Opens the page from a file:// URL and checks that its JavaScript runs without
+console errors and that the slider, previous/next buttons, arrow keys and
+play/pause move between frames. Needs Debian's `chromium` and
+`chromium-driver` (/usr/bin/chromium, /usr/bin/chromedriver) and the
+`selenium` package; selenium is pointed at both binaries, so it downloads
+nothing. Skipped, saying why, where any of them is missing, except on CI
+(CI=true), where a missing browser is a failure: CI installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.backprop_page import backprop_html
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def _unavailable(reason: str) -> None:
+    """Skip where the browser is missing, but fail on CI, whose .ci/run installs it."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser test (.ci/run installs it)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    from selenium import webdriver
+except ImportError:
+    _unavailable("needs the selenium package: pip install selenium")
+if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+    _unavailable(f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver")
+if shutil.which("dot") is None:
+    _unavailable("needs Graphviz's dot: apt-get install graphviz")
+
+from selenium.webdriver.common.by import By  # noqa: E402 - after the skips above
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=1400,1000"]
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: selenium-manager then has nothing to look up or download.
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    browser = webdriver.Chrome(options=options, service=service)
+    try:
+        browser.set_page_load_timeout(20)
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A neuron's page (micrograd's example): 5 backward steps, so 6 frames."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    path = backprop_html(o, tmp_path_factory.mktemp("page") / "backprop.html", title="neuron <o>")
+    return path, 6
+
+
+def visible_frames(browser: Any) -> list[int]:
+    """The frames shown, read in one script run: a playing page cannot change between reads."""
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('.frame'))"
+        ".filter(function (f) { return getComputedStyle(f).display !== 'none' && f.offsetHeight > 0; })"
+        ".map(function (f) { return Number(f.getAttribute('data-frame')); });")
+
+
+def shown(browser: Any) -> int:
+    frames = visible_frames(browser)
+    assert len(frames) == 1, f"exactly one frame should be visible, got {frames}"
+    return frames[0]
+
+
+def caption(browser: Any) -> str:
+    return browser.find_element(By.CSS_SELECTOR, ".frame.current .caption").text
+
+
+def severe(browser: Any) -> list[dict]:
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def open_page(browser: Any, path: Path) -> None:
+    browser.get(path.as_uri())
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(
+        "return document.documentElement.classList.contains('js')"))
+
+
+def test_page_loads_without_console_errors(driver: Any, page: tuple[Path, int]) -> None:
+    path, count = page
+    open_page(driver, path)
+    assert driver.title == "neuron <o>"
+    assert severe(driver) == []
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0  # no fetches
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".frame")) == count
+    assert shown(driver) == 0
+    displayed = [f.is_displayed() for f in driver.find_elements(By.CSS_SELECTOR, ".frame")]
+    assert displayed == [True] + [False] * (count - 1)  # selenium's own idea of visible agrees
+    assert caption(driver).startswith("start:")
+    assert "o.grad = do/do = 1" in caption(driver)
+    assert driver.find_element(By.ID, "prev").get_attribute("disabled") is not None
+    svg = driver.find_element(By.CSS_SELECTOR, ".frame.current svg")
+    assert svg.size["width"] > 100 and svg.size["height"] > 20  # the picture is really laid out
+
+
+def test_slider_buttons_and_keys_move_between_frames(driver: Any, page: tuple[Path, int]) -> None:
+    path, count = page
+    open_page(driver, path)
+    slider = driver.find_element(By.ID, "slider")
+    assert slider.get_attribute("max") == str(count - 1)
+
+    # The slider, set as a script would and announced with an 'input' event.
+    driver.execute_script(
+        "arguments[0].value = '3'; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", slider)
+    assert shown(driver) == 3
+    assert caption(driver).startswith("step 3 of 5:")
+    assert "step 3 of 5" in driver.find_element(By.ID, "position").text
+
+    # The slider with the keyboard, as a person would.
+    slider.send_keys(Keys.ARROW_RIGHT)
+    assert shown(driver) == 4 and caption(driver).startswith("step 4 of 5:")
+
+    driver.find_element(By.ID, "prev").click()
+    assert shown(driver) == 3
+    driver.find_element(By.ID, "next").click()
+    driver.find_element(By.ID, "next").click()
+    assert shown(driver) == 5
+    assert driver.find_element(By.ID, "next").get_attribute("disabled") is not None
+    assert "Every gradient is now final" in driver.find_element(By.CSS_SELECTOR, ".frame.current").text
+
+    # Arrow keys anywhere on the page (the focus off the slider).
+    driver.find_element(By.TAG_NAME, "h1").click()
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_LEFT)
+    assert shown(driver) == 4
+    body.send_keys(Keys.ARROW_LEFT)
+    body.send_keys(Keys.ARROW_LEFT)
+    assert shown(driver) == 2
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert shown(driver) == 3
+    assert slider.get_attribute("value") == "3"  # the slider follows the other controls
+    assert severe(driver) == []
+
+
+def test_play_advances_and_pause_stops(driver: Any, page: tuple[Path, int]) -> None:
+    path, _ = page
+    open_page(driver, path)
+    play = driver.find_element(By.ID, "play")
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true"
+    WebDriverWait(driver, 10, poll_frequency=0.1).until(lambda b: shown(b) >= 1)
+    play.click()  # pause
+    assert play.get_attribute("aria-pressed") == "false"
+    paused_at = shown(driver)
+    assert paused_at >= 1
+    time.sleep(1.5)  # longer than one play interval
+    assert shown(driver) == paused_at
+    assert severe(driver) == []
+
+
+def test_fit_to_width_can_be_turned_off(driver: Any, page: tuple[Path, int]) -> None:
+    path, _ = page
+    open_page(driver, path)
+    frames = driver.find_element(By.ID, "frames")
+
+    def picture_width() -> float:
+        return driver.find_element(By.CSS_SELECTOR, ".frame.current svg").rect["width"]
+
+    fitted = picture_width()
+    assert fitted <= frames.rect["width"] + 1
+    driver.find_element(By.ID, "fit").click()
+    assert picture_width() > fitted  # the neuron is wider than the window at its own size
+    driver.find_element(By.ID, "fit").click()
+    assert picture_width() == pytest.approx(fitted)
+    assert severe(driver) == []
+
+
+def test_screenshot_stays_in_tmp(driver: Any, page: tuple[Path, int], tmp_path: Path) -> None:
+    path, _ = page
+    open_page(driver, path)
+    driver.find_element(By.ID, "next").click()
+    shot = tmp_path / "step1.png"
+    assert driver.save_screenshot(str(shot))
+    assert shot.stat().st_size > 1000
