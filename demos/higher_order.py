@@ -31,9 +31,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # write PNG files; no window
 import matplotlib.pyplot as plt
-from autograd_lite.demos._common import quick_mode
 
 from autograd_lite import grad, hessian, tanh, value_and_grad
+from autograd_lite.demos._common import quick_mode
 
 QUICK = quick_mode()
 N_PLOT = 41 if QUICK else 301
