@@ -28,13 +28,13 @@ def demo_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(demos.__path__) if not m.name.startswith("_"))
 
 
-def _run_demo(name: str, quick: bool) -> int:
+def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
     names = demo_names()
     if name not in names:
         print(f"autograd-lite demo: unknown demo {name!r}; choose from {', '.join(names)}", file=sys.stderr)
         return 2
     saved_argv = sys.argv
-    sys.argv = [name] + (["--quick"] if quick else [])
+    sys.argv = [name] + (["--quick"] if quick else []) + (["--fast"] if fast else [])
     try:
         runpy.run_module(f"autograd_lite.demos.{name}", run_name="__main__", alter_sys=True)
     finally:
@@ -122,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="run a demo script (see --list)")
     demo.add_argument("name", nargs="?", help="the demo to run")
     demo.add_argument("--quick", action="store_true", help="a small, fast run (as the tests do)")
+    demo.add_argument("--fast", action="store_true", help="train with the tape (moons, digits)")
     demo.add_argument("--list", action="store_true", help="list the demos")
     graph = commands.add_parser(
         "graph", help="draw an expression with its values and gradients",
@@ -141,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list or not args.name:
             print("\n".join(demo_names()))
             return 0
-        return _run_demo(args.name, args.quick)
+        return _run_demo(args.name, args.quick, args.fast)
     parser.print_help()
     return 0
 
