@@ -9,7 +9,7 @@ each layer keeps the nodes of its last forward pass, `layer.z` and `layer.a`
 
 Index mapping to the note: `model.layers[0]` is the note's layer 2 (the input
 x is layer 1); w^l_{jk} is `model.layers[l-2].neurons[j].w[k]`, b^l_j is
-`model.layers[l-2].neurons[j].b`.
+`model.layers[l-2].neurons[j].b`, neurons j and k counted from 0 as in the code.
 
 Costs live in one registry, `COSTS`, shared by `loss`, training, `compare`
 and the drawings. Imports `engine` only (tqdm lazily, in `train`).

@@ -33,9 +33,10 @@
 # | δ^l_j (eq. 14) | `model.layers[l - 2].z[j].grad` |
 #
 # Here L = 3: `model.layers[0]` is the hidden layer (l = 2), `model.layers[1]`
-# the output layer (l = 3). Mazur's w1…w8 are w^2_{11}, w^2_{12}, w^2_{21},
-# w^2_{22}, w^3_{11}, w^3_{12}, w^3_{21}, w^3_{22} (indices from 1 in the note,
-# from 0 in the code).
+# the output layer (l = 3). Neurons j and k are counted from 0 here, as in the
+# code and in the drawings (the formulas do not care where counting starts), so
+# Mazur's w1…w8 are w^2_{00}, w^2_{01}, w^2_{10}, w^2_{11}, w^3_{00}, w^3_{01},
+# w^3_{10}, w^3_{11}.
 
 # %%
 from autograd_lite.closed_form import compare
@@ -95,9 +96,9 @@ for l in (2, 3):
     closed = report.layers[l - 2]
     for j, neuron in enumerate(layer.neurons):
         for k, w in enumerate(neuron.w):
-            print(f"{f'w^{l}_{j + 1}{k + 1}':<10}{f'layers[{l - 2}].neurons[{j}].w[{k}]':<28}"
+            print(f"{f'w^{l}_{j}{k}':<10}{f'layers[{l - 2}].neurons[{j}].w[{k}]':<28}"
                   f"{w.data:8.2f}{w.grad:20.12f}{closed.grad_w_closed[j][k]:20.12f}")
-        print(f"{f'b^{l}_{j + 1}':<10}{f'layers[{l - 2}].neurons[{j}].b':<28}"
+        print(f"{f'b^{l}_{j}':<10}{f'layers[{l - 2}].neurons[{j}].b':<28}"
               f"{neuron.b.data:8.2f}{neuron.b.grad:20.12f}{closed.grad_b_closed[j]:20.12f}")
 
 # %% [markdown]
@@ -109,11 +110,11 @@ for l in (2, 3):
 a_out = [a.data for a in model.layers[1].a]
 cost_before = report.cost_autodiff
 published = [
-    ("a^3_1", a_out[0], 0.75136507),
-    ("a^3_2", a_out[1], 0.772928465),
+    ("a^3_0", a_out[0], 0.75136507),
+    ("a^3_1", a_out[1], 0.772928465),
     ("C_x", cost_before, 0.298371109),
-    ("dC/dw^3_11 (w5)", model.layers[1].neurons[0].w[0].grad, 0.082167041),
-    ("dC/dw^2_11 (w1)", model.layers[0].neurons[0].w[0].grad, 0.000438568),
+    ("dC/dw^3_00 (w5)", model.layers[1].neurons[0].w[0].grad, 0.082167041),
+    ("dC/dw^2_00 (w1)", model.layers[0].neurons[0].w[0].grad, 0.000438568),
 ]
 heading("Against Mazur's published numbers")
 for name, ours, his in published:
@@ -132,8 +133,8 @@ print("matches Mazur's worked example")
 
 # %%
 eta = 0.5
-names = [f"{kind}^{l}_{j + 1}{k}" for l in (2, 3) for j in range(2)
-         for kind, k in (("w", "1"), ("w", "2"), ("b", ""))]
+names = [f"{kind}^{l}_{j}{k}" for l in (2, 3) for j in range(2)
+         for kind, k in (("w", "0"), ("w", "1"), ("b", ""))]
 before = [p.data for p in model.parameters()]  # per neuron: w[0], w[1], b (micrograd's order)
 for p in model.parameters():
     p.data -= eta * p.grad  # eqs. (6)-(7)
@@ -154,8 +155,8 @@ print("one step of eqs. (6)-(7) lowered the cost")
 # publishes the new weights w1…w8; ours agree to every digit he prints:
 
 # %%
-mazur_new = [0.149780716, 0.19956143, 0.24975114, 0.29950229,   # w1..w4 = w^2_11, w^2_12, w^2_21, w^2_22
-             0.35891648, 0.408666186, 0.511301270, 0.561370121]  # w5..w8 = w^3_11, w^3_12, w^3_21, w^3_22
+mazur_new = [0.149780716, 0.19956143, 0.24975114, 0.29950229,   # w1..w4 = w^2_00, w^2_01, w^2_10, w^2_11
+             0.35891648, 0.408666186, 0.511301270, 0.561370121]  # w5..w8 = w^3_00, w^3_01, w^3_10, w^3_11
 ours_new = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
 for i, (ours, his) in enumerate(zip(ours_new, mazur_new), start=1):
     assert abs(ours - his) < 1e-8, (i, ours, his)
