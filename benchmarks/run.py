@@ -1,7 +1,7 @@
 """Benchmark autograd_lite against micrograd (and torch scalars); print a markdown table.
 
-    python -m benchmarks.run            # full: W2 up to 1e6 links (several minutes)
-    python -m benchmarks.run --quick    # W2 up to 1e5 links, fewer rounds
+    python -m benchmarks.run            # full: W2 up to 1e6 links, W4 1e5 triples (~10-15 min)
+    python -m benchmarks.run --quick    # W2 to 1e5 links, W4 2e4 triples, W5 200 samples, fewer rounds
     python -m benchmarks.run --json results.json
 
 Every (engine, workload) runs in a fresh subprocess of `workloads.py`; within
@@ -73,7 +73,7 @@ def make_plan(quick: bool, rounds: int | None) -> Plan:
         few = min(r, 2)
         w2 = ((100, 50), (1_000, 10), (10_000, 3), (100_000, 1))
         return Plan(r, (Task("w1", None, 3, r), Task("w1_helper", None, 3, r, ONLY_BASE),
-                        Task("w1_tape", None, 10, few, ONLY_BASE),
+                        Task("w1_tape", None, 6, few, ONLY_BASE),
                         *(Task("w2", n, k, r) for n, k in w2),
                         Task("w4", 20_000, 1, few), Task("w5", 200, 1, few, ONLY_BASE)))
     r = rounds or 5
@@ -81,9 +81,9 @@ def make_plan(quick: bool, rounds: int | None) -> Plan:
     w2 = ((100, 200), (1_000, 50), (10_000, 10), (100_000, 3), (1_000_000, 1))
     # The 1e6 chain costs ~10 s (autograd_lite) to ~40 s (torch) a sample: 3 rounds.
     # W4 at 1e5 triples costs ~10-20 s a sample in micrograd and torch, W5 ~5-10 s an
-    # eager epoch: 3 rounds of 2 each.
+    # eager epoch, W1's tape ~4 s of recording a process: 3 rounds.
     return Plan(r, (Task("w1", None, 6, r), Task("w1_helper", None, 6, r, ONLY_BASE),
-                    Task("w1_tape", None, 20, r, ONLY_BASE),
+                    Task("w1_tape", None, 20, few, ONLY_BASE),
                     *(Task("w2", n, k, few if n >= 1_000_000 else r) for n, k in w2),
                     Task("w4", 100_000, 2, few), Task("w5", 500, 2, few, ONLY_BASE)))
 
@@ -514,7 +514,8 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
 def main(argv: list[str] | None = None) -> int:
     """Run the plan and print the report; exit 1 if the engines disagree numerically."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="W2 up to 1e5 links, fewer rounds")
+    parser.add_argument("--quick", action="store_true",
+                        help="W2 to 1e5 links, W4 2e4 triples, W5 200 samples, fewer rounds")
     parser.add_argument("--rounds", type=int, help="rounds of A/B alternation (default 5, quick 3)")
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
                         help="engines to run (autograd_lite always runs)")

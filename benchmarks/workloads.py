@@ -4,6 +4,7 @@
     python benchmarks/workloads.py --engine micrograd --workload w2 --size 1000
     python benchmarks/workloads.py --engine autograd_lite --workload w3
     python benchmarks/workloads.py --engine autograd_lite --workload w1 --profile
+    python benchmarks/workloads.py --engine autograd_lite --workload w5 --size 200 --repeats 1
 
 `run.py` calls this script once per (engine, workload, round), so every engine
 runs in a fresh interpreter of its own. The engines get the same numbers: the
@@ -13,11 +14,18 @@ each workload is shared, written once against the engine's `Value` class.
 The cyclic garbage collector is left as users have it (on).
 
 Workloads:
-  w1  one SGD step of micrograd's moons demo: MLP(2, [16, 16, 1]), 100 points,
-      hinge loss + 1e-4 L2, backward, update; time per step.
-  w2  a chain x = x * 1.0001 + 0.5 of --size links: build + backward.
-  w3  tracemalloc bytes per op and per Value object of two graphs (the chain
-      of --size links, and the graph of one w1 step), after build and after backward.
+  w1         one SGD step of micrograd's moons demo: MLP(2, [16, 16, 1]), 100 points,
+             hinge loss + 1e-4 L2, backward, update; time per step.
+  w1_helper  (autograd_lite) the same step by nn.train(epochs=1, batch_size=100) and
+             by train's step (nn.loss, backward, SGD.step, collector paused).
+  w1_tape    (autograd_lite) the same step replayed by a Tape recorded once.
+  w2         a chain x = x * 1.0001 + 0.5 of --size links: build + backward.
+  w3         tracemalloc bytes per op and per Value object of two graphs (the chain
+             of --size links, and the graph of one w1 step), after build and after backward.
+  w4         the balanced (pairwise) sum of relu(a_i * b_i + c_i) over --size triples:
+             build + backward.
+  w5         (autograd_lite) one epoch on the first --size samples of sklearn's digits,
+             MLP(64, [32, 10]) sigmoid, batches of 10: eager against a Tape of one batch.
 """
 
 from __future__ import annotations
