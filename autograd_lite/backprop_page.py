@@ -138,13 +138,7 @@ def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 2
     `max_nodes` Values. Writes no `.grad`."""
     if not isinstance(root, Value):
         raise TypeError(f"backprop_html: expected a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"backprop_html: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
-            "one picture per backward step of so big a graph is unreadable: pass a larger "
-            "max_nodes= or step through a smaller part of the graph"
-        )
+    order = viz.checked_order(root, max_nodes, "backprop_html")
     names = _display_names(order)
     steps = _walk(root)
     total = len(steps)

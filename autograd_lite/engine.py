@@ -224,12 +224,15 @@ class Value:
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
-        self.data = _as_float(data, "Value")
+        self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad: Any = 0.0
         self.label = label
+        if not _children and not _op:  # a leaf: the common case, kept short
+            self._a = self._b = self._rule = self._arg = None
+            return
         parents = tuple(_children)
         self._a, self._b = _parent_slots(parents)
-        self._rule, self._arg = _rule_for(_op, parents) if parents or _op else (None, None)
+        self._rule, self._arg = _rule_for(_op, parents)
 
     # -- micrograd's view ---------------------------------------------------
     @property
@@ -364,7 +367,12 @@ class Value:
         Gradients accumulate: calling it twice doubles every `.grad`. With
         `create_graph=True` the gradients are Values (graphs themselves).
         """
-        for node, grad in gradients(self, gradient, create_graph=create_graph).items():
+        grads = gradients(self, gradient, create_graph=create_graph)
+        if not create_graph:
+            for node, grad in grads.items():
+                node.grad += grad
+            return
+        for node, grad in grads.items():  # 0.0 + a Value would add a node to its graph
             current = node.grad
             node.grad = grad if type(current) is float and current == 0.0 else current + grad
 

@@ -87,6 +87,17 @@ def _local_derivatives(node: Value) -> tuple:
         return (math.inf,) * len(node._prev)
 
 
+def checked_order(root: Value, max_nodes: int, who: str) -> list[Value]:
+    """root's topological order, or a clear ValueError if it has more than max_nodes Values."""
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"{who}: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
+            "pass a larger max_nodes= or draw a smaller part of the graph"
+        )
+    return order
+
+
 def graph_description(
     root: Value,
     *,
@@ -107,12 +118,7 @@ def graph_description(
         raise TypeError(f"draw: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
-    order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"draw: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
-            "pass a larger max_nodes= or draw a smaller part of the graph"
-        )
+    order = checked_order(root, max_nodes, "draw")
     names, notes, highlight = names or {}, notes or {}, highlight or {}
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica"})

@@ -1,8 +1,10 @@
-"""Independent truths shared by the tests: central finite differences and a closeness check."""
+"""Shared by the tests: central finite differences, a closeness check, micrograd's neuron."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
+from autograd_lite import Value
 
 
 def central_differences(f: Callable[..., float], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
@@ -19,3 +21,15 @@ def central_differences(f: Callable[..., float], xs: Sequence[float], eps: float
 def close(actual: float, reference: float, tol: float) -> bool:
     """|actual - reference| <= tol * max(1, |reference|): the project's meaning of 'to tol'."""
     return abs(actual - reference) <= tol * max(1.0, abs(reference))
+
+
+def micrograd_neuron() -> tuple[Value, dict[str, Value]]:
+    """micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b), with every node labelled."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}

@@ -19,19 +19,14 @@ from autograd_lite import backprop_page as page_module
 from autograd_lite.backprop_page import backprop_frames, backprop_html
 from autograd_lite.viz import GraphvizNotFoundError
 
+from .helpers import micrograd_neuron
+
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
     """micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b), d o / d x1 = -1.5."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    return micrograd_neuron()
 
 
 def shared() -> tuple[Value, dict[str, Value]]:

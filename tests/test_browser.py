@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import Value
 from autograd_lite.backprop_page import backprop_html
+
+from .helpers import micrograd_neuron
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -75,13 +76,7 @@ def driver() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A neuron's page (micrograd's example): 5 backward steps, so 6 frames."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    o, _ = micrograd_neuron()
     path = backprop_html(o, tmp_path_factory.mktemp("page") / "backprop.html", title="neuron <o>")
     return path, 6
 
