@@ -64,6 +64,14 @@ def split(rule: ops.Rule, point: tuple) -> tuple[tuple, float | None]:
     return (point[:-1], point[-1]) if rule.const else (point, None)
 
 
+def smooth_point(rule: ops.Rule, data: st.DataObject) -> tuple[tuple, float | None]:
+    """Inputs (and c) drawn from the rule's intervals, away from its kinks (finite differences
+    there would straddle a corner)."""
+    xs, c = split(rule, data.draw(points(rule)))
+    assume(all(abs(x - k) > 1e-3 for x in xs for k in rule.kinks))
+    return xs, c
+
+
 def build(rule: ops.Rule, xs: tuple, c: float | None) -> tuple[list[Value], Value]:
     leaves = [Value(x) for x in xs]
     return leaves, apply(rule, *leaves, c=c)
@@ -83,8 +91,7 @@ def test_forward_matches_math(name, data):
 @given(data=st.data())
 def test_partials_match_central_differences(name, data):
     rule = ops.RULES[name]
-    xs, c = split(rule, data.draw(points(rule)))
-    assume(all(abs(x - k) > 1e-3 for x in xs for k in rule.kinks))
+    xs, c = smooth_point(rule, data)
     leaves, out = build(rule, xs, c)
     out.backward()
 
@@ -101,8 +108,7 @@ def test_second_derivatives_match_differences_of_the_first(name, data):
     # The partials evaluated on Values (create_graph) must be a correct graph,
     # not just a correct number: differentiate them again.
     rule = ops.RULES[name]
-    xs, c = split(rule, data.draw(points(rule)))
-    assume(all(abs(x - k) > 1e-3 for x in xs for k in rule.kinks))
+    xs, c = smooth_point(rule, data)
     leaves, out = build(rule, xs, c)
     first = gradients(out, create_graph=True)
     for i, leaf in enumerate(leaves):
