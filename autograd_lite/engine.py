@@ -165,7 +165,8 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
 
 
 def define_op(name: str, forward: Callable[..., float], partials: Callable[..., Any],
-              label: str | None = None, *, arity: int | None = None) -> Callable[..., Any]:
+              label: str | None = None, *, arity: int | None = None,
+              replace: bool = False) -> Callable[..., Any]:
     """Add an op to the rule table, as the built-ins are, and return its function.
 
     `forward(x1, ..., xn)` computes on floats (n is the op's arity);
@@ -174,10 +175,14 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     works on floats and on Values: the op then differentiates to any order.
     The returned function gives a float for numbers and a node for Values.
     `arity` is read from forward's signature unless given (needed for builtins
-    such as math.hypot, whose signature Python cannot show).
+    such as math.hypot, whose signature Python cannot show). `replace=True`
+    redefines an op defined earlier with define_op (a notebook cell run twice);
+    a built-in op is never replaced.
     """
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
+    if replace and name in RULES and name not in ops.BUILTIN_OPS:
+        del RULES[name]
     if arity is None:
         arity = _positional_arity(forward, name)
     if not isinstance(arity, int) or arity < 1:
@@ -190,9 +195,10 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
         return local
 
     symbol = label or name
-    code = f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
+    # In the tape's code the op is called as op_<name>: no clash with its variables (L, v1, g1).
+    code = f"op_{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
     rule = ops.register(Rule(name, arity, forward, checked_partials, symbol, code))
-    ops.CODE_FUNCTIONS[name] = forward
+    ops.CODE_FUNCTIONS[f"op_{name}"] = forward
 
     def function(*inputs: Any) -> Any:
         if any(isinstance(x, Value) for x in inputs):

@@ -349,6 +349,8 @@ register(Rule("sqrt", 1, _sqrt, lambda x, out: (0.5 / out,), "sqrt", "sqrt({0})"
 register(Rule("abs", 1, abs, lambda x, out: (sign(x),), "abs", "abs({0})",
               sample=_X, kinks=(0.0,)))
 
+BUILTIN_OPS = frozenset(RULES)  # define_op may add more, never replace these
+
 # The functions that `code` templates call, by name (the tape's namespace).
 CODE_FUNCTIONS: dict[str, Any] = {
     "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "softplus": _softplus, "sin": math.sin,

@@ -152,7 +152,7 @@ def op_name(request):
     yield make
     for name in made:
         ops.RULES.pop(name, None)
-        ops.CODE_FUNCTIONS.pop(name, None)
+        ops.CODE_FUNCTIONS.pop(f"op_{name}", None)
 
 
 def test_define_op_joins_the_table_and_differentiates_to_any_order(op_name):
@@ -192,6 +192,10 @@ def test_define_op_errors(op_name):
         define_op(name, math.sin, lambda x, out: (cos(x),), arity=1)
     with pytest.raises(ValueError, match="already defined"):
         define_op("exp", math.exp, lambda x, out: (out,))
+    with pytest.raises(ValueError, match="already defined"):  # built-ins stay
+        define_op("exp", math.exp, lambda x, out: (out,), replace=True)
+    fixed = define_op(name, math.sin, lambda x, out: (cos(x),), replace=True)  # a cell run again
+    assert grad(fixed)(0.3) == math.cos(0.3)
     with pytest.raises(TypeError, match="pass arity="):
         define_op(op_name("vararg"), lambda *xs: sum(xs), lambda *a: a)
     with pytest.raises(TypeError, match="takes 1 inputs, got 2"):

@@ -36,7 +36,7 @@ def op_name(request):
     yield make
     for name in made:
         ops.RULES.pop(name, None)
-        ops.CODE_FUNCTIONS.pop(name, None)
+        ops.CODE_FUNCTIONS.pop(f"op_{name}", None)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, r in ops.RULES.items() if not r.kinks))

@@ -122,7 +122,7 @@ def test_untraceable_user_rule_is_called_at_replay(request):
             assert x.grad == expected
     finally:
         ops.RULES.pop(name)
-        ops.CODE_FUNCTIONS.pop(name)
+        ops.CODE_FUNCTIONS.pop(f"op_{name}")
 
 
 def test_check_mode_catches_a_graph_whose_structure_depends_on_data():
@@ -170,3 +170,19 @@ def test_training_helper_refuses_to_tape_a_data_dependent_cost():
     model = MLP(2, [3], seed=1)
     with pytest.raises(ValueError, match="cannot replay softmax_cross_entropy"):
         train(model, [[0.0, 1.0]], [[1.0, 0.0, 0.0]], cost="softmax_cross_entropy", tape=True)
+
+
+def test_user_op_names_cannot_clash_with_the_tape_variables():
+    names = ["L", "v0", "g1"]  # the replay function's own names
+    try:
+        ops_made = [define_op(n, math.sin, lambda x, out: (math.cos(x) if isinstance(x, float) else x.cos(),))
+                    for n in names]
+        x = Value(0.5)
+        root = ops_made[0](x) + ops_made[1](x) * ops_made[2](x)
+        tape = Tape(root)
+        x.data = 0.7
+        assert tape.run() == math.sin(0.7) + math.sin(0.7) ** 2
+    finally:
+        for n in names:
+            ops.RULES.pop(n, None)
+            ops.CODE_FUNCTIONS.pop(f"op_{n}", None)
