@@ -4,7 +4,7 @@ The public face. `Value` records every operation into a graph; `backward()`
 applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
-from .engine import Value, define_op, gradients, is_grad_enabled, no_grad, topological_order
+from .engine import Value, define_op, enable_grad, gradients, is_grad_enabled, no_grad, topological_order
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
 from .ops import cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
@@ -19,6 +19,7 @@ __all__ = [
     "check_grad",
     "cos",
     "define_op",
+    "enable_grad",
     "exp",
     "grad",
     "gradcheck",

@@ -33,7 +33,10 @@ from typing import Any, TypeVar, Union
 from . import ops
 from .ops import RULES, Rule
 
-__all__ = ["Value", "apply", "define_op", "gradients", "is_grad_enabled", "no_grad", "topological_order"]
+__all__ = [
+    "Value", "apply", "define_op", "enable_grad", "gradients", "is_grad_enabled", "no_grad",
+    "topological_order",
+]
 
 Number = int | float
 Operand = Union["Value", Number]
@@ -56,11 +59,13 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
     Built on `contextvars`, so it is local to a thread or an asyncio task.
     """
 
+    _recording = False
+
     def __init__(self) -> None:
         self._tokens: list = []
 
     def __enter__(self) -> no_grad:
-        self._tokens.append(_GRAD_ENABLED.set(False))
+        self._tokens.append(_GRAD_ENABLED.set(self._recording))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -68,11 +73,18 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
 
     def __call__(self, function: F) -> F:
         @functools.wraps(function)
-        def without_grad(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
                 return function(*args, **kwargs)
 
-        return without_grad  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]
+
+
+class enable_grad(no_grad):  # noqa: N801 - as torch.enable_grad
+    """Record graphs again, even inside `no_grad()`: grad(), hessian() and the checkers
+    use it, since a derivative taken on an unrecorded graph would silently be 0."""
+
+    _recording = True
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -400,12 +412,12 @@ class Value:
                 continue
             twin = _new(Value)
             twin.data = node.data
+            memo[id(node)] = twin  # before its grad: a create_graph grad is a graph holding node
             twin.grad = copy.deepcopy(node.grad, memo)
             twin.label = node.label
             twin._prev = tuple(memo[id(p)] for p in node._prev)
             twin._rule = node._rule
             twin._arg = node._arg
-            memo[id(node)] = twin
         return memo[id(self)]
 
 
@@ -506,6 +518,14 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
         order = topological_order(root)
         if not create_graph and on_step is None:
             return _float_walk(order, seed)
+        return _general_walk(order, seed, create_graph, on_step)
+
+
+def _general_walk(order: list[Value], seed: Any, create_graph: bool,
+                  on_step: Callable[[Value, tuple, dict], None] | None) -> dict:
+    """The walk for create_graph (partials on Values, recorded even inside no_grad) and on_step."""
+    root = order[-1]
+    with enable_grad() if create_graph else contextlib.nullcontext():
         grads: dict[Value, Any] = {root: seed}
         for node in reversed(order):
             rule = node._rule

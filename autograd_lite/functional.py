@@ -1,6 +1,7 @@
 """Derivatives as functions, in the style of HIPS autograd: grad, value_and_grad, hessian.
 
-Side-effect free: nothing here writes `.grad`. Built on `engine.gradients`
+Side-effect free: nothing here writes `.grad`. Works inside `no_grad()` too
+(the function is evaluated with recording on: a derivative needs its graph). Built on `engine.gradients`
 with `create_graph=True`, which evaluates the rule table's partials on Values,
 so a derivative is itself a graph and `grad(grad(grad(f)))` is the third
 derivative. Imports `engine` only.
@@ -12,13 +13,14 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Value, gradients
+from .engine import Value, enable_grad, gradients
 
 __all__ = ["grad", "hessian", "value_and_grad"]
 
 
 def _output(f: Callable[..., Any], args: tuple, who: str) -> Value | float:
-    out = f(*args)
+    with enable_grad():  # inside no_grad too: an unrecorded graph would give derivative 0
+        out = f(*args)
     if isinstance(out, Value):
         return out
     if isinstance(out, numbers.Real):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Value, gradients
+from .engine import Value, enable_grad, gradients
 from .functional import hessian
 
 __all__ = ["GradcheckError", "GradientReport", "check_grad", "gradcheck", "gradgradcheck"]
@@ -46,7 +46,8 @@ def _evaluate(f: Callable[..., Any], xs: Sequence[float], who: str) -> Value:
 def _first_derivatives(f: Callable[..., Any], xs: Sequence[float], who: str) -> list[float]:
     """The engine's gradient of f at xs (eager backward, floats)."""
     leaves = [Value(x) for x in xs]
-    out = f(*leaves)
+    with enable_grad():  # inside no_grad too: an unrecorded graph would give gradient 0
+        out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"{who}: f must return a Value, got {type(out).__name__}")
     grads = gradients(out)

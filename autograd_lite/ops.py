@@ -287,9 +287,9 @@ register(Rule("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a),
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
 register(Rule("div", 2, _divide, lambda a, b, out: (1.0 / b, -out / b),
               "/", "{0} / {1}", sample=((-3.0, 3.0), (0.2, 3.0))))
-# d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a   (a > 0)
+# d(a^b)/da = b a^(b-1) (0 when b = 0, even at a = 0), d(a^b)/db = a^b log a   (a > 0)
 register(Rule("pow", 2, _power_value_exponent,
-              lambda a, b, out: (b * a ** (b - 1.0), out * log_or_zero(a)),
+              lambda a, b, out: (b * a ** (b - 1.0) if b > 0 or b < 0 else 0.0, out * log_or_zero(a)),
               "**", "pow({0}, {1})", sample=((0.2, 3.0), (-2.0, 2.0))))
 
 # One input and a constant c (a number operand is an argument, not a node).
@@ -311,8 +311,8 @@ register(Rule("div_const", 1, _divide, lambda x, out, c: (1.0 / c,),
 # d(c/x)/dx = -c/x^2 = -out/x
 register(Rule("rdiv_const", 1, lambda x, c: _divide(c, x), lambda x, out, c: (-out / x,),
               "/", "{c} / {0}", const=True, sample=((0.2, 3.0), (-3.0, 3.0))))
-# d(x^c)/dx = c x^(c-1)
-register(Rule("pow_const", 1, _power, lambda x, out, c: (c * x ** (c - 1.0),),
+# d(x^c)/dx = c x^(c-1) (0 when c = 0, even at x = 0)
+register(Rule("pow_const", 1, _power, lambda x, out, c: (c * x ** (c - 1.0) if c != 0 else 0.0,),
               "**{c}", "pow({0}, {c})", const=True, sample=((0.2, 3.0), (-3.0, 3.0))))
 # d(c^x)/dx = c^x log c
 register(Rule("rpow_const", 1, lambda x, c: _constant_power(c, x),

@@ -210,3 +210,42 @@ def test_named_functions_in_partials_keep_the_graph(op_name):
     my_sin = define_op(op_name("sin"), math.sin, lambda x, out: (cos(x),))
     assert close(grad(grad(my_sin))(0.7), -math.sin(0.7), 1e-14)
     assert close(grad(grad(sin))(0.7), -math.sin(0.7), 1e-14)
+
+
+def test_derivatives_and_checks_work_inside_no_grad():
+    from autograd_lite import check_grad, gradgradcheck, no_grad
+
+    with no_grad():
+        assert close(grad(grad(lambda t: t.tanh()))(0.5), KNOWN["tanh"][1][1](0.5), 1e-14)
+        assert hessian(lambda a, b: a * a * b)(1.0, 2.0) == [[4.0, 2.0], [2.0, 0.0]]
+        assert gradgradcheck(lambda a, b: a * a * b, [1.0, 2.0])
+        assert check_grad(lambda a, b: a * b, lambda a, b: [b, a], [2.0, 3.0]).ok
+        assert (Value(1.0) * 2)._prev == ()  # and no_grad itself still holds
+
+
+def test_power_zero_has_zero_derivative_even_at_zero():
+    # d/dx x**0 = 0 everywhere (PyTorch agrees); 0 * 0**-1 must not be evaluated
+    x = Value(0.0)
+    p = sum(c * x**k for k, c in enumerate([1.0, 2.0, 3.0]))  # 1 + 2x + 3x^2
+    p.backward()
+    assert x.grad == 2.0
+    a, b = Value(0.0), Value(0.0)
+    (a**b).backward()
+    assert a.grad == 0.0 and b.grad == 0.0
+
+
+def test_deepcopy_after_create_graph():
+    import copy
+
+    from autograd_lite.nn import MLP
+
+    x = Value(3.0)
+    y = x * x
+    y.backward(create_graph=True)
+    y2 = copy.deepcopy(y)
+    x2 = y2._prev[0]
+    assert x2.grad.data == 6.0 and x2 in {p for p in topological_order(x2.grad)}
+    model = MLP(2, [2, 1], seed=0)
+    model([1.0, 2.0]).backward(create_graph=True)
+    twin = copy.deepcopy(model)
+    assert [float(p.grad) for p in twin.parameters()] == [float(p.grad) for p in model.parameters()]
