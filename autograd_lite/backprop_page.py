@@ -35,7 +35,6 @@ Imports engine and viz; nothing in the package imports this module.
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -60,6 +59,8 @@ DONE_EDGE = "#9a9a9a"
 
 PLAY_INTERVAL_MS = 1200
 
+_num = viz.four_decimals  # numbers as the drawings show them: four decimals
+
 
 @dataclass
 class Frame:
@@ -78,19 +79,6 @@ class Frame:
     node: Value | None = None
     name: str = ""
     summary: list[tuple[str, Any]] = field(default_factory=list)
-
-
-def _num(x: Any) -> str:
-    """A number as the drawings show it: four decimals (inf and nan as words)."""
-    x = float(x)
-    return f"{x:.4f}" if math.isfinite(x) else str(x)
-
-
-def _record_field(text: str) -> str:
-    # Characters with a meaning inside a Graphviz record label get a backslash.
-    for ch in "\\{}|<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _display_names(order: list[Value]) -> dict[Value, str]:
@@ -228,7 +216,7 @@ def _frame(k: int, root: Value, order: list[Value], names: Mapping[Value, str], 
     for node in pending:
         fields = [names[node], f"data {_num(node.data)}", "grad ?"]
         attrs_of[ids[node]].update({
-            "label": "{ " + " | ".join(_record_field(f) for f in fields) + " }",
+            "label": "{ " + " | ".join(viz.record_escape(f) for f in fields) + " }",
             "fillcolor": PENDING, "fontcolor": PENDING_TEXT, "color": PENDING_TEXT, "style": "filled,dashed",
         })
     if current is not None:

@@ -34,8 +34,8 @@ from . import ops
 from .ops import RULES, Rule
 
 __all__ = [
-    "Value", "apply", "define_op", "enable_grad", "gradients", "is_grad_enabled", "no_grad",
-    "topological_order",
+    "Value", "apply", "define_op", "enable_grad", "gradients", "is_grad_enabled", "local_derivatives",
+    "no_grad", "topological_order",
 ]
 
 Number = int | float
@@ -537,8 +537,7 @@ def _general_walk(order: list[Value], seed: Any, create_graph: bool,
                 if create_graph:
                     local = rule.partials(*parents, node, *(() if node._arg is None else (node._arg,)))
                 else:
-                    local = rule.partials(*[p.data for p in parents], node.data,
-                                          *(() if node._arg is None else (node._arg,)))
+                    local = local_derivatives(node)
             except (ZeroDivisionError, OverflowError, ValueError) as error:
                 raise _singular(node, error) from None
             if create_graph:
@@ -550,6 +549,12 @@ def _general_walk(order: list[Value], seed: Any, create_graph: bool,
     if create_graph:  # a gradient that came out constant is still a Value, as in PyTorch
         return {node: g if isinstance(g, Value) else Value(g) for node, g in grads.items()}
     return grads
+
+
+def local_derivatives(node: Value) -> tuple:
+    """The rule's partials at an op node, on floats: what backward multiplies its gradient by."""
+    return node._rule.partials(*[p.data for p in node._prev], node.data,
+                               *(() if node._arg is None else (node._arg,)))
 
 
 def _singular(node: Value, error: Exception) -> ValueError:

@@ -36,21 +36,23 @@ def _floats(inputs: Sequence[float], who: str) -> list[float]:
     return [float(x) for x in values]
 
 
-def _evaluate(f: Callable[..., Any], xs: Sequence[float], who: str) -> Value:
-    out = f(*(Value(x) for x in xs))
+def _call(f: Callable[..., Any], leaves: Sequence[Value], who: str) -> Value:
+    """f on the leaves, recorded (inside no_grad too: an unrecorded graph has gradient 0)."""
+    with enable_grad():
+        out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"{who}: f must return a Value, got {type(out).__name__}")
     return out
 
 
+def _evaluate(f: Callable[..., Any], xs: Sequence[float], who: str) -> Value:
+    return _call(f, [Value(x) for x in xs], who)
+
+
 def _first_derivatives(f: Callable[..., Any], xs: Sequence[float], who: str) -> list[float]:
     """The engine's gradient of f at xs (eager backward, floats)."""
     leaves = [Value(x) for x in xs]
-    with enable_grad():  # inside no_grad too: an unrecorded graph would give gradient 0
-        out = f(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(f"{who}: f must return a Value, got {type(out).__name__}")
-    grads = gradients(out)
+    grads = gradients(_call(f, leaves, who))
     return [float(grads.get(leaf, 0.0)) for leaf in leaves]
 
 

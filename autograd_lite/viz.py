@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Value, gradients, topological_order
+from .engine import Value, gradients, local_derivatives, topological_order
 
 __all__ = ["MAX_NODES", "GraphvizNotFoundError", "draw_dot", "draw_network", "graph_description", "to_dot"]
 
@@ -65,12 +65,13 @@ class Drawing:
     graph_attrs: dict[str, str] = field(default_factory=dict)
 
 
-def _fmt(x: Any) -> str:
+def four_decimals(x: Any) -> str:
+    """A number as drawings show it: four decimals (inf and nan as words)."""
     x = x.data if isinstance(x, Value) else x
     return f"{x:.4f}" if math.isfinite(x) else str(x)
 
 
-def _record_escape(text: str) -> str:
+def record_escape(text: str) -> str:
     # Characters with a meaning inside a Graphviz record label get a backslash.
     for ch in "\\{}|<>":
         text = text.replace(ch, "\\" + ch)
@@ -78,11 +79,9 @@ def _record_escape(text: str) -> str:
 
 
 def _local_derivatives(node: Value) -> tuple:
-    """The rule's partials at this node, as floats (what backward multiplies by)."""
-    rule = node._rule
-    args = [p.data for p in node._prev] + [node.data] + ([node._arg] if rule.const else [])
+    """The rule's partials at this node, as floats; inf where one is singular (sqrt at 0)."""
     try:
-        return tuple(float(d) for d in rule.partials(*args))
+        return tuple(float(d) for d in local_derivatives(node))
     except (ZeroDivisionError, OverflowError, ValueError):
         return (math.inf,) * len(node._prev)
 
@@ -128,14 +127,14 @@ def graph_description(
         role = "output" if node is root else ("leaf" if not node._prev else "interior")
         grad = grads.get(node, 0.0) if grads is not None else node.grad
         title = names.get(node) or node.label
-        fields = [f"data {_fmt(node.data)}", f"grad {_fmt(grad)}"]
+        fields = [f"data {four_decimals(node.data)}", f"grad {four_decimals(grad)}"]
         if title:
             fields.insert(0, title)
         if node in notes:
             fields.append(notes[node])
         drawing.nodes.append((vid, {
             "shape": "record", "style": "filled", "fillcolor": highlight.get(node, COLOURS[role]),
-            "label": "{ " + " | ".join(_record_escape(f) for f in fields) + " }",
+            "label": "{ " + " | ".join(record_escape(f) for f in fields) + " }",
         }))
         if clusters and node in clusters:
             grouped.setdefault(clusters[node], []).append(vid)
@@ -151,7 +150,7 @@ def graph_description(
             grouped[clusters[node]].append(op_id)
         locals_ = _local_derivatives(node) if edge_labels else ()
         for slot, parent in enumerate(node._prev):
-            attrs = {"label": f"∂ {_fmt(locals_[slot])}", "fontsize": "10"} if edge_labels else {}
+            attrs = {"label": f"∂ {four_decimals(locals_[slot])}", "fontsize": "10"} if edge_labels else {}
             drawing.edges.append((ids[parent], op_id, attrs))
         if node._rule.const and "{c}" not in node._rule.symbol:
             const_id = vid + "_c"
@@ -320,10 +319,10 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", 
             names[z] = f"z^{l_note}_{j}" if a is not z else f"z^{l_note}_{j} = a^{l_note}_{j}"
             if a is not z:
                 names[a] = f"a^{l_note}_{j}"
-            delta = f"δ^{l_note}_{j} = {_fmt(grads.get(z, 0.0))}"
+            delta = f"δ^{l_note}_{j} = {four_decimals(grads.get(z, 0.0))}"
             if reference is not None:
                 which = "BP1" if index == len(model.layers) - 1 else "BP2"
-                delta += f" ({which}: {_fmt(reference.delta[index][j])})"
+                delta += f" ({which}: {four_decimals(reference.delta[index][j])})"
             notes[z] = delta
             highlight[z] = "#ffe0b3"
         for node in (n for a in layer.a for n in topological_order(a)):
