@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ops
-from .engine import Value, collector_paused, topological_order
+from .engine import Value, apply, collector_paused, gradients, topological_order
 
 __all__ = ["Tape", "TapeMismatchError"]
 
@@ -242,18 +242,12 @@ def _generate(order: list[Value], leaves: list[Value], namespace: dict[str, Any]
 
 
 def _explain_failure(root: Value) -> None:
-    """Redo the recorded graph eagerly, so a domain error surfaces with the engine's message."""
-    from .engine import gradients
-
-    values: dict[Value, float] = {}
+    """Rebuild the recorded graph eagerly on the leaves' current data (a detached copy, so no
+    .grad changes), so that a domain error surfaces with the engine's own message."""
+    probe: dict[Value, Value] = {}
     for node in topological_order(root):
         if node._rule is None:
-            values[node] = node.data
-            continue
-        args = tuple(values[p] for p in node._prev)
-        values[node] = ops.evaluate(node._rule, args, node._arg)
-    probe = {node: Value(v) for node, v in values.items()}  # a detached copy, so .grad is untouched
-    for node, copy in probe.items():
-        copy._prev = tuple(probe[p] for p in node._prev)
-        copy._rule, copy._arg = node._rule, node._arg
+            probe[node] = Value(node.data)
+        else:
+            probe[node] = apply(node._rule, *[probe[p] for p in node._prev], c=node._arg)
     gradients(probe[root])
