@@ -138,6 +138,8 @@ def _parent_slots(parents: tuple) -> tuple[Any, Any]:
     return (*parents, None, None)[:2]
 
 
+# _unary, _binary and _with_constant are ops.evaluate unrolled for one and two
+# inputs: they run once per node of every forward pass.
 def _unary(rule: Rule, x: Value) -> Value:
     try:
         data = rule.forward(x.data)
@@ -168,11 +170,7 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
     if len(inputs) != rule.arity:
         raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(inputs)}")
     parents = tuple(v if isinstance(v, Value) else Value(_as_float(v, rule.name)) for v in inputs)
-    args = tuple(p.data for p in parents)
-    try:
-        data = rule.forward(*args, c) if rule.const else rule.forward(*args)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.explain(rule, args, c, error) from None
+    data = ops.evaluate(rule, tuple(p.data for p in parents), c)
     return _node(_as_float(data, rule.name), *_parent_slots(parents), rule, c)
 
 
