@@ -191,8 +191,13 @@ class MLP(Module):
 
     def sample_cost(self, x: Sample, y: Target, cost: str = "quadratic") -> Value:
         """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a."""
+        rule = COSTS[_cost_name(cost)]
+        last = self.layers[-1]
+        if rule.needs is not None and last.activation != rule.needs:
+            raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
+                             f"this model's output layer is {last.activation!r}")
         outputs = self.forward(x)
-        return COSTS[_cost_name(cost)].per_sample(outputs, _targets(y, len(outputs)), self.layers[-1])
+        return rule.per_sample(outputs, _targets(y, len(outputs)), last)
 
     # -- JSON save/load: exact floats, validated, nothing executed -------------
     def save(self, path: str | Path) -> None:
@@ -271,16 +276,12 @@ def _cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
     # ln a = -softplus(-z), ln(1 - a) = -softplus(z), finite for any z (softplus is one
     # op of the table, stable, so the graph has no branch on the data). Its
     # graph starts at z, so δ^L_j = z.grad = a_j - y_j exactly (BP1 for this cost).
-    if last.activation != "sigmoid":
-        raise ValueError("cross_entropy needs a sigmoid output layer (output_activation='sigmoid')")
     return sum(yj * (-zj).softplus() + (1.0 - yj) * zj.softplus() for zj, yj in zip(last.z, y))
 
 
 def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
     # C_x = -Σ_j y_j log softmax(z)_j = logsumexp(z) Σ_j y_j - Σ_j y_j z_j, from
     # the logits; shifting by the constant m = max z keeps exp from overflowing.
-    if last.activation != "linear":
-        raise ValueError("softmax_cross_entropy takes logits: use output_activation='linear'")
     m = max(z.data for z in outputs)
     logsumexp = sum((z - m).exp() for z in outputs).log() + m
     return sum(yj * (logsumexp - zj) for zj, yj in zip(outputs, y))  # a Value even when y = 0

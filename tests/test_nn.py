@@ -933,3 +933,12 @@ def test_deepcopy_is_independent():
 def test_softmax_cross_entropy_all_zero_target():
     model, x, _ = make_case("softmax_cross_entropy", 2, [3, 3], "tanh", "linear", seed=1)
     assert compare(model, x, [0.0, 0.0, 0.0], "softmax_cross_entropy").agree(TOL)
+
+
+@pytest.mark.parametrize(("cost", "needs", "wrong"), [("cross_entropy", "sigmoid", "linear"),
+                                                      ("softmax_cross_entropy", "linear", "sigmoid")])
+def test_a_cost_refuses_the_wrong_output_activation(cost, needs, wrong):
+    model = nn.MLP(2, [3], output_activation=wrong, seed=0)
+    with pytest.raises(ValueError, match=f"the {cost} cost needs output_activation='{needs}'; "
+                                         f"this model's output layer is '{wrong}'"):
+        model.sample_cost([0.1, 0.2], [1.0, 0.0, 0.0], cost)
