@@ -4,7 +4,7 @@ What this module owns: an *independent oracle* for the gradients of a fully
 connected network. The forward pass (eqs. 2-3), the output error (BP1,
 eq. 20), the backward recursion (BP2, eq. 21) and the parameter gradients
 (BP3-BP4, eqs. 22-23) are written straight from the equations of the seed
-note (Nielsen's notation, restored in ``seed/equations.md``), loop by loop,
+note (Nielsen's notation, retold in ``docs/backprop.md``), loop by loop,
 with no graph and no ``Value``. It also owns the two small registries the
 equations need: activations (sigma and sigma') and costs (C_x and grad_a C_x).
 
