@@ -143,9 +143,16 @@ def test_reference_tables_cover_the_registries():
 
 
 def test_closed_form_imports_only_the_standard_library():
+    """BP1-BP4 use the standard library only; compare(matrix=True) alone may import the
+    other oracle, matrix_form (which imports nothing of the package either)."""
     tree = ast.parse(Path(closed_form.__file__).read_text())
     assert ast.get_docstring(tree)
+    compare_fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compare")
+    inside_compare = {id(n) for n in ast.walk(compare_fn)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level and id(node) in inside_compare:
+            assert node.module == "matrix_form", "compare may import matrix_form only"
+            continue
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0, "closed_form must not import from the package"
             names = [node.module or ""]
