@@ -9,6 +9,7 @@ pass written in this file. Equation numbers are those of docs/backprop.md.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import random
 import sys
@@ -21,11 +22,11 @@ from hypothesis import strategies as st
 np = pytest.importorskip("numpy")
 
 from autograd_lite import matrix_form, nn  # noqa: E402
-from autograd_lite.closed_form import backprop  # noqa: E402
+from autograd_lite.closed_form import backprop, compare  # noqa: E402
 from autograd_lite.matrix_form import backprop_matrix  # noqa: E402
 
 from .helpers import central_differences, close  # noqa: E402
-from .test_nn import forced_output, random_target  # noqa: E402
+from .test_nn import forced_output, make_case, random_target  # noqa: E402
 
 TOL = 1e-12
 KINK = 1e-6
@@ -220,3 +221,40 @@ def test_bad_input_is_a_clear_error(weights, biases, x, y, error, message):
 def test_bad_names_are_clear_errors(activation, cost, message):
     with pytest.raises(ValueError, match=message):
         backprop_matrix([[[2.0]], [[1.0]]], [[0.0], [0.0]], [1.0], [0.5], activation, cost)
+
+
+# --------------------------------------------------------------------------
+# compare(..., matrix=True): the third column
+# --------------------------------------------------------------------------
+
+@settings(max_examples=30, deadline=None)
+@given(cases)
+def test_compare_with_the_matrix_column_agrees(case):
+    cost = case["cost"]
+    nout = 1 if cost == "hinge" else case["nout"]
+    model, x, y = make_case(cost, case["nin"], [*case["hidden"], nout], case["hidden_act"],
+                            forced_output(cost, case["output_act"]), case["seed"] % 10_000)
+    report = compare(model, x, y, cost, matrix=True)
+    weights, biases = model.weights_and_biases()
+    bp = backprop(weights, biases, x, y, model.activations, cost)
+    assert close(report.cost_matrix, bp.cost, TOL)
+    for l, layer in enumerate(report.layers):  # the third column is the matrix form's own numbers
+        assert layer.delta_matrix is not None and len(layer.delta_matrix) == len(bp.delta[l])
+        assert all(close(p, q, TOL) for p, q in zip(layer.delta_matrix, bp.delta[l]))
+    assert report.agree(TOL)
+
+
+def test_agree_covers_the_matrix_column_and_str_shows_it():
+    model, x, y = make_case("quadratic", 2, [3, 2], "tanh", "sigmoid", 1, live=True)
+    report = compare(model, x, y, matrix=True)
+    text = str(report)
+    assert "delta: matrix (eq. 24)" in text and "delta: matrix (eq. 25)" in text
+    assert "matrix form =" in text
+    assert "matrix" not in str(compare(model, x, y))  # two columns unless asked
+    for name in ("delta_matrix", "grad_b_matrix"):
+        broken = copy.deepcopy(report)
+        getattr(broken.layers[0], name)[0] += 1e-9
+        assert not broken.agree(TOL) and broken.max_abs_diff > 0.9e-9
+    broken = copy.deepcopy(report)
+    broken.layers[-1].grad_w_matrix[0][0] += 1e-9
+    assert not broken.agree(TOL)
