@@ -37,7 +37,7 @@ def tracked_files() -> list[Path]:
 
 
 def test_the_scan_finds_what_it_must_and_spares_system_paths():
-    bad = ["see .." + "/shared/seed/equations.md", "open('/" + "work/main/x')",
+    bad = ["see .." + "/shared" + "/seed/equations.md", "open('/" + "work/main/x')",
            "~ is /" + "home/me/", "/" + "root/.cache"]
     for line in bad:
         assert forbidden_references(line) == [line], line
