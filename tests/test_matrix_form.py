@@ -258,3 +258,14 @@ def test_agree_covers_the_matrix_column_and_str_shows_it():
     broken = copy.deepcopy(report)
     broken.layers[-1].grad_w_matrix[0][0] += 1e-9
     assert not broken.agree(TOL)
+
+
+def test_only_matrix_form_brings_numpy():
+    import subprocess
+
+    code = ("import sys, autograd_lite, autograd_lite.nn, autograd_lite.closed_form, autograd_lite.viz\n"
+            "print('numpy' in sys.modules)\n"
+            "import autograd_lite.matrix_form\n"
+            "print('numpy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]
