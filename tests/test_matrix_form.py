@@ -25,7 +25,7 @@ from autograd_lite import matrix_form, nn  # noqa: E402
 from autograd_lite.closed_form import backprop, compare  # noqa: E402
 from autograd_lite.matrix_form import backprop_matrix  # noqa: E402
 
-from .helpers import central_differences, close  # noqa: E402
+from .helpers import central_differences, close, imports_of, is_standard_library  # noqa: E402
 from .test_nn import forced_output, make_case, random_target  # noqa: E402
 
 TOL = 1e-12
@@ -173,18 +173,9 @@ def test_saturated_sigmoid_cross_entropy_stays_finite():
 def test_matrix_form_imports_nothing_of_the_package():
     tree = ast.parse(Path(matrix_form.__file__).read_text(encoding="utf-8"))
     assert ast.get_docstring(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "matrix_form must not import from the package"
-            names = [node.module or ""]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            assert top == "numpy" or top in sys.stdlib_module_names or top == "__future__", name
-
+    for _, level, module in imports_of(tree):
+        assert level == 0, "matrix_form must not import from the package"
+        assert module.split(".")[0] == "numpy" or is_standard_library(module), module
 
 GOOD_W = [[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[1.0, 1.0, 1.0]]]
 GOOD_B = [[0.0, 0.0, 0.0], [0.0]]
