@@ -156,6 +156,9 @@ class MLP(Module):
             raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
         _activation(activation), _activation(output_activation)
         self.cost = None if cost is None else _cost_name(cost)
+        needs = COSTS[cost].needs if cost is not None else None
+        if needs is not None and output_activation != needs:
+            raise ValueError(f"the {cost} cost needs output_activation={needs!r}, got {output_activation!r}")
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.nin, self.nouts, self.hidden_activation = nin, list(nouts), activation
@@ -249,7 +252,7 @@ class MLP(Module):
 
     # -- Nielsen's network.py / network2.py ------------------------------------
     @classmethod
-    def from_nielsen(cls, source: str | Path | Mapping[str, Any] | Any) -> MLP:
+    def from_nielsen(cls, source: str | Path | Mapping[str, Any] | object) -> MLP:
         """A sigmoid MLP with exactly the weights of one of Nielsen's networks.
 
         `source` is the path of a JSON file written by `network2.Network.save`
@@ -330,16 +333,24 @@ def _nielsen_document(source: Any) -> tuple[str, dict[str, Any]]:
             raise ValueError(f"{where}: expected a JSON object with sizes, weights, biases and cost")
         return where, document
     if isinstance(source, Mapping):
-        return "MLP.from_nielsen(dict)", dict(source)
-    if all(hasattr(source, name) for name in ("sizes", "weights", "biases")):
+        document = dict(source)
+        where = "MLP.from_nielsen(dict)"
+    elif all(hasattr(source, name) for name in ("sizes", "weights", "biases")):
         cost = getattr(source, "cost", None)  # network2: a class; network.py has none (quadratic)
-        plain = [[m.tolist() if hasattr(m, "tolist") else m for m in getattr(source, name)]
-                 for name in ("weights", "biases")]
-        return (f"MLP.from_nielsen({type(source).__name__})",
-                {"sizes": list(source.sizes), "weights": plain[0], "biases": plain[1],
-                 "cost": "QuadraticCost" if cost is None else getattr(cost, "__name__", cost)})
-    raise TypeError(f"MLP.from_nielsen takes a path, a dict or a Network with .sizes, .weights and "
-                    f".biases, got {type(source).__name__}")
+        document = {"sizes": source.sizes, "weights": source.weights, "biases": source.biases,
+                    "cost": "QuadraticCost" if cost is None else getattr(cost, "__name__", cost)}
+        where = f"MLP.from_nielsen({type(source).__name__})"
+    else:
+        raise TypeError(f"MLP.from_nielsen takes a path, a dict or a Network with .sizes, .weights and "
+                        f".biases, got {type(source).__name__}")
+    # NumPy arrays (his weights and biases) as nested lists; nn itself never imports NumPy.
+    for key in ("sizes", "weights", "biases"):
+        value = document.get(key)
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        if isinstance(value, (list, tuple)):
+            document[key] = [m.tolist() if hasattr(m, "tolist") else m for m in value]
+    return where, document
 
 
 def _check_nielsen(document: dict[str, Any], where: str) -> tuple[list[int], list[Any], list[Any], str]:

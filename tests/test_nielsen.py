@@ -336,9 +336,20 @@ def test_draw_network_uses_the_models_cost():
     assert dot == render_dot_text(network_description(model, xs[0], ys[0], cost="cross_entropy"))
 
 
-def test_an_unknown_cost_on_the_model_is_refused():
+def test_an_unknown_or_unfitting_cost_on_the_model_is_refused():
     with pytest.raises(ValueError, match="unknown cost 'log'"):
         nn.MLP(2, [1], cost="log")
+    with pytest.raises(ValueError, match="cross_entropy cost needs output_activation='sigmoid'"):
+        nn.MLP(2, [1], cost="cross_entropy")
+
+
+def test_a_dict_of_numpy_arrays_and_numpy_sizes_are_read():
+    net = NielsenNetwork([2, 3, 1], QuadraticCost, seed=8)
+    document = {"sizes": np.array(net.sizes), "weights": net.weights, "biases": net.biases,
+                "cost": "QuadraticCost"}
+    model = nn.MLP.from_nielsen(document)
+    x = np.array([[0.2], [0.9]])
+    assert close(model(flat(x)).data, net.feedforward(x)[0, 0], TOL)
 
 
 def test_save_and_load_keep_the_cost(tmp_path):
