@@ -155,10 +155,9 @@ class MLP(Module):
         if not nouts or any(type(n) is not int or n < 1 for n in [nin, *nouts]):
             raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
         _activation(activation), _activation(output_activation)
-        self.cost = None if cost is None else _cost_name(cost)
-        needs = COSTS[cost].needs if cost is not None else None
-        if needs is not None and output_activation != needs:
-            raise ValueError(f"the {cost} cost needs output_activation={needs!r}, got {output_activation!r}")
+        if cost is not None:
+            _fitting_cost(cost, output_activation)
+        self.cost = cost
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.nin, self.nouts, self.hidden_activation = nin, list(nouts), activation
@@ -202,12 +201,8 @@ class MLP(Module):
     def sample_cost(self, x: Sample, y: Target, cost: str | None = None) -> Value:
         """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a.
         `cost=None` is the model's cost (`resolve_cost`)."""
-        cost = self.resolve_cost(cost)
-        rule = COSTS[cost]
         last = self.layers[-1]
-        if rule.needs is not None and last.activation != rule.needs:
-            raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
-                             f"this model's output layer is {last.activation!r}")
+        rule = _fitting_cost(self.resolve_cost(cost), last.activation)
         outputs = self.forward(x)
         return rule.per_sample(outputs, _targets(y, len(outputs)), last)
 
@@ -243,8 +238,11 @@ class MLP(Module):
             raise ValueError(f"{where}: expected {len(params)} parameters, found {count}")
         floats = [_finite_number(v, f"{where}: parameter {i}") for i, v in enumerate(values)]
         saved_cost = document.get("cost")  # absent from files written before costs were saved
-        if saved_cost is not None and saved_cost not in COSTS:
-            raise ValueError(f"{where}: unknown cost {saved_cost!r:.40}; known: {', '.join(COSTS)}")
+        if saved_cost is not None:
+            try:
+                _fitting_cost(saved_cost, self.layers[-1].activation)
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"{where}: {error}") from None
         for p, number in zip(params, floats):
             p.data = number
         if "cost" in document:
@@ -438,6 +436,15 @@ def _cost_name(cost: str) -> str:
     if cost not in COSTS:
         raise ValueError(f"unknown cost {cost!r}; choose from {', '.join(COSTS)}")
     return cost
+
+
+def _fitting_cost(cost: str, output_activation: str) -> Cost:
+    """The registry entry of `cost`, after checking it suits the output activation (Cost.needs)."""
+    rule = COSTS[_cost_name(cost)]
+    if rule.needs is not None and output_activation != rule.needs:
+        raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
+                         f"this model's output layer is {output_activation!r}")
+    return rule
 
 
 def _targets(y: Target, n_outputs: int) -> list[Any]:

@@ -365,3 +365,8 @@ def test_save_and_load_keep_the_cost(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps(document))
     with pytest.raises(ValueError, match="unknown cost 'log'"):
         other.load(tmp_path / "m.json")
+    document["cost"] = "softmax_cross_entropy"  # known, but this model's outputs are sigmoids
+    (tmp_path / "m.json").write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"m\.json.*needs output_activation='linear'"):
+        other.load(tmp_path / "m.json")
+    assert other.cost == "cross_entropy"
