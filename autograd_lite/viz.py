@@ -286,12 +286,13 @@ def _index(*indices: int) -> str:
     return "".join(str(i) for i in indices) if all(i < 10 for i in indices) else ",".join(map(str, indices))
 
 
-def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", closed_form: bool = True,
+def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
                         rankdir: str = "LR", edge_labels: bool = False,
                         max_nodes: int = MAX_NODES) -> Drawing:
     """The Drawing behind `draw_network` (also used for its DOT text)."""
     from .closed_form import backprop
 
+    cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     inputs = [xi if isinstance(xi, Value) else Value(float(xi)) for xi in x]
     c_x = model.sample_cost(inputs, y, cost)
     grads = gradients(c_x)  # pure: the model's .grad attributes are left alone
@@ -336,9 +337,10 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", 
                              notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
 
 
-def draw_network(model: Any, x: Any, y: Any, *, cost: str = "quadratic", closed_form: bool = True,
+def draw_network(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
                  format: str = "svg", **options: Any) -> Any:
     """A graphviz.Digraph of one sample through an nn.MLP: layers as clusters, the note's
     names, each z node labelled with δ^l_j = ∂C_x/∂z^l_j (eq. 14), beside the closed-form
-    BP1/BP2 value when `closed_form`. Uses the pure gradient walk: no `.grad` changes."""
+    BP1/BP2 value when `closed_form`. `cost=None` is the model's cost, else quadratic.
+    Uses the pure gradient walk: no `.grad` changes."""
     return _digraph(network_description(model, x, y, cost=cost, closed_form=closed_form, **options), format)
