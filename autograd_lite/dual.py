@@ -21,10 +21,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import ops
-from .engine import Value, _as_float
+from .engine import Value, _as_float, topological_order
 from .ops import RULES, Rule
 
-__all__ = ["Dual"]
+__all__ = ["Dual", "check_constant"]
 
 _new = object.__new__
 
@@ -63,8 +63,21 @@ def _operand(x: Any, rule_name: str) -> Dual:
     if isinstance(x, Dual):
         return x
     if isinstance(x, Value):
+        check_constant(x, rule_name)
         return _dual(x.data, 0.0)
     return _dual(_as_float(x, rule_name), 0.0)
+
+
+def check_constant(x: Value, who: str) -> None:
+    """Refuse a plain Value computed from a Dual: its tangent was dropped on the way.
+
+    That happens when an op is called through the class, `Value.tanh(d)`, which
+    builds a plain node; `d.tanh()` and `autograd_lite.tanh(d)` dispatch to the
+    Dual. A leaf Value (a weight, a constant) is a constant, as it should be.
+    """
+    if x._rule is not None and any(isinstance(node, Dual) for node in topological_order(x)):
+        raise TypeError(f"{who}: a plain Value computed from forward mode's Dual (an op called as "
+                        "Value.tanh(x) drops the tangent); call x.tanh() or autograd_lite.tanh(x)")
 
 
 class Dual(Value):
@@ -111,8 +124,7 @@ def _binary_method(method: str, two_inputs: str | None, with_constant: str) -> A
     def operation(self: Dual, other: Any) -> Dual:
         if pair is not None and isinstance(other, Dual):
             return _evaluate(pair, (self, other), None)
-        c = other.data if isinstance(other, Value) else _as_float(other, single.name)
-        return _evaluate(single, (self,), c)
+        return _evaluate(single, (self,), _operand(other, single.name).data)
 
     operation.__name__ = operation.__qualname__ = method
     return operation

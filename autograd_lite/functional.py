@@ -15,7 +15,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .dual import Dual
+from .dual import Dual, check_constant
 from .engine import Value, enable_grad, gradients
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad"]
@@ -135,6 +135,9 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     if len(xs) != len(ts):
         raise ValueError(f"jvp: {len(xs)} primals but {len(ts)} tangents; give one tangent per primal")
     outs, vector = _outputs(f(*(Dual(x, t) for x, t in zip(xs, ts))), "jvp")
+    for out in outs:
+        if isinstance(out, Value) and not isinstance(out, Dual):
+            check_constant(out, "jvp")
     values = [float(out.data if isinstance(out, Value) else out) for out in outs]
     derivatives = [out.tangent if isinstance(out, Dual) else 0.0 for out in outs]  # a constant: 0
     return (values, derivatives) if vector else (values[0], derivatives[0])
