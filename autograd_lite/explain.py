@@ -29,6 +29,7 @@ __all__ = ["explain"]
 
 MAX_NAME = 24  # characters of an expression used as a node's name; longer ones become v<i>
 _Z_NAME = re.compile(r"^z\^(\d+)_(\S+)")  # the note's z^l_j, whose gradient is δ^l_j (eq. 14)
+_SIMPLE = re.compile(r"[\w^#.]+")  # a name that needs no parentheses after ∂
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 _INFIX_CONST = {"add_const": "{x} + {c}", "sub_const": "{x} - {c}", "rsub_const": "{c} - {x}",
                 "mul_const": "{x} * {c}", "div_const": "{x} / {c}", "rdiv_const": "{c} / {x}",
@@ -114,7 +115,7 @@ class _Story:
     def ref(self, node: Value) -> str:
         """The short name, in parentheses if it is an expression: ∂o/∂(x * w)."""
         name = self.short(node)
-        return f"({name})" if " " in name else name
+        return name if _SIMPLE.fullmatch(name) else f"({name})"
 
     def _delta(self, node: Value) -> str | None:
         """δ^l_j for the note's z^l_j (eq. 14), else None."""

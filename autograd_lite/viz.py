@@ -92,7 +92,7 @@ def checked_order(root: Value, max_nodes: int, who: str) -> list[Value]:
     if len(order) > max_nodes:
         raise ValueError(
             f"{who}: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
-            "pass a larger max_nodes= or draw a smaller part of the graph"
+            "pass a larger max_nodes= or take a smaller part of the graph"
         )
     return order
 
