@@ -190,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _expression_arguments(explain)
     explain.add_argument("--forward", metavar="NAME", help="forward mode instead: tangents seeded at NAME")
     explain.add_argument("--digits", type=_positive, default=4, help="significant digits (default 4)")
-    explain.add_argument("--max-nodes", type=_positive, default=200, help="refuse larger graphs (default 200)")
+    explain.add_argument("--max-nodes", type=_positive, default=200,
+                         help="refuse larger graphs (default 200)")
     args = parser.parse_args(argv)
     if args.command == "graph":
         return _run_graph(args)

@@ -60,7 +60,7 @@ def test_reverse_lines_are_the_walks_arithmetic_and_end_at_the_true_gradients(po
 
 
 def test_steps_follow_backward_order_with_the_issue_s_line_format():
-    o, v = micrograd_neuron()
+    o, _ = micrograd_neuron()
     heads = re.findall(r"^step \d+: .*?   \[(\w+), value (\S+)\]", explain(o, digits=17), flags=re.M)
     assert [(op, float(value)) for op, value in heads] == [
         (n._rule.name, n.data) for n in reversed(topological_order(o)) if n._prev]
@@ -120,7 +120,7 @@ def test_forward_mode_tangents_are_the_derivatives_along_the_seed(point, k):
         terms = [tuple(map(float, t.split(" × "))) for t in line[0].split(" + ")]
         assert float(line[1]) == sum(d * t for d, t in terms)
     numeric = central_differences(f_values, point)[k]
-    label = [n for n in table(text)][0]  # the root comes first
+    label = next(iter(table(text)))  # the root comes first
     assert close(table(text)[label], numeric, 1e-6)
     assert table(text)[leaves[k].label] == 1.0
     assert all(table(text)[leaf.label] == 0.0 for i, leaf in enumerate(leaves) if i != k)
@@ -142,7 +142,8 @@ def test_a_network_cost_says_delta_for_z_nodes_and_matches_bp1_bp2():
         for j, delta in enumerate(layer):
             assert close(float(found[f"{index + 2}_{j}"]), delta, 1e-12)
     # the z node's line says δ^l_j, and the note's names carry through the expressions
-    assert re.search(r"^  ∂C/∂\(w\^2_01 \* x_1\) \+= δ\^2_0 · ∂z\^2_0/∂\(w\^2_01 \* x_1\) = ", text, flags=re.M)
+    line = r"^  ∂C/∂\(w\^2_01 \* x_1\) \+= δ\^2_0 · ∂z\^2_0/∂\(w\^2_01 \* x_1\) = "
+    assert re.search(line, text, flags=re.M)
 
 
 def test_cli_explain_reverse_and_forward(capsys):

@@ -101,10 +101,10 @@ def test_the_grid_meets_domain_errors_and_singular_points():
     assert {"log", "sqrt", "div", "pow", "rdiv_const", "pow_const"} <= set(BUILTIN)
     with pytest.raises(ValueError, match="log: undefined for x <= 0"):
         jvp(lambda x: x.log(), [-1.0], [1.0])
-    with pytest.raises(ValueError, match="jvp: the derivative of sqrt is not finite at \\(0.0\\)"):
+    with pytest.raises(ValueError, match=r"jvp: the derivative of sqrt is not finite at \(0.0\)"):
         jvp(lambda x: x.sqrt(), 0.0, 1.0)
     assert jvp(lambda x: x.relu(), 0.0, 1.0) == (0.0, 0.0)  # relu'(0) = 0
-    assert jvp(lambda x: abs(x), 0.0, 1.0) == (0.0, 0.0)    # abs'(0) = 0
+    assert jvp(abs, 0.0, 1.0) == (0.0, 0.0)  # abs'(0) = 0
 
 
 @pytest.mark.parametrize("method", sorted(
@@ -134,8 +134,7 @@ def test_jvp_builds_no_reverse_graph_and_runs_no_backward(monkeypatch):
     def no_walk(*args, **kwargs):
         raise AssertionError("jvp walked a graph backwards")
 
-    import autograd_lite.engine as engine
-    import autograd_lite.functional as functional
+    from autograd_lite import engine, functional
 
     monkeypatch.setattr(engine, "gradients", no_walk)
     monkeypatch.setattr(functional, "gradients", no_walk)
@@ -178,7 +177,8 @@ def test_jvp_through_a_network_whose_weights_are_values():
     def network(*x):
         a = list(x)
         for layer, w_layer in zip(model.layers, weights):
-            a = [sum((w * ak for w, ak in zip(w_row, a)), n.b).tanh() for n, w_row in zip(layer.neurons, w_layer)]
+            a = [sum((w * ak for w, ak in zip(w_row, a)), n.b).tanh()
+                 for n, w_row in zip(layer.neurons, w_layer)]
         return a
 
     xs, ts = [0.2, -0.4, 0.9], [1.0, 0.5, -2.0]
@@ -253,7 +253,8 @@ def rosenbrock_like(x, y, z):
 
 
 @settings(max_examples=25)
-@given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+@given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_hvp_equals_hessian_times_v(xs, v):
     hv = hvp(rosenbrock_like, xs, v)
     h = hessian(rosenbrock_like)(*xs)
