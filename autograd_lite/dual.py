@@ -43,6 +43,8 @@ def _dual(data: float, tangent: float) -> Dual:
 
 def _evaluate(rule: Rule, inputs: tuple[Dual, ...], c: float | None) -> Dual:
     """One op in forward mode: the rule's value, and its tangent from the rule's partials."""
+    if len(inputs) == 2 and c is None:
+        return _two(rule, *inputs)
     xs = tuple(d.data for d in inputs)
     out = ops.evaluate(rule, xs, c)  # domain errors exactly as the forward pass raises them
     if not any(d.tangent for d in inputs):  # a constant so far: no partials needed
@@ -56,6 +58,49 @@ def _evaluate(rule: Rule, inputs: tuple[Dual, ...], c: float | None) -> Dual:
         if d.tangent:  # skip 0 · ∂ (so an infinite partial on a constant input stays harmless)
             tangent += float(partial) * d.tangent
     return _dual(out, tangent)
+
+
+def _two(rule: Rule, a: Dual, b: Dual) -> Dual:
+    """_evaluate for two inputs, unrolled (same arithmetic)."""
+    x, y = a.data, b.data
+    try:
+        out = rule.forward(x, y)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.domain_error(rule, (x, y), None, error) from None
+    ta, tb = a.tangent, b.tangent
+    if not (ta or tb):
+        return _dual(out, 0.0)
+    try:
+        da, db = rule.partials(x, y, out)
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
+        raise _singular(rule, (x, y), error) from None
+    if not tb:  # skip 0 · ∂ (so an infinite partial on a constant input stays harmless)
+        return _dual(out, da * ta)
+    return _dual(out, db * tb if not ta else da * ta + db * tb)
+
+
+def _one(rule: Rule, d: Dual, c: float | None) -> Dual:
+    """_evaluate for one input, unrolled: it runs once per op of every jvp."""
+    x = d.data
+    try:
+        out = rule.forward(x, c) if rule.const else rule.forward(x)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ops.domain_error(rule, (x,), c, error) from None
+    t = d.tangent
+    if not t:
+        return _dual(out, 0.0)
+    try:
+        (partial,) = rule.partials(x, out, c) if rule.const else rule.partials(x, out)
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
+        raise _singular(rule, (x,), error) from None
+    return _dual(out, partial * t)
+
+
+def _constant(x: Any, rule_name: str) -> float:
+    """The number c of a constant operand: a float, a number, or a plain Value's data."""
+    if type(x) is float:
+        return x
+    return _operand(x, rule_name).data
 
 
 def _operand(x: Any, rule_name: str) -> Dual:
@@ -124,7 +169,7 @@ def _binary_method(method: str, two_inputs: str | None, with_constant: str) -> A
     def operation(self: Dual, other: Any) -> Dual:
         if pair is not None and isinstance(other, Dual):
             return _evaluate(pair, (self, other), None)
-        return _evaluate(single, (self,), _operand(other, single.name).data)
+        return _one(single, self, _constant(other, single.name))
 
     operation.__name__ = operation.__qualname__ = method
     return operation
@@ -134,7 +179,7 @@ def _unary_method(method: str, rule_name: str) -> Any:
     rule = RULES[rule_name]
 
     def operation(self: Dual) -> Dual:
-        return _evaluate(rule, (self,), None)
+        return _one(rule, self, None)
 
     operation.__name__ = operation.__qualname__ = method
     return operation
