@@ -1,10 +1,12 @@
-"""`autograd-lite` on the command line: the demo runner and `graph`, which draws a typed expression.
+"""`autograd-lite` on the command line: the demo runner; `graph`, which draws a typed expression;
+`explain`, which tells the chain rule on it step by step.
 
 `autograd-lite demo NAME` runs a module of `autograd_lite.demos` (the top-level
 demos/ folder, mapped into the package). `autograd-lite graph EXPR --at x=2`
 parses EXPR with the whitelist parser of `expression` (never eval), runs
-backward, and writes the drawing; every user error is one line on stderr and
-exit status 2, never a traceback.
+backward, and writes the drawing; `autograd-lite explain EXPR --at x=2 [--forward x]`
+reads EXPR the same way and prints `explain.explain`'s text. Every user error is one
+line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 import pkgutil
 import runpy
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -45,14 +48,29 @@ def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 
 
-def _fail(message: str) -> int:
-    print(f"autograd-lite graph: {message}", file=sys.stderr)
+def _fail(message: str, command: str = "graph") -> int:
+    message = message.removeprefix(f"{command}: ")  # explain's own errors already name it
+    print(f"autograd-lite {command}: {message}", file=sys.stderr)
     return 2
 
 
-def _run_graph(args: argparse.Namespace) -> int:
+def _parse_expression(args: argparse.Namespace, command: str) -> tuple[Any, dict[str, Any]] | int:
+    """(root, {name: leaf}) of the command's expression at --at, or the exit status of a one-line error."""
     from .expression import ExpressionError, parse, parse_assignments
 
+    try:
+        values = parse_assignments(args.at) if args.at else {}
+        root, leaves = parse(args.expression, values)
+    except ExpressionError as error:
+        return _fail(str(error), command)
+    unused = sorted(set(values) - set(leaves))
+    if unused:
+        print(f"autograd-lite {command}: note: --at sets {', '.join(unused)}, which the expression "
+              "does not use", file=sys.stderr)
+    return root, leaves
+
+
+def _run_graph(args: argparse.Namespace) -> int:
     fmt = "dot"
     if args.output:
         suffix = Path(args.output).suffix.lower().lstrip(".")
@@ -60,15 +78,10 @@ def _run_graph(args: argparse.Namespace) -> int:
             return _fail(f"cannot write {suffix or 'a file without extension'!r}; "
                          f"-o takes a file ending in .{', .'.join(FORMATS)}")
         fmt = suffix
-    try:
-        values = parse_assignments(args.at) if args.at else {}
-        root, leaves = parse(args.expression, values)
-    except ExpressionError as error:
-        return _fail(str(error))
-    unused = sorted(set(values) - set(leaves))
-    if unused:
-        print(f"autograd-lite graph: note: --at sets {', '.join(unused)}, which the expression "
-              "does not use", file=sys.stderr)
+    parsed = _parse_expression(args, "graph")
+    if isinstance(parsed, int):
+        return parsed
+    root, leaves = parsed
     try:
         root.backward()
     except (ValueError, ZeroDivisionError) as error:
@@ -105,6 +118,43 @@ def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
     return 0
 
 
+def _run_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    parsed = _parse_expression(args, "explain")
+    if isinstance(parsed, int):
+        return parsed
+    root, leaves = parsed
+    wrt = None
+    if args.forward is not None:
+        wrt = leaves.get(unicodedata.normalize("NFKC", args.forward))
+        if wrt is None:
+            names = ", ".join(leaves) or "none"
+            return _fail(f"--forward {args.forward[:40]!r} is not a variable of the expression "
+                         f"(its variables: {names})", "explain")
+    try:
+        text = explain(root, wrt=wrt, mode="reverse" if wrt is None else "forward",
+                       digits=args.digits, max_nodes=args.max_nodes)
+    except (ValueError, ZeroDivisionError) as error:
+        return _fail(str(error), "explain")
+    print(text)
+    return 0
+
+
+def _expression_arguments(command: argparse.ArgumentParser) -> None:
+    """The expression and --at, read by the same whitelist parser for graph and explain."""
+    command.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
+                         "abs cos exp log relu sigmoid sin sqrt tanh")
+    command.add_argument("--at", default="", help="values of the names: x=2,w=-3")
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text[:40]!r}")
+    return number
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on one line (exit status 2), like every other error here."""
 
@@ -128,16 +178,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "graph", help="draw an expression with its values and gradients",
         description="Draw EXPR after backward, e.g.  autograd-lite graph \"tanh(x*w + b)\" "
                     "--at x=2,w=-3,b=6.88 -o neuron.svg")
-    graph.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
-                       "abs cos exp log relu sigmoid sin sqrt tanh")
-    graph.add_argument("--at", default="", help="values of the names: x=2,w=-3")
+    _expression_arguments(graph)
     graph.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot, or .html for the "
                        "step-by-step backprop page (default: DOT text on stdout)")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
     graph.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
+    explain = commands.add_parser(
+        "explain", help="the chain rule step by step, in words and numbers",
+        description="Tell backward's steps on EXPR, e.g.  autograd-lite explain \"tanh(x*w + b)\" "
+                    "--at x=2,w=-3,b=6.88  (or forward mode with --forward x)")
+    _expression_arguments(explain)
+    explain.add_argument("--forward", metavar="NAME", help="forward mode instead: tangents seeded at NAME")
+    explain.add_argument("--digits", type=_positive, default=4, help="significant digits (default 4)")
+    explain.add_argument("--max-nodes", type=_positive, default=200,
+                         help="refuse larger graphs (default 200)")
     args = parser.parse_args(argv)
     if args.command == "graph":
         return _run_graph(args)
+    if args.command == "explain":
+        return _run_explain(args)
     if args.command == "demo":
         if args.list or not args.name:
             print("\n".join(demo_names()))

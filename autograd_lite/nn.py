@@ -139,6 +139,10 @@ class Layer(Module):
         return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.activation})"
 
 
+def _index(*indices: int) -> str:
+    return "".join(str(i) for i in indices) if all(i < 10 for i in indices) else ",".join(map(str, indices))
+
+
 class MLP(Module):
     """A multi-layer perceptron: `MLP(nin, nouts)` is micrograd's (relu hidden, linear output).
 
@@ -187,6 +191,24 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def note_names(self, inputs: Sample = ()) -> dict[Value, str]:
+        """The note's names of this model's nodes: w^l_jk, b^l_j, and z^l_j, a^l_j of the last
+        pass (x_k = a^1_k for the given input Values), for drawings and `explain`. Read from
+        `layer.z`/`layer.a`, which every pass keeps anyway: naming costs the training loop nothing."""
+        names: dict[Value, str] = {xk: f"x_{k} = a^1_{k}" for k, xk in enumerate(inputs)
+                                   if isinstance(xk, Value)}
+        for index, layer in enumerate(self.layers):
+            l_note = index + 2  # model.layers[0] is the note's layer 2: the input is layer 1
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    names[w] = f"w^{l_note}_{_index(j, k)}"
+                names[neuron.b] = f"b^{l_note}_{j}"
+            for j, (z, a) in enumerate(zip(layer.z, layer.a)):
+                names[z] = f"z^{l_note}_{j}" if a is not z else f"z^{l_note}_{j} = a^{l_note}_{j}"
+                if a is not z:
+                    names[a] = f"a^{l_note}_{j}"
+        return names
 
     def weights_and_biases(self) -> tuple[list[list[list[float]]], list[list[float]]]:
         """The parameters as plain floats, weights[l][j][k] and biases[l][j] (closed_form's layout)."""
