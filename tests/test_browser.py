@@ -106,7 +106,7 @@ def severe(browser: Any) -> list[dict]:
 def open_page(browser: Any, path: Path) -> None:
     browser.get(path.as_uri())
     WebDriverWait(browser, 10).until(lambda b: b.execute_script(
-        "return document.documentElement.classList.contains('js')"))
+        "return document.querySelector('.al-player.al-js') !== null"))
 
 
 def test_page_loads_without_console_errors(driver: Any, page: tuple[Path, int]) -> None:
