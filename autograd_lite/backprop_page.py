@@ -274,7 +274,7 @@ def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping
             "passes grad × local derivative to its inputs: " + "; ".join(parts) + ".")
 
 
-def _inline_svg(svg: str, prefix: str) -> str:
+def inline_svg(svg: str, prefix: str) -> str:
     """Graphviz's SVG made fit to sit inside HTML: no XML prolog, doctype or comments
     before <svg>, and ids made unique per frame."""
     start = svg.find("<svg")
@@ -286,7 +286,7 @@ def _inline_svg(svg: str, prefix: str) -> str:
 
 
 def _render(frames: list[Frame]) -> list[str]:
-    """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `_inline_svg`)."""
+    """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `inline_svg`)."""
     return [viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8") for frame in frames]
 
 
@@ -377,7 +377,7 @@ def _player_markup(frames: list[Frame], pictures: list[str], prefix: str) -> str
                             for name, value in frame.summary)
             summary = f'<div class="summary"><p>Every gradient is now final:</p><ul>{items}</ul></div>'
         node = f' data-node="{esc(frame.name)}"' if frame.name else ""
-        picture = _inline_svg(svg, f"{prefix}f{frame.index}-")
+        picture = inline_svg(svg, f"{prefix}f{frame.index}-")
         sections.append(
             f'<section class="frame{" current" if frame.index == 0 else ""}" '
             f'id="{prefix}frame-{frame.index}" '
