@@ -162,7 +162,9 @@ def _explorer_class() -> type:
             self.error = None
             self._message.value = ""
             self.dot = viz.render_dot_text(drawing)
-            self._picture.value = f'<div class="al-explore-graph">{inline_svg(svg, _prefix())}</div>'
+            # Fitted to the cell's width (the viewBox keeps the proportions), as the player does.
+            fitted = inline_svg(svg, _prefix()).replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            self._picture.value = f'<div class="al-explore-graph">{fitted}</div>'
 
     return Explorer
 
@@ -237,7 +239,7 @@ def explore(f: Callable[..., Value] | str, /, *, ranges: Mapping[str, Any] | Non
     def draw(vals: dict[str, float]) -> viz.Drawing:
         root = build(vals)
         root.backward()
-        return viz.graph_description(root, edge_labels=True)
+        return viz.graph_description(root, edge_labels=True, legend=False)
 
     return _explorer_class()(_sliders("explore", starts, ranges), draw)
 

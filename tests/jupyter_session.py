@@ -44,10 +44,14 @@ def jupyter_env(folder: Path) -> dict[str, str]:
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (autograd_lite tests)",
+        "display_name": "Python 3",
         "language": "python",
         "env": {"AUTOGRAD_LITE_QUICK": "1"},
     }), encoding="utf-8")
+    # JupyterLab asks about news in a pop-up that would cover the outputs: answered "no".
+    settings = folder / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}', encoding="utf-8")
     paths = [str(folder / "jupyter")]
     # A venv made with --system-site-packages finds the widget front end of JupyterLab
     # (its labextension) under the base interpreter's share/jupyter only.
@@ -106,8 +110,10 @@ def jupyterlab(folder: Path, env: dict[str, str], timeout: float = 90) -> Iterat
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          "--port-retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
-         "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
+         "--allow-root",  # CI containers run as root
+         # Nothing fetched from the network: no news, no update check, no PyPI extension manager.
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.extension_manager=readonly"],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     try:
