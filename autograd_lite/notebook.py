@@ -163,7 +163,8 @@ def _explorer_class() -> type:
             self._message.value = ""
             self.dot = viz.render_dot_text(drawing)
             # Fitted to the cell's width (the viewBox keeps the proportions), as the player does.
-            fitted = inline_svg(svg, _prefix()).replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            fitted = inline_svg(svg, _prefix()).replace("<svg ", '<svg style="max-width:100%;height:auto" ',
+                                                        1)
             self._picture.value = f'<div class="al-explore-graph">{fitted}</div>'
 
     return Explorer

@@ -110,7 +110,8 @@ def test_without_scripts_every_frame_is_shown(browser: Any, tmp_path: Path) -> N
     o, _ = micrograd_neuron()
     fragment = re.sub(r"<script>.*?</script>", "", show_backprop(o)._repr_html_(), flags=re.S)
     page = tmp_path / "untrusted.html"
-    page.write_text("<!DOCTYPE html><meta charset='utf-8'><title>untrusted</title>" + fragment, encoding="utf-8")
+    page.write_text("<!DOCTYPE html><meta charset='utf-8'><title>untrusted</title>" + fragment,
+                    encoding="utf-8")
     browser.get(page.as_uri())
     player = browser.find_element(By.CSS_SELECTOR, ".al-player")
     assert shown_frames(player) == [0, 1, 2, 3, 4, 5]
@@ -176,13 +177,14 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
     convert("neuron", tmp_path)
     with jupyterlab(tmp_path, env) as lab, chromium(tmp_path, height=1400) as driver:
         driver.get(lab.url("neuron.ipynb"))
-        WebDriverWait(driver, 90, poll_frequency=0.5).until(lambda d: d.execute_script(
-            "var s = document.querySelector('.jp-Notebook'); return s !== null && "
-            "document.body.innerText.indexOf('| Idle') >= 0;"))
-        run_all_cells(driver)
-        (player,) = wait_for_players(driver, 1, timeout=120)
-        WebDriverWait(driver, 60, poll_frequency=0.5).until(lambda d: explore_gradients(d))
         try:
+            WebDriverWait(driver, 90, poll_frequency=0.5).until(lambda d: d.execute_script(
+                "var s = document.querySelector('.jp-Notebook'); return s !== null && "
+                "document.body.innerText.indexOf('| Idle') >= 0;"))
+            run_all_cells(driver)
+            (player,) = wait_for_players(driver, 1, timeout=120)
+            WebDriverWait(driver, 60, poll_frequency=0.5).until(explore_gradients)
+
             # The player inside the cell output steps.
             assert shown_frames(player) == [0]
             driver.execute_script("arguments[0].scrollIntoView();", player)
@@ -198,8 +200,10 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             handle = driver.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
             driver.execute_script("arguments[0].scrollIntoView();", handle)
             handle.click()
-            for _ in range(30):
+            for _ in range(5):  # x1: 2.0 -> 2.5 (steps of 0.1)
                 handle.send_keys(Keys.ARROW_RIGHT)
+            readout = driver.find_element(By.CSS_SELECTOR, ".widget-slider .widget-readout")
+            assert readout.text.strip() == "2.5000"
             WebDriverWait(driver, 60, poll_frequency=0.5).until(lambda d: explore_gradients(d) != before)
             after = explore_gradients(driver)
             assert len(after) == len(before) and after != before
