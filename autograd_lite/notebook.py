@@ -114,9 +114,15 @@ def _range(who: str, name: str, value: float, given: Any) -> tuple[float, float]
     return lo, hi
 
 
-def _step(lo: float, hi: float) -> float:
-    """A round slider step giving about 100 to 1000 positions over [lo, hi]."""
-    return 10.0 ** math.floor(math.log10((hi - lo) / 100.0))
+def _step(lo: float, value: float, hi: float) -> float:
+    """A slider step with the start value on the grid lo + k·step (about 1000 positions).
+
+    The browser's slider snaps its value to that grid and sends the snapped value
+    back: with a round step, b = 6.8814 in [-6.8814, 20.6441] would become 6.9186.
+    """
+    if value == lo:
+        return (hi - lo) / 1000.0
+    return (value - lo) / max(1, round(1000.0 * (value - lo) / (hi - lo)))
 
 
 def _one_line(error: BaseException) -> str:
@@ -176,7 +182,7 @@ def _sliders(who: str, starts: Mapping[str, float], ranges: Mapping[str, Any]) -
     for name, value in starts.items():
         lo, hi = _range(who, name, value, ranges.get(name))
         sliders[name] = widgets.FloatSlider(
-            value=value, min=lo, max=hi, step=_step(lo, hi), description=name, readout_format=".4f",
+            value=value, min=lo, max=hi, step=_step(lo, value, hi), description=name, readout_format=".4f",
             continuous_update=True, layout=widgets.Layout(width="32rem"))
     return sliders
 

@@ -188,3 +188,23 @@ def chromium(folder: Path, width: int = 1400, height: int = 1000) -> Iterator[An
         yield browser
     finally:
         browser.quit()
+
+
+def open_and_run_all(driver: Any, lab: Lab, notebook: str) -> None:
+    """Open the notebook in JupyterLab, wait for its kernel to be idle, then Run > Run All
+    Cells through the menu bar, as a person would."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(lab.url(notebook))
+    WebDriverWait(driver, 90, poll_frequency=0.5).until(lambda d: d.execute_script(
+        "return document.querySelector('.jp-Notebook') !== null && "
+        "document.body.innerText.indexOf('| Idle') >= 0;"))
+    menu = next(item for item in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item")
+                if item.text.strip() == "Run")
+    menu.click()
+    item = '#jp-mainmenu-run .lm-Menu-item[data-command="runmenu:run-all"]'
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, item))
+    run_all = driver.find_element(By.CSS_SELECTOR, item)
+    assert run_all.text.strip() == "Run All Cells"
+    run_all.click()

@@ -167,6 +167,13 @@ def test_ranges_default_and_given() -> None:
     assert (w.min, w.max) == (-9.0, 3.0)       # r = max(5, 2|-3|) = 6
     assert (b.min, b.max) == (-1.0, 4.0)
     assert x.value == 2.0 and w.value == -3.0 and b.value == 0.0
+    # Each start value lies on its slider's grid min + k·step, so a browser snapping to it keeps it.
+    for slider in (x, w, b):
+        k = (slider.value - slider.min) / slider.step
+        assert abs(k - round(k)) < 1e-9 and 100 <= (slider.max - slider.min) / slider.step <= 1001
+    odd = explore("x", x=6.8813735870195432).sliders["x"]
+    k = (odd.value - odd.min) / odd.step
+    assert abs(k - round(k)) < 1e-9
 
 
 @pytest.mark.parametrize("call, message", [

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from .helpers import micrograd_neuron
-from .jupyter_session import chromium, chromium_missing, convert, jupyter_env, jupyterlab
+from .jupyter_session import chromium, chromium_missing, convert, jupyter_env, jupyterlab, open_and_run_all
 
 pytestmark = pytest.mark.slow
 
@@ -152,18 +152,6 @@ def test_nbconvert_html_of_the_neuron_notebook_steps(browser: Any, tmp_path: Pat
 # JupyterLab
 
 
-def run_all_cells(driver: Any) -> None:
-    """Run > Run All Cells, through the menu bar as a person would."""
-    menu = next(item for item in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item")
-                if item.text.strip() == "Run")
-    menu.click()
-    item = '#jp-mainmenu-run .lm-Menu-item[data-command="runmenu:run-all"]'
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, item))
-    run_all = driver.find_element(By.CSS_SELECTOR, item)
-    assert run_all.text.strip() == "Run All Cells"
-    run_all.click()
-
-
 def explore_gradients(driver: Any) -> list[str]:
     """The gradient lines drawn in the explore widget's graph."""
     return driver.execute_script(
@@ -176,12 +164,8 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
     env = jupyter_env(tmp_path)
     convert("neuron", tmp_path)
     with jupyterlab(tmp_path, env) as lab, chromium(tmp_path, height=1400) as driver:
-        driver.get(lab.url("neuron.ipynb"))
         try:
-            WebDriverWait(driver, 90, poll_frequency=0.5).until(lambda d: d.execute_script(
-                "var s = document.querySelector('.jp-Notebook'); return s !== null && "
-                "document.body.innerText.indexOf('| Idle') >= 0;"))
-            run_all_cells(driver)
+            open_and_run_all(driver, lab, "neuron.ipynb")
             (player,) = wait_for_players(driver, 1, timeout=120)
             WebDriverWait(driver, 60, poll_frequency=0.5).until(explore_gradients)
 
@@ -200,10 +184,10 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             handle = driver.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
             driver.execute_script("arguments[0].scrollIntoView();", handle)
             handle.click()
-            for _ in range(5):  # x1: 2.0 -> 2.5 (steps of 0.1)
+            for _ in range(5):  # x1: 2.0 -> 2.05 (range [-3, 7], steps of 0.01)
                 handle.send_keys(Keys.ARROW_RIGHT)
             readout = driver.find_element(By.CSS_SELECTOR, ".widget-slider .widget-readout")
-            assert readout.text.strip() == "2.5000"
+            assert readout.text.strip() == "2.0500"
             WebDriverWait(driver, 60, poll_frequency=0.5).until(lambda d: explore_gradients(d) != before)
             after = explore_gradients(driver)
             assert len(after) == len(before) and after != before
