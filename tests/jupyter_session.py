@@ -208,3 +208,12 @@ def open_and_run_all(driver: Any, lab: Lab, notebook: str) -> None:
     run_all = driver.find_element(By.CSS_SELECTOR, item)
     assert run_all.text.strip() == "Run All Cells"
     run_all.click()
+
+
+def frames_shown(driver: Any, root: Any = None) -> list[int]:
+    """The player frames laid out (display not none, some height) inside root, or in the
+    whole page; read in one script run, so a playing player cannot change between reads."""
+    return driver.execute_script(
+        "return Array.from((arguments[0] || document).querySelectorAll('.frame'))"
+        ".filter(function (f) { return getComputedStyle(f).display !== 'none' && f.offsetHeight > 0; })"
+        ".map(function (f) { return Number(f.getAttribute('data-frame')); });", root)

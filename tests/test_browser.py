@@ -24,6 +24,7 @@ import pytest
 from autograd_lite.backprop_page import backprop_html
 
 from .helpers import micrograd_neuron
+from .jupyter_session import frames_shown
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -83,10 +84,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
 def visible_frames(browser: Any) -> list[int]:
     """The frames shown, read in one script run: a playing page cannot change between reads."""
-    return browser.execute_script(
-        "return Array.from(document.querySelectorAll('.frame'))"
-        ".filter(function (f) { return getComputedStyle(f).display !== 'none' && f.offsetHeight > 0; })"
-        ".map(function (f) { return Number(f.getAttribute('data-frame')); });")
+    return frames_shown(browser)
 
 
 def shown(browser: Any) -> int:

@@ -26,7 +26,15 @@ from typing import Any
 import pytest
 
 from .helpers import micrograd_neuron
-from .jupyter_session import chromium, chromium_missing, convert, jupyter_env, jupyterlab, open_and_run_all
+from .jupyter_session import (
+    chromium,
+    chromium_missing,
+    convert,
+    frames_shown,
+    jupyter_env,
+    jupyterlab,
+    open_and_run_all,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -64,11 +72,8 @@ def severe(driver: Any) -> list[dict]:
 
 
 def shown_frames(player: Any) -> list[int]:
-    """The frames of one player that are laid out (display not none, some height)."""
-    return player.parent.execute_script(
-        "return Array.from(arguments[0].querySelectorAll('.frame'))"
-        ".filter(function (f) { return getComputedStyle(f).display !== 'none' && f.offsetHeight > 0; })"
-        ".map(function (f) { return Number(f.getAttribute('data-frame')); });", player)
+    """The frames of one player that are laid out."""
+    return frames_shown(player.parent, player)
 
 
 def set_slider(player: Any, value: int) -> None:
