@@ -10,8 +10,9 @@
   and redraws it. For tests and scripts the widget exposes `.sliders`, `.dot`
   (the DOT text now shown) and `.error` (the one-line message now shown, or None).
 
-ipywidgets (and through it IPython) is imported lazily, here only: the rest
-of the package never imports this module. Imports engine, viz, backprop_page
+ipywidgets and IPython are imported lazily, here only (`display` and
+`display_png` are how the demos show pictures in a kernel): the rest of the
+package never imports this module. Imports engine, viz, backprop_page
 and expression.
 """
 
@@ -32,7 +33,7 @@ from . import viz
 from .backprop_page import Frame, Player, inline_svg, render_player
 from .engine import Value
 
-__all__ = ["BackpropPlayer", "explore", "explore_network", "show_backprop"]
+__all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "show_backprop"]
 
 EXTRA_HINT = "pip install 'autograd_lite[notebook]'"
 
@@ -76,6 +77,20 @@ def show_backprop(root: Value, *, edge_labels: bool = True, max_nodes: int = 200
     graph over `max_nodes` Values a ValueError. Writes no `.grad`.
     """
     return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes))
+
+
+def display(obj: Any) -> None:
+    """Show obj (a graph, a player, a widget) in the cell's output, through IPython."""
+    from IPython.display import display as ipython_display
+
+    ipython_display(obj)
+
+
+def display_png(path: str | Path) -> None:
+    """Show a PNG file in the cell's output, through IPython."""
+    from IPython.display import Image
+
+    display(Image(filename=str(path)))
 
 
 # ---------------------------------------------------------------------------

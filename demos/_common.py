@@ -32,7 +32,7 @@ def in_kernel() -> bool:
 def show(obj: Any) -> None:
     """Display obj (a graph, a player, a widget) in the notebook; as a script, nothing."""
     if in_kernel():
-        from IPython.display import display
+        from autograd_lite.notebook import display
 
         display(obj)
 
@@ -46,6 +46,6 @@ def save_figure(fig: Any, path: Path) -> None:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     if in_kernel():
-        from IPython.display import Image
+        from autograd_lite.notebook import display_png
 
-        show(Image(filename=str(path)))
+        display_png(path)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -219,3 +221,11 @@ def test_explore_network_redraws_delta_as_bp1_bp2_say() -> None:
         explore_network(model, [0.05, 0.10], [0.01, 0.99], weight=(5, 0, 0))
     with pytest.raises(ValueError, match="takes 2 inputs"):
         explore_network(model, [0.05], [0.01, 0.99])
+
+
+def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None:
+    code = ("import sys, autograd_lite, autograd_lite.notebook, autograd_lite.demos._common\n"
+            "jupyter = ('IPython', 'ipywidgets', 'ipykernel', 'jupytext')\n"
+            "print(sorted(m for m in jupyter if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
