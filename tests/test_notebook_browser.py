@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,5 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             assert errors == []
         finally:
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder
+    with pytest.raises(OSError):  # the server is gone with the block
+        urllib.request.urlopen(f"{lab.base}api/status?token={lab.token}", timeout=5)
