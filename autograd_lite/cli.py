@@ -2,7 +2,8 @@
 `explain`, which tells the chain rule on it step by step.
 
 `autograd-lite demo NAME` runs a module of `autograd_lite.demos` (the top-level
-demos/ folder, mapped into the package). `autograd-lite graph EXPR --at x=2`
+demos/ folder, mapped into the package); with `--notebook` it writes the demo
+as NAME.ipynb instead (jupytext, from the notebook extra). `autograd-lite graph EXPR --at x=2`
 parses EXPR with the whitelist parser of `expression` (never eval), runs
 backward, and writes the drawing; `autograd-lite explain EXPR --at x=2 [--forward x]`
 reads EXPR the same way and prints `explain.explain`'s text. Every user error is one
@@ -42,6 +43,43 @@ def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
         runpy.run_module(f"autograd_lite.demos.{name}", run_name="__main__", alter_sys=True)
     finally:
         sys.argv = saved_argv
+    return 0
+
+
+def _write_notebooks(names: list[str], out_dir: str, force: bool) -> int:
+    """Convert demos (jupytext percent scripts) to NAME.ipynb in out_dir; print each path."""
+    known = demo_names()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        print(f"autograd-lite demo: unknown demo {unknown[0]!r}; choose from {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    try:
+        import jupytext
+    except ImportError:
+        print("autograd-lite demo: --notebook needs the notebook extra: "
+              "pip install 'autograd_lite[notebook]'", file=sys.stderr)
+        return 2
+    from . import demos
+
+    folder = Path(out_dir)
+    targets = {name: folder / f"{name}.ipynb" for name in names}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing and not force:
+        print(f"autograd-lite demo: {existing[0]} exists; pass --force to overwrite it", file=sys.stderr)
+        return 2
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, path in targets.items():
+            notebook = jupytext.read(Path(demos.__path__[0]) / f"{name}.py")
+            # Opened in Jupyter, the notebook asks for no kernel: the default Python one.
+            notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}
+            jupytext.write(notebook, path)
+            print(path)
+    except OSError as error:
+        print(f"autograd-lite demo: cannot write into {out_dir!r}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -174,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quick", action="store_true", help="a small, fast run (as the tests do)")
     demo.add_argument("--fast", action="store_true", help="train with the tape (moons, digits)")
     demo.add_argument("--list", action="store_true", help="list the demos")
+    demo.add_argument("--notebook", action="store_true",
+                      help="write NAME.ipynb (converted by jupytext) instead of running the demo")
+    demo.add_argument("--all", action="store_true", help="with --notebook: every demo")
+    demo.add_argument("-o", "--output-dir", default=".", help="with --notebook: the folder (default: here)")
+    demo.add_argument("--force", action="store_true", help="with --notebook: overwrite existing files")
     graph = commands.add_parser(
         "graph", help="draw an expression with its values and gradients",
         description="Draw EXPR after backward, e.g.  autograd-lite graph \"tanh(x*w + b)\" "
@@ -198,6 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return _run_explain(args)
     if args.command == "demo":
+        if args.notebook:
+            if args.all == bool(args.name):
+                parser.exit(2, "autograd-lite demo: --notebook takes a demo NAME or --all\n")
+            return _write_notebooks(demo_names() if args.all else [args.name], args.output_dir, args.force)
         if args.list or not args.name:
             print("\n".join(demo_names()))
             return 0
