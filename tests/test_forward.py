@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite
-from autograd_lite import Value, define_op, hessian, hvp, jacobian, jvp, no_grad, ops
+from autograd_lite import Value, define_op, grad, hessian, hvp, jacobian, jvp, no_grad, ops
 from autograd_lite.dual import Dual
 from autograd_lite.engine import apply, gradients
 from autograd_lite.nn import MLP
@@ -274,3 +274,28 @@ def test_dual_is_no_graph_node():
     assert d._prev == () and d._op == "" and repr(d) == "Dual(data=2.0, tangent=1.0)"
     with pytest.raises(AttributeError):
         d.grad = 1.0
+
+
+def test_jvp_records_inside_no_grad_so_a_dropped_tangent_is_still_refused():
+    # Value.exp(x) on a Dual builds a plain node; under no_grad that node would have no
+    # parents and pass for a constant (tangent 0.0, silently): jvp runs f with recording on.
+    with no_grad():
+        with pytest.raises(TypeError, match="drops the tangent"):
+            jvp(Value.exp, [1.0], [1.0])
+        with pytest.raises(TypeError, match="drops the tangent"):
+            jvp(lambda x: Value.tanh(x) * 2, [1.0], [1.0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: jvp(lambda y: y * y * y, [x], [1.0])[1],
+    lambda x: jvp(lambda y: y * y * y, x, 1.0)[1],
+    lambda x: jacobian(lambda y: y * y * y, mode="forward")(x)[0][0],
+    lambda x: jacobian(lambda y: y * y * y)(x)[0][0],
+    lambda x: hvp(lambda y: y * y * y, [x], [1.0])[0],
+])
+def test_a_value_given_to_the_float_functions_is_refused_not_detached(call):
+    # jvp, jacobian and hvp return floats: a Value argument's graph would be cut, and
+    # grad of the result would be 0.0 (the truth here, d/dx 3x², is 18 at 3).
+    with pytest.raises(TypeError, match=r"(jvp|jacobian|hvp).*returns floats.*grad or hessian"):
+        grad(call)(3.0)
+    assert close(grad(grad(lambda y: y * y * y))(3.0), 18.0, 1e-12)
