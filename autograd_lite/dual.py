@@ -132,11 +132,28 @@ class Dual(Value):
     # A Dual keeps no graph: its parent slots are constants of the class, not per-node fields.
     _a = _b = _rule = _arg = None
     grad = 0.0
-    label = ""
+    _label_slot = Value.label  # Value's slot, filled only when code labels a Dual (ops skip the store)
 
     def __init__(self, data: Any, tangent: Any = 0.0) -> None:
         self.data = _as_float(data, "Dual")
         self.tangent = _as_float(tangent, "Dual")
+
+    @property
+    def label(self) -> str:
+        """"" unless set: micrograd-style code labels nodes (`n.label = "n"`) as it builds them."""
+        try:
+            return Dual._label_slot.__get__(self, Dual)
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, text: str) -> None:
+        Dual._label_slot.__set__(self, text)
+
+    def backward(self, *args: Any, **kwargs: Any) -> None:
+        """Refused: a Dual has no graph; its derivative is already in `.tangent`."""
+        raise TypeError("backward: a Dual (forward mode's number) keeps no graph to walk back; its "
+                        "derivative along the seeded direction is its .tangent (jvp returns it)")
 
     def __repr__(self) -> str:
         return f"Dual(data={self.data}, tangent={self.tangent})"

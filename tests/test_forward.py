@@ -299,3 +299,28 @@ def test_a_value_given_to_the_float_functions_is_refused_not_detached(call):
     with pytest.raises(TypeError, match=r"(jvp|jacobian|hvp).*returns floats.*grad or hessian"):
         grad(call)(3.0)
     assert close(grad(grad(lambda y: y * y * y))(3.0), 18.0, 1e-12)
+
+
+def test_micrograd_style_labels_work_on_duals_and_backward_is_refused():
+    # micrograd's examples label nodes as they build them (n.label = "n"); jvp must run them.
+    def neuron(x1, x2):
+        w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.88, label="b")
+        x1w1 = x1 * w1
+        x1w1.label = "x1*w1"
+        n = x1w1 + x2 * w2 + b
+        n.label = "n"
+        o = n.tanh()
+        o.label = "o"
+        assert (n.label, o.label) == ("n", "o")
+        return o
+
+    xs, ts = [2.0, 0.0], [1.0, -1.0]
+    value, tangent = jvp(neuron, xs, ts)
+    assert value == neuron(*(Value(x) for x in xs)).data
+    h = 1e-6
+    up = neuron(*(Value(x + h * t) for x, t in zip(xs, ts))).data
+    down = neuron(*(Value(x - h * t) for x, t in zip(xs, ts))).data
+    assert close(tangent, (up - down) / (2 * h), 1e-7)
+    assert Dual(1.0).label == "" and Dual(1.0, 0.0).tanh().label == ""
+    with pytest.raises(TypeError, match=r"backward: a Dual .*keeps no graph"):
+        Dual(2.0, 1.0).backward()
