@@ -155,6 +155,15 @@ def test_jvp_builds_no_reverse_graph_and_runs_no_backward(monkeypatch):
     assert value == out.data and close(tangent, walk[x] - 0.5 * walk[y], 1e-12)
 
 
+def directional_difference(f, xs: list[float], ts: list[float], h: float = 1e-6) -> list[float]:
+    """(f(x + h t) - f(x - h t)) / 2h for each output of f, evaluated on plain Values."""
+    def at(s: float) -> list[float]:
+        out = f(*(Value(x + s * t) for x, t in zip(xs, ts)))
+        return [float(v) for v in (out if isinstance(out, list) else [out])]
+
+    return [(u - d) / (2 * h) for u, d in zip(at(h), at(-h))]
+
+
 def test_jvp_of_user_ops_named_functions_and_constants(op_name):
     hyp = define_op(op_name("hypot"), math.hypot, lambda a, b, out: (a / out, b / out), arity=2)
 
@@ -163,6 +172,7 @@ def test_jvp_of_user_ops_named_functions_and_constants(op_name):
 
     xs, ts = [0.4, -1.2], [0.3, 0.8]
     _, tangent = jvp(f, xs, ts)
+    assert close(tangent, directional_difference(f, xs, ts)[0], 1e-7)
     leaves = [Value(v) for v in xs]
     walk = gradients(f(*leaves))
     assert close(tangent, sum(walk[leaf] * t for leaf, t in zip(leaves, ts)), 1e-12)
@@ -184,18 +194,10 @@ def test_jvp_through_a_network_whose_weights_are_values():
     xs, ts = [0.2, -0.4, 0.9], [1.0, 0.5, -2.0]
     values, tangents = jvp(network, xs, ts)
     rows = jacobian(network)(*xs)
-    for i in range(2):
+    for i, numeric in enumerate(directional_difference(network, xs, ts)):
+        assert close(tangents[i], numeric, 1e-7)
         assert close(tangents[i], sum(rows[i][j] * ts[j] for j in range(3)), 1e-12)
     assert values == [v.data for v in network(*(Value(x) for x in xs))]
-
-
-def directional_difference(f, xs: list[float], ts: list[float], h: float = 1e-6) -> list[float]:
-    """(f(x + h t) - f(x - h t)) / 2h for each output of f, evaluated on plain Values."""
-    def at(s: float) -> list[float]:
-        out = f(*(Value(x + s * t) for x, t in zip(xs, ts)))
-        return [float(v) for v in (out if isinstance(out, list) else [out])]
-
-    return [(u - d) / (2 * h) for u, d in zip(at(h), at(-h))]
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
@@ -282,6 +284,28 @@ def test_hvp_equals_hessian_times_v(xs, v):
     h = hessian(rosenbrock_like)(*xs)
     for i in range(3):
         assert close(hv[i], sum(h[i][j] * v[j] for j in range(3)), 1e-12)
+
+
+def gradient_floats(f, xs: list[float]) -> list[float]:
+    """∇f at xs by one plain backward walk (first order: no create_graph, unlike hvp)."""
+    leaves = [Value(x) for x in xs]
+    walk = gradients(f(*leaves))
+    return [walk.get(leaf, 0.0) for leaf in leaves]
+
+
+@settings(max_examples=25)
+@given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_hvp_is_the_change_of_the_gradient_along_v(xs, v):
+    # H v = d/ds ∇f(x + s v) at s = 0: central differences of the first-order gradient,
+    # a truth that shares no code with hvp's second backward walk over a create_graph graph.
+    h = 1e-5
+    up = gradient_floats(rosenbrock_like, [x + h * vi for x, vi in zip(xs, v)])
+    down = gradient_floats(rosenbrock_like, [x - h * vi for x, vi in zip(xs, v)])
+    hv = hvp(rosenbrock_like, xs, v)
+    for i in range(3):
+        numeric = (up[i] - down[i]) / (2 * h)
+        assert close(hv[i], numeric, 1e-5), (i, hv[i], numeric)
 
 
 def test_hvp_arguments():
