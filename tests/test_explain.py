@@ -5,7 +5,10 @@ truth (central differences, closed-form BP1/BP2) or against the arithmetic the l
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -175,3 +178,21 @@ def test_cli_explain_errors_are_one_line_and_exit_2(args, message, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1 and err.startswith("autograd-lite explain: ") and message in err, err
+
+
+@pytest.mark.parametrize("command", [
+    ["explain", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88"],
+    ["graph", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88"],
+])
+def test_a_reader_that_leaves_early_gets_no_traceback(command):
+    # `autograd-lite explain ... | head -1`: head closes the pipe; here its read end is closed
+    # before the command writes, so every write meets the broken pipe, deterministically.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "autograd_lite", *command], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert result.stderr == "", result.stderr
+    assert result.returncode == 1  # the output was cut short: not a success, not a usage error
