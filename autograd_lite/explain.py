@@ -52,8 +52,13 @@ def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", dig
         raise ValueError(f"explain: mode must be 'reverse' or 'forward', got {mode!r}")
     if type(digits) is not int or not 1 <= digits <= 17:
         raise ValueError(f"explain: digits must be an int from 1 to 17, got {digits!r}")
+    names = _checked_names(names)
+    if type(max_nodes) is not int:
+        raise TypeError(f"explain: max_nodes must be a whole number, got {max_nodes!r:.40}")
+    if max_nodes < 1:
+        raise ValueError(f"explain: max_nodes must be at least 1, got {max_nodes}")
     order = checked_order(root, max_nodes, "explain")
-    story = _Story(order, names or {}, digits)
+    story = _Story(order, names, digits)
     if mode == "forward":
         if not isinstance(wrt, Value) or wrt not in story.name:
             raise ValueError("explain: mode='forward' needs wrt=, a Value of root's graph to seed "
@@ -62,6 +67,22 @@ def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", dig
     if wrt is not None:
         raise ValueError("explain: wrt= seeds forward mode; reverse mode differentiates root")
     return story.reverse()
+
+
+def _checked_names(names: Any) -> Mapping[Value, str]:
+    """`names` as given if it maps Values to strings (None: no names); else a TypeError."""
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError("explain: names must be a mapping from Values to strings, got "
+                        f"{type(names).__name__}")
+    for node, name in names.items():
+        if not isinstance(node, Value):
+            raise TypeError(f"explain: names has a key {node!r:.40} that is not a Value")
+        if not isinstance(name, str):
+            raise TypeError(f"explain: names gives {node.label or repr(node)} the name {name!r:.40} "
+                            f"({type(name).__name__}); names must be strings")
+    return names
 
 
 class _Story:

@@ -196,3 +196,26 @@ def test_a_reader_that_leaves_early_gets_no_traceback(command):
         os.close(write_end)
     assert result.stderr == "", result.stderr
     assert result.returncode == 1  # the output was cut short: not a success, not a usage error
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"max_nodes": "a"}, TypeError, "explain: max_nodes must be a whole number, got 'a'"),
+    ({"max_nodes": None}, TypeError, "explain: max_nodes must be a whole number, got None"),
+    ({"max_nodes": 2.5}, TypeError, "explain: max_nodes must be a whole number, got 2.5"),
+    ({"max_nodes": True}, TypeError, "explain: max_nodes must be a whole number, got True"),
+    ({"max_nodes": 0}, ValueError, "explain: max_nodes must be at least 1, got 0"),
+    ({"names": [1]}, TypeError, "explain: names must be a mapping from Values to strings, got list"),
+    ({"names": "x"}, TypeError, "explain: names must be a mapping from Values to strings, got str"),
+    ({"names": {"x": "a"}}, TypeError, "explain: names has a key 'x' that is not a Value"),
+])
+def test_bad_options_are_refused_naming_explain_and_the_value(options, error, message):
+    x = Value(1.0, label="x")
+    with pytest.raises(error, match=re.escape(message)):
+        explain(x * x, **options)
+
+
+def test_a_name_that_is_not_a_string_is_refused():
+    x = Value(1.0, label="x")
+    with pytest.raises(TypeError, match=re.escape("explain: names gives x the name 5 (int); "
+                                                  "names must be strings")):
+        explain(x * x, names={x: 5})
