@@ -10,7 +10,8 @@ table through `engine.local_derivatives`: this module writes no derivative.
 
 Nodes are named by `names` (e.g. `MLP.note_names()`: then z^l_j's gradient is
 called δ^l_j, as in eq. (14)), else their label, else their expression
-(shortened: a long one becomes v<i> and is spelled out in its own step).
+(a long or repeated one becomes v<i>, spelled out in its own step; an
+unlabelled root is "root", or C for a network's cost).
 
 Imports `engine` (and `viz.checked_order`, which imports nothing optional).
 """
@@ -93,12 +94,17 @@ class _Story:
         self.root = order[-1]
         self.name: dict[Value, str] = {}
         self.spelled: dict[Value, str] = {}  # an expression too long for a name, shown in its step
+        # The root has no parent to read its expression inside: an unlabelled one is "root",
+        # or C for a network's cost (names from nn.note_names, which name z^l_j).
+        network = any(_Z_NAME.match(name) for name in names.values())
         taken: dict[str, int] = {}
         for i, node in enumerate(order):
             name = names.get(node) or node.label
             if not name:
                 text = self._expression(node)
-                name = text if len(text) <= MAX_NAME else f"v{i}"
+                name = ("C" if network else "root") if node is self.root else text
+                if len(name) > MAX_NAME or name in taken:  # long, or a repeat: v<i>, spelled in its step
+                    name = f"v{i}"
                 if name != text:
                     self.spelled[node] = text
             taken[name] = taken.get(name, 0) + 1

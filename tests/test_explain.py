@@ -78,7 +78,7 @@ def test_digits_and_names_of_unlabelled_nodes():
     y = x * x + (x * 3.0).sin() + (x * x)
     text = explain(y, digits=2)
     assert "(x * x)" not in text.split("\n")[0]
-    assert "2 * 2" in text and "2 * 2#2" in text  # two nodes with one expression: never one name
+    assert "2 * 2" in text and "#" not in text  # two nodes with one expression: the second is v<i>
     assert "sin(2 * 3)" in text
     assert "sin(2 * 3)   [sin, value -0.28]" in text  # sin(6) = -0.2794..., to 2 significant digits
     long = Value(1.0)
@@ -219,3 +219,28 @@ def test_a_name_that_is_not_a_string_is_refused():
     with pytest.raises(TypeError, match=re.escape("explain: names gives x the name 5 (int); "
                                                   "names must be strings")):
         explain(x * x, names={x: 5})
+
+
+def test_repeated_expressions_get_v_names_and_an_unlabelled_root_is_called_root():
+    x = Value(2.0, label="x")
+    twice = x * x
+    y = twice + (x * 3.0).sin() + (x * x)
+    order = topological_order(y)
+    text = explain(y, digits=2)
+    assert "#" not in text  # a suffix would read inside the parents' names: (x * x)#2
+    again = f"v{order.index(y._prev[1])}"  # the second x * x, named by its place in the order
+    assert re.search(rf"^step \d+: {again} = x \* x   \[mul", text, flags=re.M)
+    assert re.search(rf"^step 1: root = .+ \+ {again}   \[add, value 7.7\]", text, flags=re.M)
+    assert text.startswith("Backward from root ")
+    assert "  ∂root/∂x += " in text and table(text)["root"] == 1.0  # its value: 4 + sin(6) + 4 = 7.72
+    assert table(text)["x"] == float(f"{8 + 3 * math.cos(6.0):.2g}")  # d/dx (2x² + sin 3x)
+    labelled = Value(1.0, label="root")  # a label wins; the unlabelled root is then v<i>
+    assert explain(labelled * labelled).startswith("Backward from v1 ")
+
+
+def test_an_unlabelled_network_cost_is_called_c():
+    model = MLP(2, [2, 1], activation="sigmoid", seed=1)
+    xs = [Value(0.3), Value(-0.7)]
+    cost = model.sample_cost(xs, [1.0])
+    text = explain(cost, names=model.note_names(xs), max_nodes=500)
+    assert text.startswith("Backward from C ") and "δ^3_0 (∂C/∂z^3_0) = " in text
