@@ -13,7 +13,7 @@ called δ^l_j, as in eq. (14)), else their label, else their expression
 (a long or repeated one becomes v<i>, spelled out in its own step; an
 unlabelled root is "root", or C for a network's cost).
 
-Imports `engine` (and `viz.checked_order`, which imports nothing optional).
+Imports `engine`, `ops` (and `viz.checked_order`, which imports nothing optional).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .engine import Value, gradients, local_derivatives
+from .ops import BUILTIN_OPS
 from .viz import checked_order
 
 __all__ = ["explain"]
@@ -31,10 +32,10 @@ __all__ = ["explain"]
 MAX_NAME = 24  # characters of an expression used as a node's name; longer ones become v<i>
 _Z_NAME = re.compile(r"^z\^(\d+)_(\S+)")  # the note's z^l_j, whose gradient is δ^l_j (eq. 14)
 _SIMPLE = re.compile(r"[\w^#.]+")  # a name that needs no parentheses after ∂
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
-_INFIX_CONST = {"add_const": "{x} + {c}", "sub_const": "{x} - {c}", "rsub_const": "{c} - {x}",
-                "mul_const": "{x} * {c}", "div_const": "{x} / {c}", "rdiv_const": "{c} / {x}",
-                "pow_const": "{x}**{c}", "rpow_const": "{c}**{x}"}
+# A node's expression is its rule's tape template (`Rule.code`: Python, which mostly reads as
+# the math), except where the template is an implementation detail of the tape:
+_READABLE = {"pow": "{0}**{1}", "pow_const": "{0}**{c}", "rpow_const": "{c}**{0}", "relu": "relu({0})"}
+_CALL = re.compile(r"\w+\(.*\)")  # a template that is one function call needs no parentheses inside
 
 
 def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", digits: int = 4,
@@ -113,15 +114,13 @@ class _Story:
     def _expression(self, node: Value) -> str:
         if node._rule is None:
             return self.number(node.data)
-        inputs = [self._operand(p) for p in node._prev]
         rule = node._rule
-        if rule.name in _INFIX:
-            return f"{inputs[0]} {_INFIX[rule.name]} {inputs[1]}"
-        if rule.name in _INFIX_CONST:
-            return _INFIX_CONST[rule.name].format(x=inputs[0], c=self.number(node._arg))
-        if rule.name == "neg":
-            return f"-{inputs[0]}"
-        return f"{rule.name}({', '.join(self.short(p) for p in node._prev)})"
+        if rule.name not in BUILTIN_OPS:  # a define_op op: its template calls op_<name>
+            return f"{rule.name}({', '.join(self.short(p) for p in node._prev)})"
+        template = _READABLE.get(rule.name, rule.code)
+        operand = self.short if _CALL.fullmatch(template) else self._operand
+        c = self.number(node._arg) if rule.const else None
+        return template.format(*(operand(p) for p in node._prev), c=c)
 
     def _operand(self, node: Value) -> str:
         name = self.short(node)
