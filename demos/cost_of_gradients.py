@@ -165,11 +165,12 @@ def best_time(run, budget: float = 0.3, most: int = 7):
     return min(times), result
 
 
-def best_halves(cost, p, budget: float = 0.3, most: int = 7):
+def best_halves(cost, p, budget: float = 1.0, most: int = 15):
     """reverse_mode repeated as `best_time` repeats a method: the fastest forward pass and the
-    fastest backward walk, each the best of the same runs (at least three)."""
+    fastest backward walk, each the best of the same runs (at least five: a ratio of two short
+    times needs more runs than one long time to shed a busy machine's noise)."""
     runs, spent = [], 0.0
-    while len(runs) < 3 or (spent < budget and len(runs) < most):
+    while len(runs) < 5 or (spent < budget and len(runs) < most):
         runs.append(reverse_mode(cost, p))
         spent += runs[-1][1] + runs[-1][2]
     return runs[0][0], min(t for _, t, _ in runs), min(t for _, _, t in runs)
