@@ -139,7 +139,8 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     One pass of f on Duals: each op evaluates its rule's forward and, for the
     tangent, the same rule's partials, ṫ_out = Σ_i ∂out/∂in_i · ṫ_i. No graph is
     built and nothing walks backwards. A bare number is accepted for a one-argument
-    f. Returns floats (lists of floats for a vector-valued f).
+    f. Returns floats (lists of floats for a vector-valued f), so Value arguments, whose
+    graph would be cut, are refused: grad and hessian differentiate through derivatives.
     """
     xs, ts = _as_list(primals, "jvp primals"), _as_list(tangents, "jvp tangents")
     if len(xs) != len(ts):
