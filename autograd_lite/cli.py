@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import pkgutil
 import runpy
 import sys
@@ -149,6 +150,8 @@ def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
             Path(args.output).write_bytes(draw_dot(root, format=fmt, **options).pipe(format=fmt))
     except GraphvizNotFoundError as error:
         return _fail(str(error))
+    except BrokenPipeError:  # stdout's reader left: main ends quietly
+        raise
     except (OSError, ValueError) as error:
         return _fail(f"cannot write {args.output!r}: {error}")
     if args.output:
@@ -204,6 +207,19 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autograd-lite` console script."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a reader gone early (`| head -1`) is met here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # Quietly, as CLIs do when their reader leaves: the Python docs' recipe points stdout at
+        # devnull so the interpreter's last flush raises nothing either. Cut short: status 1.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _Parser(prog="autograd-lite", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)

@@ -29,9 +29,13 @@ __all__ = ["Dual", "check_constant"]
 _new = object.__new__
 
 
-def _singular(rule: Rule, xs: tuple, error: Exception) -> ValueError:
-    inputs = ", ".join(repr(x) for x in xs)
-    return ValueError(f"jvp: the derivative of {rule.name} is not finite at ({inputs}): {error}")
+def _partials(rule: Rule, xs: tuple, out: float, c: float | None) -> tuple:
+    """The rule's local partials on floats; a non-finite one is a ValueError naming the op."""
+    try:
+        return rule.partials(*xs, out, c) if rule.const else rule.partials(*xs, out)
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
+        inputs = ", ".join(repr(x) for x in xs)
+        raise ValueError(f"jvp: the derivative of {rule.name} is not finite at ({inputs}): {error}") from None
 
 
 def _dual(data: float, tangent: float) -> Dual:
@@ -41,58 +45,42 @@ def _dual(data: float, tangent: float) -> Dual:
     return out
 
 
+# _evaluate, with _two and _one its unrolled cases (they run once per op of every jvp):
+# ops.evaluate gives the value, with the forward pass's own domain errors.
 def _evaluate(rule: Rule, inputs: tuple[Dual, ...], c: float | None) -> Dual:
     """One op in forward mode: the rule's value, and its tangent from the rule's partials."""
     if len(inputs) == 2 and c is None:
         return _two(rule, *inputs)
     xs = tuple(d.data for d in inputs)
-    out = ops.evaluate(rule, xs, c)  # domain errors exactly as the forward pass raises them
+    out = ops.evaluate(rule, xs, c)
     if not any(d.tangent for d in inputs):  # a constant so far: no partials needed
         return _dual(out, 0.0)
-    try:
-        local = rule.partials(*xs, out, c) if rule.const else rule.partials(*xs, out)
-    except (ZeroDivisionError, OverflowError, ValueError) as error:
-        raise _singular(rule, xs, error) from None
     tangent = 0.0
-    for partial, d in zip(local, inputs):
+    for partial, d in zip(_partials(rule, xs, out, c), inputs):
         if d.tangent:  # skip 0 · ∂ (so an infinite partial on a constant input stays harmless)
             tangent += float(partial) * d.tangent
     return _dual(out, tangent)
 
 
 def _two(rule: Rule, a: Dual, b: Dual) -> Dual:
-    """_evaluate for two inputs, unrolled (same arithmetic)."""
-    x, y = a.data, b.data
-    try:
-        out = rule.forward(x, y)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.domain_error(rule, (x, y), None, error) from None
+    xs = (a.data, b.data)
+    out = ops.evaluate(rule, xs)
     ta, tb = a.tangent, b.tangent
     if not (ta or tb):
         return _dual(out, 0.0)
-    try:
-        da, db = rule.partials(x, y, out)
-    except (ZeroDivisionError, OverflowError, ValueError) as error:
-        raise _singular(rule, (x, y), error) from None
+    da, db = _partials(rule, xs, out, None)
     if not tb:  # skip 0 · ∂ (so an infinite partial on a constant input stays harmless)
         return _dual(out, da * ta)
     return _dual(out, db * tb if not ta else da * ta + db * tb)
 
 
 def _one(rule: Rule, d: Dual, c: float | None) -> Dual:
-    """_evaluate for one input, unrolled: it runs once per op of every jvp."""
-    x = d.data
-    try:
-        out = rule.forward(x, c) if rule.const else rule.forward(x)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.domain_error(rule, (x,), c, error) from None
+    xs = (d.data,)
+    out = ops.evaluate(rule, xs, c)
     t = d.tangent
     if not t:
         return _dual(out, 0.0)
-    try:
-        (partial,) = rule.partials(x, out, c) if rule.const else rule.partials(x, out)
-    except (ZeroDivisionError, OverflowError, ValueError) as error:
-        raise _singular(rule, (x,), error) from None
+    (partial,) = _partials(rule, xs, out, c)
     return _dual(out, partial * t)
 
 
@@ -132,11 +120,28 @@ class Dual(Value):
     # A Dual keeps no graph: its parent slots are constants of the class, not per-node fields.
     _a = _b = _rule = _arg = None
     grad = 0.0
-    label = ""
+    _label_slot = Value.label  # Value's slot, filled only when code labels a Dual (ops skip the store)
 
     def __init__(self, data: Any, tangent: Any = 0.0) -> None:
         self.data = _as_float(data, "Dual")
         self.tangent = _as_float(tangent, "Dual")
+
+    @property
+    def label(self) -> str:
+        """"" unless set: micrograd-style code labels nodes (`n.label = "n"`) as it builds them."""
+        try:
+            return Dual._label_slot.__get__(self, Dual)
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, text: str) -> None:
+        Dual._label_slot.__set__(self, text)
+
+    def backward(self, *args: Any, **kwargs: Any) -> None:
+        """Refused: a Dual has no graph; its derivative is already in `.tangent`."""
+        raise TypeError("backward: a Dual (forward mode's number) keeps no graph to walk back; its "
+                        "derivative along the seeded direction is its .tangent (jvp returns it)")
 
     def __repr__(self) -> str:
         return f"Dual(data={self.data}, tangent={self.tangent})"

@@ -10,9 +10,10 @@ table through `engine.local_derivatives`: this module writes no derivative.
 
 Nodes are named by `names` (e.g. `MLP.note_names()`: then z^l_j's gradient is
 called δ^l_j, as in eq. (14)), else their label, else their expression
-(shortened: a long one becomes v<i> and is spelled out in its own step).
+(a long or repeated one becomes v<i>, spelled out in its own step; an
+unlabelled root is "root", or C for a network's cost).
 
-Imports `engine` (and `viz.checked_order`, which imports nothing optional).
+Imports `engine`, `ops` (and `viz.checked_order`, which imports nothing optional).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .engine import Value, gradients, local_derivatives
+from .ops import BUILTIN_OPS
 from .viz import checked_order
 
 __all__ = ["explain"]
@@ -30,10 +32,10 @@ __all__ = ["explain"]
 MAX_NAME = 24  # characters of an expression used as a node's name; longer ones become v<i>
 _Z_NAME = re.compile(r"^z\^(\d+)_(\S+)")  # the note's z^l_j, whose gradient is δ^l_j (eq. 14)
 _SIMPLE = re.compile(r"[\w^#.]+")  # a name that needs no parentheses after ∂
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
-_INFIX_CONST = {"add_const": "{x} + {c}", "sub_const": "{x} - {c}", "rsub_const": "{c} - {x}",
-                "mul_const": "{x} * {c}", "div_const": "{x} / {c}", "rdiv_const": "{c} / {x}",
-                "pow_const": "{x}**{c}", "rpow_const": "{c}**{x}"}
+# A node's expression is its rule's tape template (`Rule.code`: Python, which mostly reads as
+# the math), except where the template is an implementation detail of the tape:
+_READABLE = {"pow": "{0}**{1}", "pow_const": "{0}**{c}", "rpow_const": "{c}**{0}", "relu": "relu({0})"}
+_CALL = re.compile(r"\w+\(.*\)")  # a template that is one function call needs no parentheses inside
 
 
 def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", digits: int = 4,
@@ -52,8 +54,13 @@ def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", dig
         raise ValueError(f"explain: mode must be 'reverse' or 'forward', got {mode!r}")
     if type(digits) is not int or not 1 <= digits <= 17:
         raise ValueError(f"explain: digits must be an int from 1 to 17, got {digits!r}")
+    names = _checked_names(names)
+    if type(max_nodes) is not int:
+        raise TypeError(f"explain: max_nodes must be a whole number, got {max_nodes!r:.40}")
+    if max_nodes < 1:
+        raise ValueError(f"explain: max_nodes must be at least 1, got {max_nodes}")
     order = checked_order(root, max_nodes, "explain")
-    story = _Story(order, names or {}, digits)
+    story = _Story(order, names, digits)
     if mode == "forward":
         if not isinstance(wrt, Value) or wrt not in story.name:
             raise ValueError("explain: mode='forward' needs wrt=, a Value of root's graph to seed "
@@ -64,6 +71,22 @@ def explain(root: Value, *, wrt: Value | None = None, mode: str = "reverse", dig
     return story.reverse()
 
 
+def _checked_names(names: Any) -> Mapping[Value, str]:
+    """`names` as given if it maps Values to strings (None: no names); else a TypeError."""
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError("explain: names must be a mapping from Values to strings, got "
+                        f"{type(names).__name__}")
+    for node, name in names.items():
+        if not isinstance(node, Value):
+            raise TypeError(f"explain: names has a key {node!r:.40} that is not a Value")
+        if not isinstance(name, str):
+            raise TypeError(f"explain: names gives {node.label or repr(node)} the name {name!r:.40} "
+                            f"({type(name).__name__}); names must be strings")
+    return names
+
+
 class _Story:
     """The names and number format of one explanation."""
 
@@ -72,12 +95,17 @@ class _Story:
         self.root = order[-1]
         self.name: dict[Value, str] = {}
         self.spelled: dict[Value, str] = {}  # an expression too long for a name, shown in its step
+        # The root has no parent to read its expression inside: an unlabelled one is "root",
+        # or C for a network's cost (names from nn.note_names, which name z^l_j).
+        network = any(_Z_NAME.match(name) for name in names.values())
         taken: dict[str, int] = {}
         for i, node in enumerate(order):
             name = names.get(node) or node.label
             if not name:
                 text = self._expression(node)
-                name = text if len(text) <= MAX_NAME else f"v{i}"
+                name = ("C" if network else "root") if node is self.root else text
+                if len(name) > MAX_NAME or name in taken:  # long, or a repeat: v<i>, spelled in its step
+                    name = f"v{i}"
                 if name != text:
                     self.spelled[node] = text
             taken[name] = taken.get(name, 0) + 1
@@ -86,15 +114,13 @@ class _Story:
     def _expression(self, node: Value) -> str:
         if node._rule is None:
             return self.number(node.data)
-        inputs = [self._operand(p) for p in node._prev]
         rule = node._rule
-        if rule.name in _INFIX:
-            return f"{inputs[0]} {_INFIX[rule.name]} {inputs[1]}"
-        if rule.name in _INFIX_CONST:
-            return _INFIX_CONST[rule.name].format(x=inputs[0], c=self.number(node._arg))
-        if rule.name == "neg":
-            return f"-{inputs[0]}"
-        return f"{rule.name}({', '.join(self.short(p) for p in node._prev)})"
+        if rule.name not in BUILTIN_OPS:  # a define_op op: its template calls op_<name>
+            return f"{rule.name}({', '.join(self.short(p) for p in node._prev)})"
+        template = _READABLE.get(rule.name, rule.code)
+        operand = self.short if _CALL.fullmatch(template) else self._operand
+        c = self.number(node._arg) if rule.const else None
+        return template.format(*(operand(p) for p in node._prev), c=c)
 
     def _operand(self, node: Value) -> str:
         name = self.short(node)

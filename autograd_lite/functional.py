@@ -98,15 +98,25 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
 # Forward mode, and the matrices built from either mode
 
 
+def _refuse_value(what: str) -> TypeError:
+    who = what.split(maxsplit=1)[0]
+    return TypeError(f"{what}: got a Value, but {who} returns floats, so its graph would be cut "
+                     "(the derivative of the result would read 0): pass numbers, or use grad or "
+                     "hessian, which return graphs for Values, to differentiate a derivative")
+
+
 def _as_list(xs: Any, what: str) -> list[float]:
-    """A bare number as a one-element list; a sequence as a list of floats."""
-    if isinstance(xs, numbers.Real) and not isinstance(xs, Value):
+    """A bare number as a one-element list; a sequence as a list of floats. A Value is refused."""
+    if isinstance(xs, Value):
+        raise _refuse_value(what)
+    if isinstance(xs, numbers.Real):
         return [float(xs)]
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"{what}: expected a number or a sequence of numbers, got {type(xs).__name__}")
     out = []
-    for item in xs:
-        x = item.data if isinstance(item, Value) else item
+    for x in xs:
+        if isinstance(x, Value):
+            raise _refuse_value(what)
         if not isinstance(x, numbers.Real):
             raise TypeError(f"{what}: expected numbers, got {type(x).__name__} ({x!r:.40})")
         out.append(float(x))
@@ -129,12 +139,15 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     One pass of f on Duals: each op evaluates its rule's forward and, for the
     tangent, the same rule's partials, ṫ_out = Σ_i ∂out/∂in_i · ṫ_i. No graph is
     built and nothing walks backwards. A bare number is accepted for a one-argument
-    f. Returns floats (lists of floats for a vector-valued f).
+    f. Returns floats (lists of floats for a vector-valued f), so Value arguments, whose
+    graph would be cut, are refused: grad and hessian differentiate through derivatives.
     """
     xs, ts = _as_list(primals, "jvp primals"), _as_list(tangents, "jvp tangents")
     if len(xs) != len(ts):
         raise ValueError(f"jvp: {len(xs)} primals but {len(ts)} tangents; give one tangent per primal")
-    outs, vector = _outputs(f(*(Dual(x, t) for x, t in zip(xs, ts))), "jvp")
+    with enable_grad():  # inside no_grad too: a plain node made from a Dual must keep its parents,
+        result = f(*(Dual(x, t) for x, t in zip(xs, ts)))  # so check_constant can see the drop
+    outs, vector = _outputs(result, "jvp")
     for out in outs:
         if isinstance(out, Value) and not isinstance(out, Dual):
             check_constant(out, "jvp")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import operator
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,12 +37,13 @@ __all__ = [
 Sample = Sequence[float | Value]
 Target = float | Sequence[float]
 
-# σ of eqs. (1)/(3) by name; "linear" returns z itself, so a is z.
+# σ of eqs. (1)/(3) by name; "linear" returns z itself, so a is z. methodcaller, not the unbound
+# Value.tanh: z's own method runs, so forward mode's Dual (a Value subclass) keeps its tangent.
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "linear": lambda z: z,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    "relu": operator.methodcaller("relu"),
+    "tanh": operator.methodcaller("tanh"),
+    "sigmoid": operator.methodcaller("sigmoid"),
 }
 
 

@@ -5,7 +5,10 @@ truth (central differences, closed-form BP1/BP2) or against the arithmetic the l
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -75,7 +78,7 @@ def test_digits_and_names_of_unlabelled_nodes():
     y = x * x + (x * 3.0).sin() + (x * x)
     text = explain(y, digits=2)
     assert "(x * x)" not in text.split("\n")[0]
-    assert "2 * 2" in text and "2 * 2#2" in text  # two nodes with one expression: never one name
+    assert "2 * 2" in text and "#" not in text  # two nodes with one expression: the second is v<i>
     assert "sin(2 * 3)" in text
     assert "sin(2 * 3)   [sin, value -0.28]" in text  # sin(6) = -0.2794..., to 2 significant digits
     long = Value(1.0)
@@ -175,3 +178,69 @@ def test_cli_explain_errors_are_one_line_and_exit_2(args, message, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1 and err.startswith("autograd-lite explain: ") and message in err, err
+
+
+@pytest.mark.parametrize("command", [
+    ["explain", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88"],
+    ["graph", "tanh(x*w + b)", "--at", "x=2,w=-3,b=6.88"],
+])
+def test_a_reader_that_leaves_early_gets_no_traceback(command):
+    # `autograd-lite explain ... | head -1`: head closes the pipe; here its read end is closed
+    # before the command writes, so every write meets the broken pipe, deterministically.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "autograd_lite", *command], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert result.stderr == "", result.stderr
+    assert result.returncode == 1  # the output was cut short: not a success, not a usage error
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"max_nodes": "a"}, TypeError, "explain: max_nodes must be a whole number, got 'a'"),
+    ({"max_nodes": None}, TypeError, "explain: max_nodes must be a whole number, got None"),
+    ({"max_nodes": 2.5}, TypeError, "explain: max_nodes must be a whole number, got 2.5"),
+    ({"max_nodes": True}, TypeError, "explain: max_nodes must be a whole number, got True"),
+    ({"max_nodes": 0}, ValueError, "explain: max_nodes must be at least 1, got 0"),
+    ({"names": [1]}, TypeError, "explain: names must be a mapping from Values to strings, got list"),
+    ({"names": "x"}, TypeError, "explain: names must be a mapping from Values to strings, got str"),
+    ({"names": {"x": "a"}}, TypeError, "explain: names has a key 'x' that is not a Value"),
+])
+def test_bad_options_are_refused_naming_explain_and_the_value(options, error, message):
+    x = Value(1.0, label="x")
+    with pytest.raises(error, match=re.escape(message)):
+        explain(x * x, **options)
+
+
+def test_a_name_that_is_not_a_string_is_refused():
+    x = Value(1.0, label="x")
+    with pytest.raises(TypeError, match=re.escape("explain: names gives x the name 5 (int); "
+                                                  "names must be strings")):
+        explain(x * x, names={x: 5})
+
+
+def test_repeated_expressions_get_v_names_and_an_unlabelled_root_is_called_root():
+    x = Value(2.0, label="x")
+    twice = x * x
+    y = twice + (x * 3.0).sin() + (x * x)
+    order = topological_order(y)
+    text = explain(y, digits=2)
+    assert "#" not in text  # a suffix would read inside the parents' names: (x * x)#2
+    again = f"v{order.index(y._prev[1])}"  # the second x * x, named by its place in the order
+    assert re.search(rf"^step \d+: {again} = x \* x   \[mul", text, flags=re.M)
+    assert re.search(rf"^step 1: root = .+ \+ {again}   \[add, value 7.7\]", text, flags=re.M)
+    assert text.startswith("Backward from root ")
+    assert "  ∂root/∂x += " in text and table(text)["root"] == 1.0  # its value: 4 + sin(6) + 4 = 7.72
+    assert table(text)["x"] == float(f"{8 + 3 * math.cos(6.0):.2g}")  # d/dx (2x² + sin 3x)
+    labelled = Value(1.0, label="root")  # a label wins; the unlabelled root is then v<i>
+    assert explain(labelled * labelled).startswith("Backward from v1 ")
+
+
+def test_an_unlabelled_network_cost_is_called_c():
+    model = MLP(2, [2, 1], activation="sigmoid", seed=1)
+    xs = [Value(0.3), Value(-0.7)]
+    cost = model.sample_cost(xs, [1.0])
+    text = explain(cost, names=model.note_names(xs), max_nodes=500)
+    assert text.startswith("Backward from C ") and "δ^3_0 (∂C/∂z^3_0) = " in text

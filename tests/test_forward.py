@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite
-from autograd_lite import Value, define_op, hessian, hvp, jacobian, jvp, no_grad, ops
+from autograd_lite import Value, define_op, grad, hessian, hvp, jacobian, jvp, no_grad, ops
 from autograd_lite.dual import Dual
 from autograd_lite.engine import apply, gradients
 from autograd_lite.nn import MLP
@@ -155,6 +155,15 @@ def test_jvp_builds_no_reverse_graph_and_runs_no_backward(monkeypatch):
     assert value == out.data and close(tangent, walk[x] - 0.5 * walk[y], 1e-12)
 
 
+def directional_difference(f, xs: list[float], ts: list[float], h: float = 1e-6) -> list[float]:
+    """(f(x + h t) - f(x - h t)) / 2h for each output of f, evaluated on plain Values."""
+    def at(s: float) -> list[float]:
+        out = f(*(Value(x + s * t) for x, t in zip(xs, ts)))
+        return [float(v) for v in (out if isinstance(out, list) else [out])]
+
+    return [(u - d) / (2 * h) for u, d in zip(at(h), at(-h))]
+
+
 def test_jvp_of_user_ops_named_functions_and_constants(op_name):
     hyp = define_op(op_name("hypot"), math.hypot, lambda a, b, out: (a / out, b / out), arity=2)
 
@@ -163,6 +172,7 @@ def test_jvp_of_user_ops_named_functions_and_constants(op_name):
 
     xs, ts = [0.4, -1.2], [0.3, 0.8]
     _, tangent = jvp(f, xs, ts)
+    assert close(tangent, directional_difference(f, xs, ts)[0], 1e-7)
     leaves = [Value(v) for v in xs]
     walk = gradients(f(*leaves))
     assert close(tangent, sum(walk[leaf] * t for leaf, t in zip(leaves, ts)), 1e-12)
@@ -184,17 +194,31 @@ def test_jvp_through_a_network_whose_weights_are_values():
     xs, ts = [0.2, -0.4, 0.9], [1.0, 0.5, -2.0]
     values, tangents = jvp(network, xs, ts)
     rows = jacobian(network)(*xs)
-    for i in range(2):
+    for i, numeric in enumerate(directional_difference(network, xs, ts)):
+        assert close(tangents[i], numeric, 1e-7)
         assert close(tangents[i], sum(rows[i][j] * ts[j] for j in range(3)), 1e-12)
     assert values == [v.data for v in network(*(Value(x) for x in xs))]
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_jvp_through_an_mlp_matches_central_differences(activation):
+    # nn's activations reach the Dual's own methods, so a model runs forward mode unchanged
+    model = MLP(3, [4, 2], activation=activation, seed=1)  # seed 1: some relu units are active
+    xs, ts = [0.2, -0.4, 0.9], [1.0, 0.5, -2.0]
+
+    def network(*x):
+        return model(list(x))
+
+    values, tangents = jvp(network, xs, ts)
+    assert values == [v.data for v in network(*(Value(x) for x in xs))]
+    for tangent, numeric in zip(tangents, directional_difference(network, xs, ts)):
+        assert close(tangent, numeric, 1e-6), (activation, tangent, numeric)
+    assert any(tangents)
+
+
 def test_a_value_made_from_a_dual_through_the_class_is_refused_not_silently_constant():
-    # nn's activations are Value.tanh etc. (unbound, for speed): they build plain nodes
-    model = MLP(3, [4, 2], activation="tanh", seed=3)
+    # Value.exp(d) is Value's method called on a Dual: it builds a plain node, dropping the tangent
     with pytest.raises(TypeError, match=r"Value.tanh\(x\) drops the tangent"):
-        jvp(lambda *x: model(list(x)), [0.2, -0.4, 0.9], [1.0, 0.0, 0.0])
-    with pytest.raises(TypeError, match="drops the tangent"):
         jvp(lambda x: Value.exp(x) * x, [0.5], [1.0])
 
 
@@ -262,6 +286,28 @@ def test_hvp_equals_hessian_times_v(xs, v):
         assert close(hv[i], sum(h[i][j] * v[j] for j in range(3)), 1e-12)
 
 
+def gradient_floats(f, xs: list[float]) -> list[float]:
+    """∇f at xs by one plain backward walk (first order: no create_graph, unlike hvp)."""
+    leaves = [Value(x) for x in xs]
+    walk = gradients(f(*leaves))
+    return [walk.get(leaf, 0.0) for leaf in leaves]
+
+
+@settings(max_examples=25)
+@given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_hvp_is_the_change_of_the_gradient_along_v(xs, v):
+    # H v = d/ds ∇f(x + s v) at s = 0: central differences of the first-order gradient,
+    # a truth that shares no code with hvp's second backward walk over a create_graph graph.
+    h = 1e-5
+    up = gradient_floats(rosenbrock_like, [x + h * vi for x, vi in zip(xs, v)])
+    down = gradient_floats(rosenbrock_like, [x - h * vi for x, vi in zip(xs, v)])
+    hv = hvp(rosenbrock_like, xs, v)
+    for i in range(3):
+        numeric = (up[i] - down[i]) / (2 * h)
+        assert close(hv[i], numeric, 1e-5), (i, hv[i], numeric)
+
+
 def test_hvp_arguments():
     assert hvp(lambda x: x * x * x, 2.0, 1.0) == [12.0]
     assert hvp(lambda x, y: 3.0, [1.0, 2.0], [1.0, 1.0]) == [0.0, 0.0]
@@ -274,3 +320,53 @@ def test_dual_is_no_graph_node():
     assert d._prev == () and d._op == "" and repr(d) == "Dual(data=2.0, tangent=1.0)"
     with pytest.raises(AttributeError):
         d.grad = 1.0
+
+
+def test_jvp_records_inside_no_grad_so_a_dropped_tangent_is_still_refused():
+    # Value.exp(x) on a Dual builds a plain node; under no_grad that node would have no
+    # parents and pass for a constant (tangent 0.0, silently): jvp runs f with recording on.
+    with no_grad():
+        with pytest.raises(TypeError, match="drops the tangent"):
+            jvp(Value.exp, [1.0], [1.0])
+        with pytest.raises(TypeError, match="drops the tangent"):
+            jvp(lambda x: Value.tanh(x) * 2, [1.0], [1.0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: jvp(lambda y: y * y * y, [x], [1.0])[1],
+    lambda x: jvp(lambda y: y * y * y, x, 1.0)[1],
+    lambda x: jacobian(lambda y: y * y * y, mode="forward")(x)[0][0],
+    lambda x: jacobian(lambda y: y * y * y)(x)[0][0],
+    lambda x: hvp(lambda y: y * y * y, [x], [1.0])[0],
+])
+def test_a_value_given_to_the_float_functions_is_refused_not_detached(call):
+    # jvp, jacobian and hvp return floats: a Value argument's graph would be cut, and
+    # grad of the result would be 0.0 (the truth here, d/dx 3x², is 18 at 3).
+    with pytest.raises(TypeError, match=r"(jvp|jacobian|hvp).*returns floats.*grad or hessian"):
+        grad(call)(3.0)
+    assert close(grad(grad(lambda y: y * y * y))(3.0), 18.0, 1e-12)
+
+
+def test_micrograd_style_labels_work_on_duals_and_backward_is_refused():
+    # micrograd's examples label nodes as they build them (n.label = "n"); jvp must run them.
+    def neuron(x1, x2):
+        w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.88, label="b")
+        x1w1 = x1 * w1
+        x1w1.label = "x1*w1"
+        n = x1w1 + x2 * w2 + b
+        n.label = "n"
+        o = n.tanh()
+        o.label = "o"
+        assert (n.label, o.label) == ("n", "o")
+        return o
+
+    xs, ts = [2.0, 0.0], [1.0, -1.0]
+    value, tangent = jvp(neuron, xs, ts)
+    assert value == neuron(*(Value(x) for x in xs)).data
+    h = 1e-6
+    up = neuron(*(Value(x + h * t) for x, t in zip(xs, ts))).data
+    down = neuron(*(Value(x - h * t) for x, t in zip(xs, ts))).data
+    assert close(tangent, (up - down) / (2 * h), 1e-7)
+    assert Dual(1.0).label == "" and Dual(1.0, 0.0).tanh().label == ""
+    with pytest.raises(TypeError, match=r"backward: a Dual .*keeps no graph"):
+        Dual(2.0, 1.0).backward()
