@@ -356,6 +356,9 @@ def backprop(
         # eq. (2): z_j = sum_k w_jk a^{l-1}_k + b_j
         zl = [sum(w[l][j][k] * a_prev[k] for k in range(len(a_prev))) + b[l][j]
               for j in range(len(b[l]))]
+        if not all(map(math.isfinite, zl)):  # an inf/NaN input, or an overflow: 1e200 * 1e200 = inf
+            raise ValueError(f"backprop: the weighted input z of weights[{l}] (eq. 2) is not finite "
+                             f"(NaN or infinity): an input is not finite, or the arithmetic overflowed")
         # eq. (3): a = sigma(z)
         al = [sigma[l].value(zj) for zj in zl]
         z.append(zl)

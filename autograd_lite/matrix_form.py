@@ -246,33 +246,50 @@ def backprop_matrix(
         raise ValueError(f"X has shape {x.shape} but Y has shape {y.shape}: they need the same m")
     m = x.shape[1]
 
-    # Forward, eq. (3) for all m samples at once: Z^l = w^l A^{l-1} + b^l (b broadcast over columns).
-    z: list[Array] = []
-    a: list[Array] = []
-    previous = x
-    for wl, bl, name in zip(w, b, names):
-        zl = wl @ previous + bl
-        previous = ACTIVATIONS[name][0](zl)
-        z.append(zl)
-        a.append(previous)
-    primes = [ACTIVATIONS[name][1](zl) for name, zl in zip(names, z)]
+    # Finite inputs can still overflow float64 (1e200 * 1e200 = inf, inf - inf = NaN), and an
+    # activation would turn that into a finite but wrong number (σ(NaN) poisons nothing visibly):
+    # NumPy's warnings are silenced here because every step below is checked and refused instead.
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Forward, eq. (3) for all m samples at once: Z^l = w^l A^{l-1} + b^l (b broadcast over columns).
+        z: list[Array] = []
+        a: list[Array] = []
+        previous = x
+        for l, (wl, bl, name) in enumerate(zip(w, b, names)):
+            zl = wl @ previous + bl
+            _finite(zl, f"the weighted input z of weights[{l}] (eq. 2)")
+            previous = ACTIVATIONS[name][0](zl)
+            z.append(zl)
+            a.append(previous)
+        primes = [ACTIVATIONS[name][1](zl) for name, zl in zip(names, z)]
 
-    value, bp1 = rule.value, rule.delta
-    if names[-1] == "sigmoid" and rule.sigmoid_value is not None and rule.sigmoid_delta is not None:
-        value, bp1 = rule.sigmoid_value, rule.sigmoid_delta
-    per_sample = value(z[-1], a[-1], y)                  # C_x of each sample, a row of m
-    delta_out = bp1(z[-1], a[-1], y, primes[-1])         # BP1, eq. (24): ∇_a C ⊙ σ'(z^L)
+        value, bp1 = rule.value, rule.delta
+        if names[-1] == "sigmoid" and rule.sigmoid_value is not None and rule.sigmoid_delta is not None:
+            value, bp1 = rule.sigmoid_value, rule.sigmoid_delta
+        per_sample = value(z[-1], a[-1], y)                  # C_x of each sample, a row of m
+        delta_out = bp1(z[-1], a[-1], y, primes[-1])         # BP1, eq. (24): ∇_a C ⊙ σ'(z^L)
 
-    delta: list[Array] = [delta_out]
-    for l in range(len(w) - 2, -1, -1):
-        # BP2, eq. (25): δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), every column at once
-        delta.insert(0, (w[l + 1].T @ delta[0]) * primes[l])
+        delta: list[Array] = [delta_out]
+        for l in range(len(w) - 2, -1, -1):
+            # BP2, eq. (25): δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), every column at once
+            delta.insert(0, (w[l + 1].T @ delta[0]) * primes[l])
 
-    inputs = [x, *a[:-1]]
-    # BP4, eq. (27): δ^l (a^{l-1})ᵀ per sample; the product of the (n_l, m) and (m, n_{l-1})
-    # matrices sums it over the samples, and / m takes the mean, eq. (8).
-    grad_w = [d @ prev.T / m for d, prev in zip(delta, inputs)]
-    # BP3, eq. (26): ∂C/∂b^l = δ^l per sample; the mean over columns, eq. (9).
-    grad_b = [d.sum(axis=1) / m for d in delta]
+        inputs = [x, *a[:-1]]
+        # BP4, eq. (27): δ^l (a^{l-1})ᵀ per sample; the product of the (n_l, m) and (m, n_{l-1})
+        # matrices sums it over the samples, and / m takes the mean, eq. (8).
+        grad_w = [d @ prev.T / m for d, prev in zip(delta, inputs)]
+        # BP3, eq. (26): ∂C/∂b^l = δ^l per sample; the mean over columns, eq. (9).
+        grad_b = [d.sum(axis=1) / m for d in delta]
+        cost_value = per_sample.sum() / m
+    _finite(cost_value, f"the {cost} cost C (eq. 4)")
+    for l, (gw, gb) in enumerate(zip(grad_w, grad_b)):
+        _finite(gw, f"the gradient of weights[{l}] (eq. 27)")
+        _finite(gb, f"the gradient of biases[{l}] (eq. 26)")
     return MatrixBackprop(z=z, a=a, delta=delta, grad_w=grad_w, grad_b=grad_b,
-                          cost=float(per_sample.sum() / m), m=m)
+                          cost=float(cost_value), m=m)
+
+
+def _finite(values: Any, what: str) -> None:
+    """A ValueError if an intermediate result left float64's range, though every input was finite."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"backprop_matrix: {what} is not finite (NaN or infinity): float64 "
+                         f"overflowed although every input is finite; scale the weights or inputs down")

@@ -214,6 +214,28 @@ def test_bad_names_are_clear_errors(activation, cost, message):
         backprop_matrix([[[2.0]], [[1.0]]], [[0.0], [0.0]], [1.0], [0.5], activation, cost)
 
 
+@pytest.mark.parametrize("activation", ACTS)
+def test_an_overflowing_forward_pass_is_refused_not_a_wrong_number(activation):
+    # Exactly, z = 1e400 - 1e400 = 0 and the sigmoid's cost is 0.125; float64 gets inf - inf = NaN,
+    # which the activations turned into a finite wrong cost (0.5) or inf: every one must refuse.
+    with pytest.raises(ValueError, match=r"backprop_matrix: the weighted input z of weights\[0\]"):
+        backprop_matrix([[[1e200, -1e200]]], [[0.0]], [1e200, 1e200], [0.0], [activation])
+    with pytest.raises(ValueError, match=r"weights\[1\]"):  # the overflow in a later layer is named
+        backprop_matrix([[[1.0]], [[1e300]]], [[0.0], [0.0]], [1e10], [0.0], ["linear", activation])
+
+
+def test_an_overflowing_cost_or_gradient_is_refused():
+    # z = 1e200 is finite but ½ (y - a)² = 5e399 is not.
+    with pytest.raises(ValueError, match=r"backprop_matrix: the quadratic cost C .* not finite"):
+        backprop_matrix([[[1e200]]], [[0.0]], [1.0], [0.0], "linear")
+    # z = a = 1e154 and C = 5e307 are finite, but ∂C/∂w = δ x = 1e154 * 1e300 (eq. 27) is not.
+    with pytest.raises(ValueError, match=r"the gradient of weights\[0\] \(eq. 27\) is not finite"):
+        backprop_matrix([[[1e-146]]], [[0.0]], [1e300], [0.0], "linear")
+    # the same network with the bounded hinge cost is fine: the check is not a range limit
+    r = backprop_matrix([[[1e-146]]], [[0.0]], [1e300], [1.0], "linear", "hinge")
+    assert r.cost == 0.0 and r.grad_w[0][0, 0] == 0.0  # margin 1 - 1e154 < 0: no slope
+
+
 # --------------------------------------------------------------------------
 # compare(..., matrix=True): the third column
 # --------------------------------------------------------------------------
