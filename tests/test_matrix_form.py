@@ -203,6 +203,46 @@ def test_bad_input_is_a_clear_error(weights, biases, x, y, error, message):
         backprop_matrix(weights, biases, x, y)
 
 
+@pytest.mark.parametrize("change, error, message", [
+    # only real numbers, as closed_form: no strings, no bools (not even one among floats), no complex
+    ({"X": ["1.5", "2"]}, TypeError, r"backprop_matrix: X must hold real numbers only .*got strings"),
+    ({"X": [True, False]}, TypeError, r"backprop_matrix: X must hold real numbers only .*got bools"),
+    ({"Y": [True]}, TypeError, r"backprop_matrix: Y must hold real numbers only .*got bools"),
+    ({"X": [1.0, True]}, TypeError, r"X must hold real numbers only .*got bools: \[1.0, True\]"),
+    ({"weights": [[[1.0, 2.0], [3.0, 4.0], [5.0, 1j]], GOOD_W[1]]}, TypeError,
+     r"weights\[0\] must hold real numbers only .*complex"),
+    ({"biases": [GOOD_B[0], [None]]}, TypeError, r"biases\[1\] must hold real numbers only .*mixed objects"),
+    # ragged nesting is a shape problem
+    ({"X": [[1.0, 2.0], [3.0]]}, ValueError, r"backprop_matrix: X is ragged"),
+    ({"weights": [[[1.0, 2.0], [3.0], [5.0, 6.0]], GOOD_W[1]]}, ValueError,
+     r"backprop_matrix: weights\[0\] is ragged"),
+    # no arguments that are not sequences or names, and every message names the function
+    ({"weights": None}, TypeError, r"backprop_matrix: weights must be a sequence .*NoneType"),
+    ({"biases": 0.0}, TypeError, r"backprop_matrix: biases must be a sequence .*float"),
+    ({"activation": None}, TypeError, r"backprop_matrix: activation must be a sequence .*NoneType"),
+    ({"activation": [["sigmoid"], "sigmoid"]}, TypeError,
+     r"backprop_matrix: activation\[0\] must be a name \(str\), got list"),
+    ({"cost": None}, TypeError, r"backprop_matrix: cost must be a name \(str\), got NoneType"),
+    ({"cost": ["quadratic"]}, TypeError, r"backprop_matrix: cost must be a name"),
+    # the shapes quoted are the ones given: a 1-D Y of m targets for one output is not (m, 1)
+    ({"X": np.zeros((2, 3)), "Y": np.zeros(3)}, ValueError,
+     r"backprop_matrix: Y has shape \(3,\) but the output layer has 1 neurons.*as shape \(1, m\)"),
+    ({"X": np.zeros(2), "Y": np.zeros((1, 3))}, ValueError,
+     r"backprop_matrix: X has shape \(2,\) but Y has shape \(1, 3\): they need the same m"),
+])
+def test_bad_arguments_are_clear_errors_naming_backprop_matrix(change, error, message):
+    kwargs = {"weights": GOOD_W, "biases": GOOD_B, "X": [1.0, 2.0], "Y": [0.5], **change}
+    with pytest.raises(error, match=message):
+        backprop_matrix(**kwargs)
+
+
+def test_the_good_arguments_of_the_error_cases_work():
+    r = backprop_matrix(GOOD_W, GOOD_B, [1.0, 2.0], [0.5])
+    assert r.m == 1 and close(r.cost, backprop(GOOD_W, GOOD_B, [1.0, 2.0], [0.5]).cost, TOL)
+    ints = backprop_matrix(GOOD_W, GOOD_B, np.array([[1], [2]]), [1])  # ints are real numbers
+    assert close(ints.cost, backprop(GOOD_W, GOOD_B, [1.0, 2.0], [1.0]).cost, TOL)
+
+
 @pytest.mark.parametrize("activation, cost, message", [
     ("swish", "quadratic", "unknown activation 'swish'"),
     ("sigmoid", "mse", "unknown cost 'mse'"),
