@@ -80,7 +80,38 @@ def setup(case):
 @settings(max_examples=60, deadline=None)
 @given(cases)
 def test_batch_equals_the_mean_of_per_sample_backprop(case):
-    cost, sizes, acts, (weights, biases, xs, ys) = setup(case)
+    cost, _, acts, (weights, biases, xs, ys) = setup(case)
+    assert_is_the_mean_of_backprop(weights, biases, xs, ys, acts, cost)
+
+
+@pytest.mark.parametrize("output", ["linear", "tanh"])
+def test_cross_entropy_on_an_output_that_is_not_a_sigmoid(output):
+    # closed_form takes Nielsen's cross-entropy on any output inside (0, 1) (the generic BP1,
+    # eq. 24, with ∂C/∂a = (a - y) / (a (1 - a)) times σ'(z)); the hypothesis cases above force
+    # a sigmoid there, whose shortcut δ = a - y skips that branch.
+    weights = [[[0.3, -0.2], [0.1, 0.4], [-0.3, 0.2]], [[0.2, -0.1, 0.15], [-0.1, 0.2, 0.1]]]
+    biases = [[0.1, -0.1, 0.05], [0.5, 0.4]]
+    xs = [[0.5, -0.4], [0.1, 0.9], [-0.7, 0.3]]
+    ys = [[1.0, 0.0], [0.3, 0.8], [0.0, 0.5]]
+    r = assert_is_the_mean_of_backprop(weights, biases, xs, ys, ["tanh", output], "cross_entropy")
+    assert np.all((r.a[-1] > 0.2) & (r.a[-1] < 0.8))  # inside (0, 1), away from the ends
+
+
+def test_softmax_cross_entropy_with_a_target_that_does_not_sum_to_one():
+    # dC_x/dz = (Σ_k y_k) softmax(z) - y: the factor Σ y is 1.4 here, not the usual 1
+    weights = [[[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]]]
+    biases = [[0.1, -0.2, 0.3]]
+    xs = [[0.4, -0.6], [1.0, 0.5]]
+    ys = [[0.5, 0.9, 0.0], [0.2, 0.2, 1.0]]
+    r = assert_is_the_mean_of_backprop(weights, biases, xs, ys, ["linear"], "softmax_cross_entropy")
+    e = np.exp(r.z[0])
+    dropped = e / e.sum(axis=0) - columns(ys)  # softmax(z) - y: right only when Σ y = 1
+    assert np.max(np.abs(r.delta[0][:, 0] - dropped[:, 0])) > 0.1  # so the factor is exercised
+
+
+def assert_is_the_mean_of_backprop(weights, biases, xs, ys, acts, cost):
+    """backprop_matrix on the batch, column by column equal to closed_form.backprop on each sample."""
+    sizes = [len(xs[0]), *(len(b) for b in biases)]
     r = backprop_matrix(weights, biases, columns(xs), columns(ys), acts, cost)
     per_sample = [backprop(weights, biases, x, y, acts, cost) for x, y in zip(xs, ys)]
     m = len(xs)
@@ -98,6 +129,7 @@ def test_batch_equals_the_mean_of_per_sample_backprop(case):
             assert close(r.grad_b[l][j], sum(p.grad_b[l][j] for p in per_sample) / m, TOL)
             for k in range(sizes[l]):
                 assert close(r.grad_w[l][j, k], sum(p.grad_w[l][j][k] for p in per_sample) / m, TOL)
+    return r
 
 
 @settings(max_examples=40, deadline=None)
