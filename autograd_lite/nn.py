@@ -219,10 +219,7 @@ class MLP(Module):
     def load(self, path: str | Path) -> None:
         """Read parameters saved by `save` into this model, after checking the file fits it."""
         where = f"MLP.load({str(path)!r})"
-        try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise ValueError(f"{where}: not a readable JSON model file: {error}") from None
+        document = _read_json(path, where)
         if not isinstance(document, dict) or document.get("format") != "autograd_lite.MLP":
             raise ValueError(f"{where}: not an autograd_lite MLP file (no 'format': 'autograd_lite.MLP')")
         if type(document.get("version")) is not int or document["version"] != 1:
@@ -302,6 +299,17 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a finite number")
 
 
+def _read_json(path: str | Path, where: str) -> Any:
+    """The JSON document in the file `path`, parsed and nothing else (no code runs, NaN and
+    Infinity refused); a file that cannot be read or parsed is a ValueError beginning with `where`."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
+    except RecursionError:  # json recurses once per '[' or '{': 100,000 of them exhaust the stack
+        raise ValueError(f"{where}: not a readable JSON file: nested too deeply") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{where}: not a readable JSON file: {error}") from None
+
+
 def _finite_number(value: Any, what: str) -> float:
     """`value` as a finite float, or a ValueError that begins with `what`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):  # bool is not a number here
@@ -323,10 +331,7 @@ def _nielsen_document(source: Any) -> tuple[str, dict[str, Any]]:
     """(a name for error messages, {"sizes", "weights", "biases", "cost"}) from any accepted source."""
     if isinstance(source, (str, Path)):
         where = f"MLP.from_nielsen({str(source)!r})"
-        try:
-            document = json.loads(Path(source).read_text(encoding="utf-8"), parse_constant=_reject_constant)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise ValueError(f"{where}: not a readable JSON file: {error}") from None
+        document = _read_json(source, where)
         if not isinstance(document, dict):
             raise ValueError(f"{where}: expected a JSON object with sizes, weights, biases and cost")
         return where, document

@@ -285,6 +285,16 @@ def test_unreadable_files_execute_nothing(content, tmp_path, monkeypatch):
     assert not (tmp_path / "executed.txt").exists()
 
 
+@pytest.mark.parametrize("brackets", ["[", "{\"a\": "])
+def test_deeply_nested_json_is_a_value_error_naming_the_file(brackets, tmp_path):
+    # json's decoder recurses once per level: 100,000 levels exhaust the stack (a RecursionError)
+    path = tmp_path / "deep.json"
+    path.write_text(brackets * 100_000)
+    for read, name in ((nn.MLP.from_nielsen, "from_nielsen"), (nn.MLP(2, [1]).load, "load")):
+        with pytest.raises(ValueError, match=rf"MLP\.{name}\('.*deep\.json'\): .*nested too deeply"):
+            read(path)
+
+
 def test_a_missing_file_and_a_wrong_source_type():
     with pytest.raises(ValueError, match="not a readable JSON file"):
         nn.MLP.from_nielsen("no such file.json")
