@@ -568,8 +568,13 @@ def compare(model: Any, x: Sequence[float], y: Any, cost: str | None = None, *,
     closed = backprop(weights, biases, x, y, activation=model.activations, cost=cost)
     by_matrix = None
     if matrix:
-        from .matrix_form import backprop_matrix  # the other oracle; NumPy only when asked for
-
+        try:
+            from .matrix_form import backprop_matrix  # the other oracle; NumPy only when asked for
+        except ModuleNotFoundError as error:
+            if error.name != "numpy":
+                raise
+            raise ModuleNotFoundError("compare(matrix=True) needs NumPy: pip install numpy "
+                                      "(or the 'demos' extra)", name="numpy") from None
         by_matrix = backprop_matrix(weights, biases, x, y, model.activations, cost)
     model.zero_grad()
     c_x = model.sample_cost(x, y, cost)

@@ -345,6 +345,26 @@ def test_agree_covers_the_matrix_column_and_str_shows_it():
     assert not broken.agree(TOL)
 
 
+def test_compare_with_the_matrix_column_but_without_numpy_says_how_to_get_it():
+    import subprocess
+
+    # sys.modules["numpy"] = None makes `import numpy` fail as if NumPy were not installed
+    code = ("import sys\n"
+            "sys.modules['numpy'] = None\n"
+            "from autograd_lite import nn\n"
+            "from autograd_lite.closed_form import compare\n"
+            "model = nn.MLP(2, [1], seed=0)\n"
+            "print(compare(model, [1.0, 2.0], [0.5]).agree())\n"  # two columns need no NumPy
+            "try:\n"
+            "    compare(model, [1.0, 2.0], [0.5], matrix=True)\n"
+            "except ModuleNotFoundError as error:\n"
+            "    print(error.name, '|', error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "True",
+        "numpy | compare(matrix=True) needs NumPy: pip install numpy (or the 'demos' extra)"]
+
+
 def test_only_matrix_form_brings_numpy():
     import subprocess
 
