@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -12,9 +13,13 @@ from autograd_lite import cli
 
 @pytest.mark.parametrize("name", cli.demo_names())
 def test_demo_runs_in_quick_mode(name, tmp_path):
+    temporary = tmp_path / "tmp"   # the demo's temporary files go here, and must not stay
+    temporary.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "autograd_lite.cli", "demo", name, "--quick"],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+    assert not list(temporary.iterdir()), "the demo left temporary files behind"
