@@ -274,19 +274,22 @@ def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost:
     `weight=(layer, neuron, k)` adds a slider for
     `model.layers[layer].neurons[neuron].w[k]` (w^{layer+2}_{neuron k} in the
     note's numbering); moving it sets that weight of the model. `cost` is a
-    name of `nn.COSTS` (default quadratic). The drawing uses the pure gradient
-    walk: no `.grad` changes.
+    name of `nn.COSTS` (default: the model's own cost, else quadratic, as for
+    `draw_network`). The drawing uses the pure gradient walk: no `.grad` changes.
+    A wrong y, cost or weight is an error here, at the call.
     """
-    cost = cost or "quadratic"
     x = list(x)
     if len(x) != model.nin:
         raise ValueError(f"explore_network: the model takes {model.nin} inputs, got {len(x)}")
     starts = {f"x_{k}": _number("explore_network", f"x[{k}]", xk) for k, xk in enumerate(x)}
+    y = [_number("explore_network", f"y[{j}]", yj) for j, yj in enumerate(y)]
     param = None
     if weight is not None:
         try:
-            layer, neuron, k = (int(i) for i in weight)
-            if min(layer, neuron, k) < 0:
+            layer, neuron, k = weight
+            # Whole numbers only: int(0.7) or True would pick a weight silently.
+            if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0
+                       for i in (layer, neuron, k)):
                 raise IndexError(weight)
             param = model.layers[layer].neurons[neuron].w[k]
         except (TypeError, ValueError, IndexError):
@@ -300,4 +303,10 @@ def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost:
             param.data = vals[wname]
         return viz.network_description(model, [vals[f"x_{k}"] for k in range(len(x))], y, cost=cost)
 
+    # y, cost and the model do not move with the sliders: if they cannot be drawn at the start,
+    # that is the caller's error, raised here rather than shown as a message in the widget.
+    try:
+        draw(starts)
+    except (ArithmeticError, ValueError) as error:
+        raise ValueError(f"explore_network: {_one_line(error).partition(': ')[2]}") from None
     return _explorer_class()(_sliders("explore_network", starts, {}), draw)

@@ -229,3 +229,28 @@ def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None
             "print(sorted(m for m in jupyter if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@needs_dot
+def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3, cost="cross_entropy")
+    x, y = [0.05, 0.10], [0.01, 0.99]
+    widget = explore_network(model, x, y)
+    assert "C_x (cross_entropy)" in widget.dot
+    weights, biases = model.weights_and_biases()
+    truth = backprop(weights, biases, x, y, activation=model.activations, cost="cross_entropy")
+    for j, delta in enumerate(truth.delta[-1]):  # BP1 for cross-entropy: δ = a - y
+        assert f"δ^3_{j} = {delta:.4f}" in widget.dot
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"y": [0.5]}, ValueError, "1 values"),
+    ({"y": [0.5, 0.5], "cost": "nonsense"}, ValueError, "unknown cost 'nonsense'"),
+    ({"y": ["a", "b"]}, TypeError, r"y\[0\] must be a number, got str"),
+    ({"y": [0.5, 0.5], "weight": (0.7, 0, 0)}, ValueError, r"weight must be .* got \(0\.7, 0, 0\)"),
+    ({"y": [0.5, 0.5], "weight": (True, 0, 0)}, ValueError, r"weight must be .* got \(True, 0, 0\)"),
+])
+def test_explore_network_checks_its_arguments_at_the_call(kwargs, error, message) -> None:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
+    with pytest.raises(error, match=f"explore_network: .*{message}"):
+        explore_network(model, [0.05, 0.10], **kwargs)
