@@ -139,7 +139,11 @@ def jupyterlab(folder: Path, env: dict[str, str], timeout: float = 90) -> Iterat
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM (the server shuts its kernels down), then SIGKILL to the whole group if needed."""
+    """SIGTERM (the server shuts its kernels down), then SIGKILL to the server's group if needed.
+
+    The kernels are not in that group (jupyter_client starts each in a session of its own);
+    a kernel whose server died anyway exits by itself (ipykernel polls its parent process).
+    """
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
         try:
@@ -147,7 +151,7 @@ def _stop(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             pass
     try:
-        os.killpg(server.pid, signal.SIGKILL)  # kernels left behind, if any
+        os.killpg(server.pid, signal.SIGKILL)  # the server and anything it started in its group
     except ProcessLookupError:
         pass
     server.wait(timeout=10)
