@@ -199,6 +199,10 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             assert len(after) == len(before) and after != before
             errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type*='error']")
             assert errors == []
+            # JupyterLab, its widgets and our outputs fetched nothing but from the local server.
+            fetched = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
+            assert fetched and [url for url in fetched if not url.startswith(lab.base)] == []
         finally:
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder
     with pytest.raises(OSError):  # the server is gone with the block
