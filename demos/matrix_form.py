@@ -256,10 +256,10 @@ document = {
     "biases": [rng_np.standard_normal((n, 1)).tolist() for n in sizes[1:]],
     "cost": "CrossEntropyCost",
 }
-folder = Path(tempfile.mkdtemp())
-path = folder / "network2.json"
-path.write_text(json.dumps(document))
-nielsen = MLP.from_nielsen(path)
+with tempfile.TemporaryDirectory() as folder:  # removed again, even on an error
+    path = Path(folder) / "network2.json"
+    path.write_text(json.dumps(document))
+    nielsen = MLP.from_nielsen(path)
 print(f"read {path.name}: {nielsen}, model.cost = {nielsen.cost!r}")
 
 report = compare(nielsen, pixels[0], onehot[0], matrix=True)   # cost=None: his CrossEntropyCost
@@ -267,9 +267,11 @@ print(f"one sample, three ways: cost {report.cost_name}, largest |diff| {report.
 assert report.agree(TOL)
 nielsen_timings = three_ways(nielsen, "the Nielsen network, a digits epoch")
 
-nielsen.to_nielsen(folder / "back.json")   # and back to his format
+with tempfile.TemporaryDirectory() as folder:
+    nielsen.to_nielsen(Path(folder) / "back.json")   # and back to his format
+    back = json.loads((Path(folder) / "back.json").read_text())
 print("to_nielsen wrote:", {k: (v if k in ("sizes", "cost") else f"{len(v)} layers")
-                            for k, v in json.loads((folder / "back.json").read_text()).items()})
+                            for k, v in back.items()})
 
 # %%
 graph, neuron, mat = timings.values()
