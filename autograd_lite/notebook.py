@@ -76,7 +76,8 @@ def show_backprop(root: Value, *, edge_labels: bool = True, max_nodes: int = 200
     Rendered now, so a missing `dot` is `viz.GraphvizNotFoundError` here, and a
     graph over `max_nodes` Values a ValueError. Writes no `.grad`.
     """
-    return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes))
+    return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes,
+                                        who="show_backprop"))
 
 
 def display(obj: Any) -> None:

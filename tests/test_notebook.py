@@ -121,6 +121,14 @@ def test_a_missing_dot_is_an_error_at_the_call(tmp_path: Path, monkeypatch: pyte
         show_backprop(o)
 
 
+def test_bad_input_to_show_backprop_names_show_backprop() -> None:
+    o, _ = micrograd_neuron()
+    with pytest.raises(TypeError, match=r"^show_backprop: expected a Value, got float"):
+        show_backprop(3.0)
+    with pytest.raises(ValueError, match=r"^show_backprop: the graph has 10 values, more than max_nodes=4"):
+        show_backprop(o, max_nodes=4)
+
+
 # ---------------------------------------------------------------------------
 # explore
 
