@@ -9,6 +9,7 @@ in a real browser is tested in test_notebook_browser.py.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -24,8 +25,9 @@ from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
 
 from .helpers import micrograd_neuron
+from .jupyter_session import require_notebook_extra
 
-pytest.importorskip("ipywidgets", reason="needs the notebook extra: pip install -e '.[notebook]'")
+require_notebook_extra(("ipywidgets",))
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
 from autograd_lite.notebook import explore, explore_network, show_backprop  # noqa: E402
@@ -262,3 +264,16 @@ def test_explore_network_checks_its_arguments_at_the_call(kwargs, error, message
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
     with pytest.raises(error, match=f"explore_network: .*{message}"):
         explore_network(model, [0.05, 0.10], **kwargs)
+
+
+@pytest.mark.parametrize("module, blocked", [("test_notebook", "ipywidgets"), ("test_notebooks", "nbclient")])
+def test_on_ci_a_missing_notebook_extra_fails_instead_of_skipping(module: str, blocked: str) -> None:
+    code = ("import sys, pytest\n"
+            f"sys.modules[{blocked!r}] = None\n"  # `import ...` now fails, as without the extra
+            f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/{module}.py', '--co']))")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CI": "true"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env,
+                            timeout=120)
+    assert result.returncode not in (0, 5), result.stdout[-2000:]
+    assert f"needs {blocked}" in result.stdout and "CI must run" in result.stdout, result.stdout[-2000:]

@@ -15,7 +15,6 @@ missing, except on CI (CI=true), which installs them: there that is a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -35,25 +34,17 @@ from .jupyter_session import (
     jupyter_env,
     jupyterlab,
     open_and_run_all,
+    require_notebook_extra,
+    unavailable,
 )
 
 pytestmark = pytest.mark.slow
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the notebook browser tests (.ci/run installs it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
 _reason = chromium_missing()
 if _reason:
-    _unavailable(_reason)
-for _module in ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "jupytext", "jupyterlab"):
-    try:
-        __import__(_module)
-    except ImportError:
-        _unavailable(f"needs {_module}, from the notebook extra: pip install -e '.[notebook]'")
+    unavailable(_reason)
+require_notebook_extra()
 
 from selenium.webdriver.common.by import By  # noqa: E402 - after the skips above
 from selenium.webdriver.common.keys import Keys  # noqa: E402

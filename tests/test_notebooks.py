@@ -17,13 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from .jupyter_session import convert, demo_names, jupyter_env
+from .jupyter_session import convert, demo_names, jupyter_env, require_notebook_extra
 
-nbclient = pytest.importorskip("nbclient", reason="needs the notebook extra: pip install -e '.[notebook]'")
-nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("ipykernel")
-pytest.importorskip("ipywidgets")
-pytest.importorskip("jupytext")
+require_notebook_extra(("nbclient", "nbformat", "ipykernel", "ipywidgets", "jupytext"))
+import nbclient  # noqa: E402 - after the check above
+import nbformat  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
