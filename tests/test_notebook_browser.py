@@ -198,3 +198,22 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder
     with pytest.raises(OSError):  # the server is gone with the block
         urllib.request.urlopen(f"{lab.base}api/status?token={lab.token}", timeout=5)
+
+
+def test_the_player_stays_readable_under_a_dark_theme(browser: Any, tmp_path: Path) -> None:
+    """VS Code's default theme and JupyterLab's dark one put outputs on a dark background:
+    the player's dark text must come with its own light background."""
+    o, _ = micrograd_neuron()
+    page = tmp_path / "dark.html"
+    page.write_text("<!DOCTYPE html><meta charset='utf-8'><title>dark</title>"
+                    "<body style='background:#1e1e1e;color:#d4d4d4'>" + show_backprop(o)._repr_html_(),
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    (player,) = wait_for_players(browser, 1)
+    colours = browser.execute_script(
+        "var c = arguments[0].querySelector('.frame.current .caption'); var s = getComputedStyle(c);"
+        "var e = c;"  # the nearest ancestor that paints a background
+        "while (e && getComputedStyle(e).backgroundColor === 'rgba(0, 0, 0, 0)') { e = e.parentElement; }"
+        "return [s.color, getComputedStyle(e).backgroundColor];", player)
+    text, background = ([int(v) for v in re.findall(r"\d+", colour)[:3]] for colour in colours)
+    assert sum(background) > 3 * 200 and sum(text) < 3 * 100, colours  # dark text on a light ground
