@@ -108,7 +108,8 @@ def _import_widgets() -> Any:
 
 def _number(who: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{who}: the value of {name} must be a number, got {type(value).__name__}")
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise TypeError(f"{who}: the value of {name} must be a number, got {shown} ({type(value).__name__})")
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{who}: the value of {name} must be finite, got {number}")

@@ -193,7 +193,7 @@ def test_ranges_default_and_given() -> None:
     (lambda: explore(neuron, x=1.0, w=2.0, b=0.0, c=1.0), "unknown name c"),
     (lambda: explore("x*w", x=1.0), "no start value for w"),
     (lambda: explore("x*w", x=1.0, w=1.0, ranges={"z": (0, 1)}), "unknown name z"),
-    (lambda: explore(neuron, x="1", w=2.0, b=0.0), "the value of x must be a number"),
+    (lambda: explore(neuron, x="1", w=2.0, b=0.0), r"the value of x must be a number, got '1' \(str\)"),
     (lambda: explore(42, x=1.0), "function of Values or an expression string"),
 ])
 def test_names_and_values_are_checked_at_the_call(call, message) -> None:
@@ -256,7 +256,7 @@ def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"y": [0.5]}, ValueError, "1 values"),
     ({"y": [0.5, 0.5], "cost": "nonsense"}, ValueError, "unknown cost 'nonsense'"),
-    ({"y": ["a", "b"]}, TypeError, r"y\[0\] must be a number, got str"),
+    ({"y": ["a", "b"]}, TypeError, r"y\[0\] must be a number, got 'a' \(str\)"),
     ({"y": [0.5, 0.5], "weight": (0.7, 0, 0)}, ValueError, r"weight must be .* got \(0\.7, 0, 0\)"),
     ({"y": [0.5, 0.5], "weight": (True, 0, 0)}, ValueError, r"weight must be .* got \(True, 0, 0\)"),
 ])
