@@ -124,13 +124,14 @@ def _walk(root: Value) -> list[tuple[Value, tuple, dict[Value, Any]]]:
     return steps
 
 
-def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> list[Frame]:
+def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
+                    who: str = "backprop_html") -> list[Frame]:
     """The frames of the page as data (no rendering): frame 0 seeds root's gradient,
     then one frame per backward step. Raises ValueError for a graph of more than
-    `max_nodes` Values. Writes no `.grad`."""
+    `max_nodes` Values (errors name `who`, the function the user called). Writes no `.grad`."""
     if not isinstance(root, Value):
-        raise TypeError(f"backprop_html: expected a Value, got {type(root).__name__}")
-    order = viz.checked_order(root, max_nodes, "backprop_html")
+        raise TypeError(f"{who}: expected a Value, got {type(root).__name__}")
+    order = viz.checked_order(root, max_nodes, who)
     names = _display_names(order)
     steps = _walk(root)
     total = len(steps)
@@ -325,10 +326,11 @@ class Player:
         return path
 
 
-def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> Player:
+def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
+                  who: str = "backprop_html") -> Player:
     """Frames and pictures of root's backward pass (the work behind `backprop_html`).
-    Errors as `backprop_html`; no `.grad` is changed."""
-    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes)
+    Errors as `backprop_html`, naming `who`; no `.grad` is changed."""
+    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who)
     _same_sizes(frames, topological_order(root))
     return Player(frames, _render(frames))
 

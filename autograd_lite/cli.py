@@ -231,7 +231,7 @@ def _main(argv: Sequence[str] | None) -> int:
     demo.add_argument("--notebook", action="store_true",
                       help="write NAME.ipynb (converted by jupytext) instead of running the demo")
     demo.add_argument("--all", action="store_true", help="with --notebook: every demo")
-    demo.add_argument("-o", "--output-dir", default=".", help="with --notebook: the folder (default: here)")
+    demo.add_argument("-o", "--output-dir", help="with --notebook: the folder (default: here)")
     demo.add_argument("--force", action="store_true", help="with --notebook: overwrite existing files")
     graph = commands.add_parser(
         "graph", help="draw an expression with its values and gradients",
@@ -260,7 +260,10 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.notebook:
             if args.all == bool(args.name):
                 parser.exit(2, "autograd-lite demo: --notebook takes a demo NAME or --all\n")
-            return _write_notebooks(demo_names() if args.all else [args.name], args.output_dir, args.force)
+            return _write_notebooks(demo_names() if args.all else [args.name], args.output_dir or ".",
+                                    args.force)
+        if args.all or args.force or args.output_dir is not None:  # else silently ignored
+            parser.exit(2, "autograd-lite demo: --all, --force and -o go with --notebook\n")
         if args.list or not args.name:
             print("\n".join(demo_names()))
             return 0

@@ -76,7 +76,8 @@ def show_backprop(root: Value, *, edge_labels: bool = True, max_nodes: int = 200
     Rendered now, so a missing `dot` is `viz.GraphvizNotFoundError` here, and a
     graph over `max_nodes` Values a ValueError. Writes no `.grad`.
     """
-    return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes))
+    return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes,
+                                        who="show_backprop"))
 
 
 def display(obj: Any) -> None:
@@ -107,7 +108,8 @@ def _import_widgets() -> Any:
 
 def _number(who: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{who}: the value of {name} must be a number, got {type(value).__name__}")
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise TypeError(f"{who}: the value of {name} must be a number, got {shown} ({type(value).__name__})")
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{who}: the value of {name} must be finite, got {number}")
@@ -274,19 +276,22 @@ def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost:
     `weight=(layer, neuron, k)` adds a slider for
     `model.layers[layer].neurons[neuron].w[k]` (w^{layer+2}_{neuron k} in the
     note's numbering); moving it sets that weight of the model. `cost` is a
-    name of `nn.COSTS` (default quadratic). The drawing uses the pure gradient
-    walk: no `.grad` changes.
+    name of `nn.COSTS` (default: the model's own cost, else quadratic, as for
+    `draw_network`). The drawing uses the pure gradient walk: no `.grad` changes.
+    A wrong y, cost or weight is an error here, at the call.
     """
-    cost = cost or "quadratic"
     x = list(x)
     if len(x) != model.nin:
         raise ValueError(f"explore_network: the model takes {model.nin} inputs, got {len(x)}")
     starts = {f"x_{k}": _number("explore_network", f"x[{k}]", xk) for k, xk in enumerate(x)}
+    y = [_number("explore_network", f"y[{j}]", yj) for j, yj in enumerate(y)]
     param = None
     if weight is not None:
         try:
-            layer, neuron, k = (int(i) for i in weight)
-            if min(layer, neuron, k) < 0:
+            layer, neuron, k = weight
+            # Whole numbers only: int(0.7) or True would pick a weight silently.
+            if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0
+                       for i in (layer, neuron, k)):
                 raise IndexError(weight)
             param = model.layers[layer].neurons[neuron].w[k]
         except (TypeError, ValueError, IndexError):
@@ -300,4 +305,10 @@ def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost:
             param.data = vals[wname]
         return viz.network_description(model, [vals[f"x_{k}"] for k in range(len(x))], y, cost=cost)
 
+    # y, cost and the model do not move with the sliders: if they cannot be drawn at the start,
+    # that is the caller's error, raised here rather than shown as a message in the widget.
+    try:
+        draw(starts)
+    except (ArithmeticError, ValueError) as error:
+        raise ValueError(f"explore_network: {_one_line(error).partition(': ')[2]}") from None
     return _explorer_class()(_sliders("explore_network", starts, {}), draw)

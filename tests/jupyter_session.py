@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from autograd_lite import cli
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +39,26 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1400,1000"]
+
+
+NOTEBOOK_EXTRA = ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext", "jupyterlab")
+
+
+def unavailable(reason: str) -> None:
+    """Skip the calling test module, saying why; but fail on CI (CI=true), whose .ci/run
+    installs everything the notebook tests need, so that there they are never skipped."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the notebook tests (.ci/run installs them)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def require_notebook_extra(modules: tuple[str, ...] = NOTEBOOK_EXTRA) -> None:
+    """`unavailable` unless every module of the notebook extra imports."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            unavailable(f"needs {module}, from the notebook extra: pip install -e '.[notebook]'")
 
 
 def jupyter_env(folder: Path) -> dict[str, str]:
@@ -139,7 +162,11 @@ def jupyterlab(folder: Path, env: dict[str, str], timeout: float = 90) -> Iterat
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM (the server shuts its kernels down), then SIGKILL to the whole group if needed."""
+    """SIGTERM (the server shuts its kernels down), then SIGKILL to the server's group if needed.
+
+    The kernels are not in that group (jupyter_client starts each in a session of its own);
+    a kernel whose server died anyway exits by itself (ipykernel polls its parent process).
+    """
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
         try:
@@ -147,7 +174,7 @@ def _stop(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             pass
     try:
-        os.killpg(server.pid, signal.SIGKILL)  # kernels left behind, if any
+        os.killpg(server.pid, signal.SIGKILL)  # the server and anything it started in its group
     except ProcessLookupError:
         pass
     server.wait(timeout=10)

@@ -72,7 +72,10 @@ def test_all_writes_every_demo(tmp_path: Path) -> None:
             == script_cells(path.stem)
 
 
-@pytest.mark.parametrize("args", [["--notebook"], ["neuron", "--notebook", "--all"], ["nope", "--notebook"]])
+@pytest.mark.parametrize("args", [["--notebook"], ["neuron", "--notebook", "--all"], ["nope", "--notebook"],
+                                  # without --notebook these would be ignored: the list printed, a demo run
+                                  ["--all"], ["--all", "-o", "out"], ["neuron", "--force"],
+                                  ["neuron", "-o", "."]])
 def test_bad_notebook_requests_are_one_line_errors(args: list[str], tmp_path: Path) -> None:
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr

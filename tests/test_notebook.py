@@ -9,6 +9,7 @@ in a real browser is tested in test_notebook_browser.py.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -24,8 +25,9 @@ from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
 
 from .helpers import micrograd_neuron
+from .jupyter_session import require_notebook_extra
 
-pytest.importorskip("ipywidgets", reason="needs the notebook extra: pip install -e '.[notebook]'")
+require_notebook_extra(("ipywidgets",))
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
 from autograd_lite.notebook import explore, explore_network, show_backprop  # noqa: E402
@@ -121,6 +123,14 @@ def test_a_missing_dot_is_an_error_at_the_call(tmp_path: Path, monkeypatch: pyte
         show_backprop(o)
 
 
+def test_bad_input_to_show_backprop_names_show_backprop() -> None:
+    o, _ = micrograd_neuron()
+    with pytest.raises(TypeError, match=r"^show_backprop: expected a Value, got float"):
+        show_backprop(3.0)
+    with pytest.raises(ValueError, match=r"^show_backprop: the graph has 10 values, more than max_nodes=4"):
+        show_backprop(o, max_nodes=4)
+
+
 # ---------------------------------------------------------------------------
 # explore
 
@@ -183,7 +193,7 @@ def test_ranges_default_and_given() -> None:
     (lambda: explore(neuron, x=1.0, w=2.0, b=0.0, c=1.0), "unknown name c"),
     (lambda: explore("x*w", x=1.0), "no start value for w"),
     (lambda: explore("x*w", x=1.0, w=1.0, ranges={"z": (0, 1)}), "unknown name z"),
-    (lambda: explore(neuron, x="1", w=2.0, b=0.0), "the value of x must be a number"),
+    (lambda: explore(neuron, x="1", w=2.0, b=0.0), r"the value of x must be a number, got '1' \(str\)"),
     (lambda: explore(42, x=1.0), "function of Values or an expression string"),
 ])
 def test_names_and_values_are_checked_at_the_call(call, message) -> None:
@@ -229,3 +239,41 @@ def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None
             "print(sorted(m for m in jupyter if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@needs_dot
+def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3, cost="cross_entropy")
+    x, y = [0.05, 0.10], [0.01, 0.99]
+    widget = explore_network(model, x, y)
+    assert "C_x (cross_entropy)" in widget.dot
+    weights, biases = model.weights_and_biases()
+    truth = backprop(weights, biases, x, y, activation=model.activations, cost="cross_entropy")
+    for j, delta in enumerate(truth.delta[-1]):  # BP1 for cross-entropy: δ = a - y
+        assert f"δ^3_{j} = {delta:.4f}" in widget.dot
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"y": [0.5]}, ValueError, "1 values"),
+    ({"y": [0.5, 0.5], "cost": "nonsense"}, ValueError, "unknown cost 'nonsense'"),
+    ({"y": ["a", "b"]}, TypeError, r"y\[0\] must be a number, got 'a' \(str\)"),
+    ({"y": [0.5, 0.5], "weight": (0.7, 0, 0)}, ValueError, r"weight must be .* got \(0\.7, 0, 0\)"),
+    ({"y": [0.5, 0.5], "weight": (True, 0, 0)}, ValueError, r"weight must be .* got \(True, 0, 0\)"),
+])
+def test_explore_network_checks_its_arguments_at_the_call(kwargs, error, message) -> None:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
+    with pytest.raises(error, match=f"explore_network: .*{message}"):
+        explore_network(model, [0.05, 0.10], **kwargs)
+
+
+@pytest.mark.parametrize("module, blocked", [("test_notebook", "ipywidgets"), ("test_notebooks", "nbclient")])
+def test_on_ci_a_missing_notebook_extra_fails_instead_of_skipping(module: str, blocked: str) -> None:
+    code = ("import sys, pytest\n"
+            f"sys.modules[{blocked!r}] = None\n"  # `import ...` now fails, as without the extra
+            f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/{module}.py', '--co']))")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CI": "true"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env,
+                            timeout=120)
+    assert result.returncode not in (0, 5), result.stdout[-2000:]
+    assert f"needs {blocked}" in result.stdout and "CI must run" in result.stdout, result.stdout[-2000:]

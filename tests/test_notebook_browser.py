@@ -15,7 +15,6 @@ missing, except on CI (CI=true), which installs them: there that is a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -35,25 +34,17 @@ from .jupyter_session import (
     jupyter_env,
     jupyterlab,
     open_and_run_all,
+    require_notebook_extra,
+    unavailable,
 )
 
 pytestmark = pytest.mark.slow
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the notebook browser tests (.ci/run installs it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
 _reason = chromium_missing()
 if _reason:
-    _unavailable(_reason)
-for _module in ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "jupytext", "jupyterlab"):
-    try:
-        __import__(_module)
-    except ImportError:
-        _unavailable(f"needs {_module}, from the notebook extra: pip install -e '.[notebook]'")
+    unavailable(_reason)
+require_notebook_extra()
 
 from selenium.webdriver.common.by import By  # noqa: E402 - after the skips above
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -199,7 +190,30 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             assert len(after) == len(before) and after != before
             errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type*='error']")
             assert errors == []
+            # JupyterLab, its widgets and our outputs fetched nothing but from the local server.
+            fetched = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
+            assert fetched and [url for url in fetched if not url.startswith(lab.base)] == []
         finally:
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder
     with pytest.raises(OSError):  # the server is gone with the block
         urllib.request.urlopen(f"{lab.base}api/status?token={lab.token}", timeout=5)
+
+
+def test_the_player_stays_readable_under_a_dark_theme(browser: Any, tmp_path: Path) -> None:
+    """VS Code's default theme and JupyterLab's dark one put outputs on a dark background:
+    the player's dark text must come with its own light background."""
+    o, _ = micrograd_neuron()
+    page = tmp_path / "dark.html"
+    page.write_text("<!DOCTYPE html><meta charset='utf-8'><title>dark</title>"
+                    "<body style='background:#1e1e1e;color:#d4d4d4'>" + show_backprop(o)._repr_html_(),
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    (player,) = wait_for_players(browser, 1)
+    colours = browser.execute_script(
+        "var c = arguments[0].querySelector('.frame.current .caption'); var s = getComputedStyle(c);"
+        "var e = c;"  # the nearest ancestor that paints a background
+        "while (e && getComputedStyle(e).backgroundColor === 'rgba(0, 0, 0, 0)') { e = e.parentElement; }"
+        "return [s.color, getComputedStyle(e).backgroundColor];", player)
+    text, background = ([int(v) for v in re.findall(r"\d+", colour)[:3]] for colour in colours)
+    assert sum(background) > 3 * 200 and sum(text) < 3 * 100, colours  # dark text on a light ground

@@ -4,24 +4,24 @@ nbclient in a real IPython kernel running this interpreter in quick mode.
 A notebook passes when no cell errs or writes a traceback, its expected lines
 are printed, and its pictures are in the outputs (image/png from matplotlib,
 image/svg+xml from the graph drawings, the player's HTML, the explore widgets).
-Parametrised over `cli.demo_names()`, so a new demo is executed too (with the
-no-error check; add its expected lines below).
+Parametrised over `cli.demo_names()`, so a new demo is executed too, and fails
+until its expected lines and outputs are listed in EXPECTED.
 """
 
 from __future__ import annotations
 
+import base64
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
 
-from .jupyter_session import convert, demo_names, jupyter_env
+from .jupyter_session import convert, demo_names, jupyter_env, require_notebook_extra
 
-nbclient = pytest.importorskip("nbclient", reason="needs the notebook extra: pip install -e '.[notebook]'")
-nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("ipykernel")
-pytest.importorskip("ipywidgets")
-pytest.importorskip("jupytext")
+require_notebook_extra(("nbclient", "nbformat", "ipykernel", "ipywidgets", "jupytext"))
+import nbclient  # noqa: E402 - after the check above
+import nbformat  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,11 @@ EXPECTED: dict[str, tuple[list[str], set[str]]] = {
     "moons": (["accuracy"], {PNG}),
     "digits": (["held-out accuracy"], set()),
     "higher_order": (["wrote demo_output/tanh_derivatives.png"], {PNG}),
-    "gradient_checking": (["ok"], set()),
+    "gradient_checking": (["all entries agree", "fixed: BP1-BP4 agree with autodiff"], set()),
+    "matrix_form": (["largest difference of any δ in any layer", "one sample, three ways: cost cross_entropy",
+                     "after the epoch, the largest weight difference from the matrix form"], set()),
+    # Its plot comes from plt.show() under the kernel's inline backend: no file written.
+    "cost_of_gradients": (["the three gradients agree", "slope of reverse mode"], {PNG}),
 }
 
 
@@ -58,6 +62,8 @@ def test_demo_notebook_runs_in_a_kernel(name: str, tmp_path: Path, kernel_folder
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("dot") is None and name in ("neuron", "seed_network"):
         pytest.skip("the neuron and seed_network notebooks draw graphs: needs Graphviz's dot")
+    assert name in EXPECTED, f"add what the {name} notebook must print and show to EXPECTED"
+    lines, kinds = EXPECTED[name]
     for key, value in jupyter_env(kernel_folder).items():
         monkeypatch.setenv(key, value)
     path = convert(name, tmp_path)
@@ -73,12 +79,17 @@ def test_demo_notebook_runs_in_a_kernel(name: str, tmp_path: Path, kernel_folder
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     text = stream(outs, "stdout")
     assert text.strip(), "the notebook printed nothing"
-    lines, kinds = EXPECTED.get(name, ([], set()))
     for line in lines:
         assert line in text
     shown = {kind for out in outs if out["output_type"] in ("display_data", "execute_result")
              for kind in out["data"]}
     assert kinds <= shown, f"missing outputs {kinds - shown}"
+    if PNG in kinds:  # real pictures: PNG files of some size, not empty placeholders
+        pngs = [base64.b64decode(out["data"][PNG]) for out in outs if PNG in out.get("data", {})]
+        for png in pngs:
+            assert png.startswith(b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+            assert width >= 200 and height >= 150, (width, height)
     if HTML in kinds:
         players = [out["data"][HTML] for out in outs if HTML in out.get("data", {})
                    and 'class="al-player"' in out["data"][HTML]]
