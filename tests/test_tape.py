@@ -89,12 +89,28 @@ def test_source_is_readable_straight_line_code():
     x, w, b = Value(2.0), Value(-3.0), Value(6.88)
     tape = Tape((x * w + b).tanh())
     source = tape.source()
-    assert source.startswith("def replay(L):")
-    assert "v2 = v0 * v1" in source and "v5 = tanh(v4)" in source
-    assert "g4 = (1.0 - (v5 * v5)) * g5" in source  # d tanh/dx = 1 - out^2, from the rule
+    assert source.startswith("def replay(L, K):")
+    assert "v5 = tanh(v0 * v1 + v3)" in source  # x*w and + b are read once: written in place
+    assert "g4 = (1.0 - v5 * v5) * g5" in source  # d tanh/dx = 1 - out^2, from the rule
+    assert "L[2].grad += g4" in source  # an edge of + passes the gradient on: no g2, g3 lines
     assert "* 1.0" not in source and "+ 0.0" not in source  # constant partials folded away
-    lines = source.splitlines()
-    assert sum(" = " in ln or " += " in ln for ln in lines) == len(lines) - 5
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith("#")]
+    assert sum(" = " in ln or " += " in ln for ln in lines) == len(lines) - 2
+    assert tape.source(forward=True).splitlines()[-2:] == ["    v5 = tanh(v0 * v1 + v3)", "    return v5"]
+
+
+def test_generated_code_has_only_the_parentheses_it_needs():
+    # Each parenthesis that is left out must not change the order of the float operations.
+    a, b, c = Value(0.1), Value(0.7), Value(0.3)
+    root = (a - (b - c)) / (a * (b / c)) + (-(a + b)) ** 2.0 - (a - b) * c
+    tape = Tape(root)
+    assert "(v0 - (v1 - v2)) / v6" in tape.source() and "v7 + pow(v9, 2.0) - v12 * v2" in tape.source()
+    for values in ((0.1, 0.7, 0.3), (1e16, 1.0, -1.0), (0.3, 1e-17, 3.0)):
+        a.data, b.data, c.data = values
+        fresh = [Value(v) for v in values]
+        p, q, r = fresh
+        expected = (p - (q - r)) / (p * (q / r)) + (-(p + q)) ** 2.0 - (p - q) * r
+        assert tape.forward() == expected.data
 
 
 def test_leaves_accumulate_like_backward_and_interior_nodes_stay():
