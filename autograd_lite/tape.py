@@ -1,17 +1,28 @@
 """The tape: record a graph once, replay its forward and backward pass as straight-line Python.
 
-`Tape(root)` takes a built graph, writes one line of Python per node for the
-forward pass and one per nonzero local derivative for the reverse pass (the
-chain rule of eqs. 10-19 spelled out, "backprop as a program"), compiles it
-once, and `run()` replays it on the leaves' current `.data` without building
-any `Value`. Everything comes from the rule table: forward lines from each
-rule's `code` template, derivative lines by calling each rule's `partials` on
-symbols that write code instead of computing. `tape.source()` shows it.
+`Tape(root)` takes a built graph, writes Python for the forward pass (one line
+per value that is read by name; a value read once is written where it is read:
+`v9 = v1 * v2 + v3`) and for the reverse pass (one line per gradient, the sum
+over the node's outgoing edges of local derivative times the consumer's
+gradient: the chain rule of eqs. 10-19 spelled out, "backprop as a program"),
+compiles it once, and `run()` replays it on the leaves' current `.data`
+without building any `Value`. `forward()` replays the forward pass alone (for
+evaluation: no gradient, no `.grad` touched). Everything comes from the rule
+table: forward code from each rule's `code` template, derivatives by calling
+each rule's `partials` on symbols that write code instead of computing, once
+per rule and constant. `tape.source()` shows the program.
+
+Recording is fast because CPython's compiler is slow: it costs about as much
+per statement and per pair of parentheses as per operator, so the generated
+code has as few statements and parentheses as keep the same float operations
+in the same order.
 
 Rules of the replay:
 - it re-reads every leaf's `.data` and adds into every leaf's `.grad`, as
   `backward()` does (zero them first, e.g. `model.zero_grad()`); interior
-  nodes, and `layer.z` / `layer.a`, keep the values of the recorded pass;
+  nodes, and `layer.z` / `layer.a`, keep the values of the recorded pass,
+  except the root and the nodes named in `Tape(root, keep=[...])`, whose
+  `.data` both `run()` and `forward()` update;
 - the graph's *structure* is frozen: code that branches on data while building
   the graph (an `if x.data > 0`, a max taken as a constant, the stable
   softplus of the cross-entropy cost) replays the branch it recorded. Within
@@ -124,8 +135,8 @@ class Tape:
     """A recorded graph, replayed fast: `Tape(root).run()` redoes forward and backward,
     `forward()` the forward pass alone."""
 
-    def __init__(self, root: Value, *, keep: Sequence[Value] = (), rebuild: Callable[[], Value] | None = None,
-                 check: bool = False) -> None:
+    def __init__(self, root: Value, *, keep: Sequence[Value] = (), backward: bool = True,
+                 rebuild: Callable[[], Value] | None = None, check: bool = False) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"Tape: expected a Value, got {type(root).__name__}")
         if check and rebuild is None:
@@ -139,21 +150,28 @@ class Tape:
             self.leaves = [node for node in order if node._rule is None]
             self._signature = _signature(order)
             self._namespace: dict[str, Any] = dict(ops.CODE_FUNCTIONS)
-            self._program = _Program(order, self.leaves, self.keep, self._namespace)
-            self._source = self._program.replay_source()
-            self._replay = _compiled(self._source, "replay", self._namespace)
-        self._forward: Callable[..., float] | None = None
+            self._program = _Program(order, self.leaves, self.keep, self._namespace, backward)
+            self._forward: Callable[..., float] | None = None
+            if backward:
+                self._source = self._program.replay_source()
+                self._replay = _compiled(self._source, "replay", self._namespace)
+            else:  # forward() only: compile that program now, as part of the recording
+                self._source = self._program.forward_source()
+                self._forward = _compiled(self._source, "forward", self._namespace)
+        self.backward = backward
         self.nodes = len(order)
         self.compile_seconds = time.perf_counter() - started
 
     def source(self, *, forward: bool = False) -> str:
         """The generated program: forward lines, then the chain rule, one line per gradient
-        (`forward=True`: the program of `forward()`)."""
+        (`forward=True`, or a tape recorded with backward=False: the program of `forward()`)."""
         return self._program.forward_source() if forward else self._source
 
     def run(self) -> float:
         """Replay forward and backward on the leaves' current data; add into their .grad;
         set the `.data` of the root and of the kept nodes; return the root's value."""
+        if not self.backward:
+            raise ValueError("Tape.run: this tape was recorded with backward=False; use forward()")
         with collector_paused():
             try:
                 value = self._replay(self.leaves, self.keep)
@@ -336,7 +354,7 @@ class _Program:
     """
 
     def __init__(self, order: list[Value], leaves: list[Value], keep: list[Value],
-                 namespace: dict[str, Any]) -> None:
+                 namespace: dict[str, Any], backward: bool = True) -> None:
         # Work on positions in `order`: node i is named v<i> and its gradient g<i>.
         index = {node: i for i, node in enumerate(order)}
         parents = [tuple(index[p] for p in node._prev) for node in order]
@@ -345,15 +363,18 @@ class _Program:
         leaf_slot = {index[leaf]: k for k, leaf in enumerate(leaves)}
         kept = [index[node] for node in keep]
         self.forward = [f"    v{i} = L[{k}].data" for i, k in leaf_slot.items()]
-        self._write_forward(parents, shapes, kept)
+        self._write_forward(parents, shapes, kept, backward)
         self.keep = [f"    K[{k}].data = v{i}" for k, i in enumerate(kept)]
         self.root = f"v{len(order) - 1}"
         self.backward: list[str] = []
-        grad = self._write_backward(order, parents, shapes, namespace)
-        self.write_back = [f"    L[{k}].grad += {_parenthesised(grad[i])}"
-                           for i, k in leaf_slot.items() if grad[i] is not None]
+        self.write_back: list[str] = []
+        if backward:
+            grad = self._write_backward(order, parents, shapes, namespace)
+            self.write_back = [f"    L[{k}].grad += {_parenthesised(grad[i])}"
+                               for i, k in leaf_slot.items() if grad[i] is not None]
 
-    def _write_forward(self, parents: list[tuple[int, ...]], shapes: list, kept: list[int]) -> None:
+    def _write_forward(self, parents: list[tuple[int, ...]], shapes: list, kept: list[int],
+                       backward: bool) -> None:
         """One line per node whose value is named; a value read once, by the forward
         code alone, is written into its reader's line instead (`v9 = v1 * v2 + v3`)."""
         n = len(parents)
@@ -368,7 +389,7 @@ class _Program:
             ins = parents[i]
             for slot, count in enumerate(shape.uses):
                 uses[ins[slot]] += count
-            for slot in shape.reads:  # the backward lines read these values by name
+            for slot in shape.reads if backward else ():  # the backward lines read these by name
                 named[i if slot == len(ins) else ins[slot]] = True
         inline: dict[int, tuple[str, int, int]] = {}  # node -> (code, precedence, ops in it)
         append = self.forward.append

@@ -202,3 +202,60 @@ def test_user_op_names_cannot_clash_with_the_tape_variables():
         for n in names:
             ops.RULES.pop(n, None)
             ops.CODE_FUNCTIONS.pop(f"op_{n}", None)
+
+
+def test_forward_replays_the_root_and_kept_nodes_and_touches_no_grad():
+    model = MLP(3, [5, 2], activation="tanh", output_activation="sigmoid", seed=4)
+    x = [Value(0.0) for _ in range(3)]
+    outputs = model(x)
+    root = outputs[0] * outputs[1] + 1.0
+    tape = Tape(root, keep=outputs)
+    twin = Tape(root, keep=outputs, backward=False)
+    rng = random.Random(5)
+    for _ in range(3):
+        for leaf in x:
+            leaf.data = rng.uniform(-2, 2)
+        for p in model.parameters():
+            p.data += rng.uniform(-0.1, 0.1)
+        fresh = model([leaf.data for leaf in x])  # the eager truth on the new data
+        assert tape.forward() == twin.forward() == root.data == (fresh[0] * fresh[1] + 1.0).data
+        assert [o.data for o in outputs] == [o.data for o in fresh]
+        assert all(p.grad == 0.0 for p in [*model.parameters(), *x])
+    tape.run()  # run() also keeps them up to date, and adds the gradients
+    assert [o.data for o in outputs] == [o.data for o in fresh] and any(p.grad for p in model.parameters())
+    with pytest.raises(ValueError, match="backward=False"):
+        twin.run()
+
+
+def test_keep_must_name_nodes_of_the_graph():
+    x = Value(1.0)
+    root = x * 2.0
+    with pytest.raises(ValueError, match="not in the recorded graph"):
+        Tape(root, keep=[Value(3.0)])
+    with pytest.raises(TypeError, match="keep= takes Values"):
+        Tape(root, keep=[3.0])
+
+
+def test_forward_errors_carry_the_engine_message():
+    x = Value(2.0)
+    tape = Tape(x.log() * 2.0, backward=False)
+    x.data = -1.0
+    with pytest.raises(ValueError, match=r"^log: undefined for x <= 0, got x=-1\.0"):
+        tape.forward()
+
+
+def test_deep_chains_are_split_into_lines():
+    x = Value(0.5)
+    y = x
+    for _ in range(5000):  # every link read once: written in place, but not 5000 deep
+        y = y * 1.0001 + 0.5
+    tape = Tape(y)
+    x.data, x.grad = 0.25, 0.0
+    value = tape.run()
+    z = Value(0.25)
+    w = z
+    for _ in range(5000):
+        w = w * 1.0001 + 0.5
+    w.backward()
+    assert value == w.data and x.grad == z.grad
+    assert max(len(line) for line in tape.source().splitlines()) < 1000
