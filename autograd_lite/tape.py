@@ -357,7 +357,9 @@ class _Program:
                  namespace: dict[str, Any], backward: bool = True) -> None:
         # Work on positions in `order`: node i is named v<i> and its gradient g<i>.
         index = {node: i for i, node in enumerate(order)}
-        parents = [tuple(index[p] for p in node._prev) for node in order]
+        position = index.__getitem__
+        parents = [tuple(map(position, node._prev)) for node in order]
+        self.names = [f"v{i}" for i in range(len(order))]
         cache: dict = {}
         shapes = [None if node._rule is None else _templates(node._rule, node._arg, cache) for node in order]
         leaf_slot = {index[leaf]: k for k, leaf in enumerate(leaves)}
@@ -392,7 +394,7 @@ class _Program:
             for slot in shape.reads if backward else ():  # the backward lines read these by name
                 named[i if slot == len(ins) else ins[slot]] = True
         inline: dict[int, tuple[str, int, int]] = {}  # node -> (code, precedence, ops in it)
-        append = self.forward.append
+        append, names = self.forward.append, self.names
         for i, shape in enumerate(shapes):
             if shape is None:
                 continue
@@ -400,7 +402,7 @@ class _Program:
             for slot, p in enumerate(parents[i]):
                 found = inline.pop(p, None)
                 if found is None:
-                    args.append(f"v{p}")
+                    args.append(names[p])
                 else:
                     code, precedence, ops_in = found
                     args.append(code if precedence >= shape.needs[slot] else f"({code})")
@@ -420,7 +422,7 @@ class _Program:
         grad: list[str | None] = [None] * n
         grad[root] = f"g{root}"
         terms: list[list[str] | None] = [None] * n
-        append = self.backward.append
+        append, names = self.backward.append, self.names
         append(f"    g{root} = 1.0")
         for i in range(root, -1, -1):
             shape = shapes[i]
@@ -440,7 +442,7 @@ class _Program:
             if shape is None:
                 continue
             ins = parents[i]
-            args = [f"v{p}" for p in ins]
+            args = [names[p] for p in ins]
             local = shape.partials
             if local is None:  # untraceable partials: call the rule's own function
                 node = order[i]
@@ -452,7 +454,7 @@ class _Program:
             for p, partial in zip(ins, local):
                 if type(partial) is tuple:
                     code, precedence = partial
-                    code = code.format(*args, f"v{i}")
+                    code = code.format(*args, names[i])
                     term = f"{code} * {g}" if precedence >= 2 else f"({code}) * {g}"
                 elif partial == 0.0:
                     continue

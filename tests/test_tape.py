@@ -177,7 +177,8 @@ def test_training_helper_with_the_tape_is_bit_identical(cost, output):
     results = []
     for tape in (False, True):
         model = MLP(2, [4, 1], output_activation=output, seed=1)
-        history = train(model, xs, ys, cost=cost, epochs=2, batch_size=10, lr=0.3, l2=1e-4, tape=tape)
+        history = train(model, xs, ys, cost=cost, epochs=2, batch_size=10, lr=0.3, l2=1e-4, tape=tape,
+                        validation=(xs[:7], ys[:7]))
         results.append(([p.data for p in model.parameters()], history))
     assert results[0] == results[1]
 
@@ -259,3 +260,14 @@ def test_deep_chains_are_split_into_lines():
     w.backward()
     assert value == w.data and x.grad == z.grad
     assert max(len(line) for line in tape.source().splitlines()) < 1000
+
+
+def test_taped_evaluation_gives_the_eager_outputs_bit_for_bit():
+    from autograd_lite.nn import _TapedOutputs
+
+    model = MLP(3, [6, 4], activation="relu", output_activation="sigmoid", seed=2)
+    rng = random.Random(3)
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(23)]  # chunks of 10, 10 and 3 (padded)
+    taped = list(_TapedOutputs(model)(xs))
+    assert taped == [[o.data for o in model.forward(x)] for x in xs]
+    assert all(p.grad == 0.0 for p in model.parameters())
