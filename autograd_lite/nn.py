@@ -351,31 +351,27 @@ def _fraction_right(model: MLP, outputs: Iterable[list[float]], ys: Sequence[Tar
 
 
 class _TapedOutputs:
-    """The model's outputs for many samples, replayed by one forward-only Tape of CHUNK
-    samples (train's `tape=True` evaluation): the same numbers as `model.forward`, bit for
-    bit, without building a Value per op. A last short chunk is padded with its last sample."""
-
-    CHUNK = 10
+    """The model's outputs for many samples, each replayed by one forward-only Tape of one
+    sample's pass (train's `tape=True` evaluation): the same numbers as `model.forward`,
+    bit for bit, without building a Value per op."""
 
     def __init__(self, model: MLP) -> None:
         from .tape import Tape
 
-        self.inputs = [[Value(0.0) for _ in range(model.nin)] for _ in range(self.CHUNK)]
+        self.inputs = [Value(0.0) for _ in range(model.nin)]
         with collector_paused():
-            self.outputs = [model.forward(x) for x in self.inputs]
-            flat = [o for out in self.outputs for o in out]
-            self.tape = Tape(sum(flat[1:], flat[0]), keep=flat, backward=False)
+            self.outputs = model.forward(self.inputs)
+            self.tape = Tape(sum(self.outputs[1:], self.outputs[0]), keep=self.outputs, backward=False)
 
     def __call__(self, xs: Sequence[Sample]) -> Iterator[list[float]]:
-        for start in range(0, len(xs), self.CHUNK):
-            chunk = xs[start:start + self.CHUNK]
-            for leaves, x in zip(self.inputs, [*chunk, *[chunk[-1]] * (self.CHUNK - len(chunk))]):
-                if len(x) != len(leaves):
-                    raise ValueError(f"accuracy: a sample has {len(x)} inputs, the model takes {len(leaves)}")
-                for leaf, v in zip(leaves, x):
-                    leaf.data = float(v)
-            self.tape.forward()
-            yield from ([o.data for o in out] for out in self.outputs[:len(chunk)])
+        inputs, outputs, forward = self.inputs, self.outputs, self.tape.forward
+        for x in xs:
+            if len(x) != len(inputs):
+                raise ValueError(f"accuracy: a sample has {len(x)} inputs, the model takes {len(inputs)}")
+            for leaf, v in zip(inputs, x):
+                leaf.data = float(v)
+            forward()
+            yield [o.data for o in outputs]
 
 
 def _taped_accuracy(outputs: _TapedOutputs, model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:

@@ -148,7 +148,7 @@ class Tape:
             order = topological_order(root)
             self.keep = _kept(order, keep)
             self.leaves = [node for node in order if node._rule is None]
-            self._signature = _signature(order)
+            self._signature = _signature(order) if check else None  # only check=True compares it
             self._namespace: dict[str, Any] = dict(ops.CODE_FUNCTIONS)
             self._program = _Program(order, self.leaves, self.keep, self._namespace, backward)
             self._forward: Callable[..., float] | None = None

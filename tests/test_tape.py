@@ -267,7 +267,7 @@ def test_taped_evaluation_gives_the_eager_outputs_bit_for_bit():
 
     model = MLP(3, [6, 4], activation="relu", output_activation="sigmoid", seed=2)
     rng = random.Random(3)
-    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(23)]  # chunks of 10, 10 and 3 (padded)
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(23)]
     taped = list(_TapedOutputs(model)(xs))
     assert taped == [[o.data for o in model.forward(x)] for x in xs]
     assert all(p.grad == 0.0 for p in model.parameters())
