@@ -55,7 +55,7 @@ from typing import Any
 
 ENGINES = ("autograd_lite", "micrograd", "torch", "lean")
 WORKLOADS = ("w1", "w1_helper", "w1_tape", "w2", "w3", "w4", "w5", "w6")
-DEFAULT_SIZES = {"w2": 50_000, "w3": 50_000, "w4": 100_000, "w5": 500, "w6": 16}
+DEFAULT_SIZES = {"w2": 50_000, "w3": 50_000, "w4": 100_000, "w5": 500, "w6": 9}
 SEED = 1337  # micrograd's demo notebook seeds with 1337 too
 N_POINTS = 100
 LAYERS = (16, 16, 1)
@@ -224,12 +224,20 @@ def run_w1(engine: Engine, repeats: int) -> dict:
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
     losses = [train_step(engine, model, params, points, labels, 0)]
-    samples = []
-    for k in range(1, repeats + 1):
+    samples, build, backward = [], [], []
+    for k in range(1, repeats + 1):  # train_step's lines, timed in two parts
         start = time.perf_counter()
-        losses.append(train_step(engine, model, params, points, labels, k))
+        total_loss = moons_loss(model, engine.Value, points, labels)
+        middle = time.perf_counter()
+        engine.zero_grad(params)
+        total_loss.backward()
+        engine.sgd(params, learning_rate(k))
         samples.append(time.perf_counter() - start)
-    return {"samples": samples, "losses": losses, "data": source, "parameters": len(params)}
+        build.append(middle - start)
+        backward.append(samples[-1] - build[-1])
+        losses.append(engine.item(total_loss))
+    return {"samples": samples, "build": build, "backward": backward, "losses": losses, "data": source,
+            "parameters": len(params)}
 
 
 def profile_w1(engine: Engine, top: int = 15) -> str:
@@ -340,8 +348,10 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
     start = time.perf_counter()
-    tape = Tape(moons_loss(model, engine.Value, points, labels))
-    record_seconds = time.perf_counter() - start
+    root = moons_loss(model, engine.Value, points, labels)
+    middle = time.perf_counter()
+    tape = Tape(root)
+    record_seconds, compile_seconds = time.perf_counter() - start, time.perf_counter() - middle
     losses, grads, samples = [], [], []
     for k in range(repeats + 1):  # step 0 is the untimed warm-up, as in W1
         start = time.perf_counter()
@@ -354,10 +364,23 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
         if k:
             samples.append(elapsed)
     eager_losses, eager_grads = _plain_trajectory(engine, repeats + 1)
+    # forward() alone, on the trained parameters: first call compiles its program (untimed)
+    before = [p.grad for p in params]
+    forward_values = [tape.forward()]
+    forward_samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward_values.append(tape.forward())
+        forward_samples.append(time.perf_counter() - start)
+    untouched = [p.grad for p in params] == before
+    engine.zero_grad(params)
     return {"samples": samples, "losses": losses, "data": source, "nodes": tape.nodes,
-            "compile_seconds": tape.compile_seconds, "record_seconds": record_seconds,
+            "compile_seconds": compile_seconds, "record_seconds": record_seconds,
+            "forward_samples": forward_samples,
             "check": {"steps": repeats + 1, "losses": _compare(losses, eager_losses),
-                      "gradients": _compare(grads, eager_grads)}}
+                      "gradients": _compare(grads, eager_grads),
+                      "forward": _compare(forward_values, [tape.run()] * len(forward_values)),
+                      "forward_leaves_grads": untouched}}
 
 
 # ---------------------------------------------------------------------------
