@@ -332,13 +332,14 @@ def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str = "qu
 def accuracy(model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
     """Fraction classified right: the sign of one output against y = ±1 (or a 0/1 target
     with a sigmoid output), else the argmax of the outputs against the argmax of y."""
+    with no_grad():
+        return _fraction_right(model, ([o.data for o in model.forward(x)] for x in xs), xs, ys)
+
+
+def _fraction_right(model: MLP, outputs: Iterable[list[float]], xs: Sequence[Sample],
+                    ys: Sequence[Target]) -> float:
     if not xs or len(xs) != len(ys):
         raise ValueError(f"accuracy needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
-    with no_grad():
-        return _fraction_right(model, ([o.data for o in model.forward(x)] for x in xs), ys)
-
-
-def _fraction_right(model: MLP, outputs: Iterable[list[float]], ys: Sequence[Target]) -> float:
     right = 0
     threshold = 0.5 if model.layers[-1].activation == "sigmoid" else 0.0
     for out, y in zip(outputs, ys):
@@ -375,9 +376,7 @@ class _TapedOutputs:
 
 
 def _taped_accuracy(outputs: _TapedOutputs, model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
-    if not xs or len(xs) != len(ys):
-        raise ValueError(f"accuracy needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
-    return _fraction_right(model, outputs(xs), ys)
+    return _fraction_right(model, outputs(xs), xs, ys)
 
 
 # ---------------------------------------------------------------------------
@@ -494,7 +493,7 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str =
             pass
     history = []
     measure = accuracy
-    if tape:  # the accuracy passes replayed too: Tape.forward() over chunks of samples
+    if tape:  # the accuracy passes replayed too: Tape.forward(), one sample at a time
         measure = functools.partial(_taped_accuracy, _TapedOutputs(model))
     for epoch in epoch_range:
         losses = []
