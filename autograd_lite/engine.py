@@ -573,6 +573,29 @@ def _accumulate_floats(grads: dict, parents: tuple, local: tuple, grad: float) -
             grads[parent] = partial * grad
 
 
+class _Probe:
+    """An argument that supports nothing: partials that return numbers without touching
+    their arguments are constant (the 1.0, 1.0 of add), found once per rule."""
+
+    __slots__ = ()
+
+
+def _constant_partials(rule: Rule) -> tuple | None:
+    """A built-in rule's partials if they do not depend on the inputs (nor on the node's
+    constant), read from the rule table once: the walk then need not call them per node."""
+    if rule.name not in ops.BUILTIN_OPS:
+        return None  # a user's partials are called as written, every time
+    probes = [_Probe() for _ in range(rule.arity + 1 + rule.const)]
+    try:
+        local = tuple(rule.partials(*probes))
+    except Exception:  # they read an input: not constant
+        return None
+    return local if all(type(p) is float for p in local) else None
+
+
+_CONSTANT = {rule: local for rule in RULES.values() if (local := _constant_partials(rule)) is not None}
+
+
 def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
     """The eager walk: d root / d node for every node, into `grads` if given (gradients()),
     else added to each node's `.grad` (backward()). The hot loop of every training step.
@@ -588,6 +611,7 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
     root._g = False
     path = [root]
     done = False
+    constants = _CONSTANT
     try:
         while path:  # topological_order, with `_g is None` as "not seen"
             node = path[-1]
@@ -614,18 +638,20 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                 continue
             grad = node._g  # final: every consumer of node has passed its share
             a, b = node._a, node._b
+            constant = constants.get(rule)
             try:
                 if b is None:
-                    arg = node._arg
-                    if arg is None:
+                    if constant is not None:
+                        (da,) = constant
+                    elif node._arg is None:
                         (da,) = rule.partials(a.data, node.data)
                     else:
-                        (da,) = rule.partials(a.data, node.data, arg)
+                        (da,) = rule.partials(a.data, node.data, node._arg)
                     g = a._g
                     a._g = da * grad if g is False else g + da * grad
                     continue
                 if b is not SEVERAL:
-                    da, db = rule.partials(a.data, b.data, node.data)
+                    da, db = rule.partials(a.data, b.data, node.data) if constant is None else constant
                     g = a._g
                     a._g = da * grad if g is False else g + da * grad
                     g = b._g
