@@ -574,10 +574,16 @@ def _accumulate_floats(grads: dict, parents: tuple, local: tuple, grad: float) -
 
 
 class _Probe:
-    """An argument that supports nothing: partials that return numbers without touching
-    their arguments are constant (the 1.0, 1.0 of add), found once per rule."""
+    """An argument that supports nothing, not even == or truth: partials that return numbers
+    without touching their arguments are constant (the 1.0, 1.0 of add), found once per rule."""
 
     __slots__ = ()
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError("a probe has no value")
+
+    __eq__ = __ne__ = __bool__ = _refuse  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _constant_partials(rule: Rule) -> tuple | None:
