@@ -121,6 +121,7 @@ def _node(data: float, a: Any, b: Any, rule: Rule, c: float | None) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._g = None
     if _GRAD_ENABLED.get():
         out._a = a
         out._b = b
@@ -239,13 +240,15 @@ def _positional_arity(forward: Callable[..., float], name: str) -> int:
 class Value:
     """A scalar in a computation graph: data, grad, and how it was made."""
 
-    __slots__ = ("_a", "_arg", "_b", "_rule", "data", "grad", "label")
+    # _g is the eager backward walk's scratch: None between walks (see _float_backward).
+    __slots__ = ("_a", "_arg", "_b", "_g", "_rule", "data", "grad", "label")
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad: Any = 0.0
         self.label = label
+        self._g = None
         if not _children and not _op:  # a leaf: the common case, kept short
             self._a = self._b = self._rule = self._arg = None
             return
@@ -386,11 +389,11 @@ class Value:
         Gradients accumulate: calling it twice doubles every `.grad`. With
         `create_graph=True` the gradients are Values (graphs themselves).
         """
-        grads = gradients(self, gradient, create_graph=create_graph)
         if not create_graph:
-            for node, grad in grads.items():
-                node.grad += grad
+            with collector_paused():
+                _float_backward(self, _as_float(gradient, "backward"), None)
             return
+        grads = gradients(self, gradient, create_graph=create_graph)
         for node, grad in grads.items():  # 0.0 + a Value would add a node to its graph
             current = node.grad
             node.grad = grad if type(current) is float and current == 0.0 else current + grad
@@ -416,6 +419,7 @@ class Value:
             memo[id(node)] = twin  # before its grad: a create_graph grad is a graph holding node
             twin.grad = copy.deepcopy(node.grad, memo)
             twin.label = node.label
+            twin._g = None
             twin._prev = tuple(memo[id(p)] for p in node._prev)
             twin._rule = node._rule
             twin._arg = node._arg
@@ -516,10 +520,11 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
         raise TypeError(f"gradients: expected a Value, got {type(root).__name__}")
     seed = gradient if create_graph and isinstance(gradient, Value) else _as_float(gradient, "backward")
     with collector_paused():
-        order = topological_order(root)
         if not create_graph and on_step is None:
-            return _float_walk(order, seed)
-        return _general_walk(order, seed, create_graph, on_step)
+            grads: dict[Value, float] = {}
+            _float_backward(root, seed, grads)
+            return grads
+        return _general_walk(topological_order(root), seed, create_graph, on_step)
 
 
 def _general_walk(order: list[Value], seed: Any, create_graph: bool,
@@ -571,44 +576,116 @@ def _accumulate_floats(grads: dict, parents: tuple, local: tuple, grad: float) -
             grads[parent] = partial * grad
 
 
-def _float_walk(order: list[Value], seed: float) -> dict:
-    """The eager walk of `gradients`, specialised for one and two parents: it is the hot
-    loop of every training step (same arithmetic as _accumulate_floats, inlined)."""
-    grads: dict[Value, float] = {order[-1]: seed}
-    for node in reversed(order):
-        rule = node._rule
-        if rule is None:
-            continue
-        grad = grads[node]
-        a, b = node._a, node._b
-        try:
-            if b is None:
-                arg = node._arg
-                if arg is None:
-                    (da,) = rule.partials(a.data, node.data)
+class _Probe:
+    """An argument that supports nothing, not even == or truth: partials that return numbers
+    without touching their arguments are constant (the 1.0, 1.0 of add), found once per rule."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError("a probe has no value")
+
+    __eq__ = __ne__ = __bool__ = _refuse  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _constant_partials(rule: Rule) -> tuple | None:
+    """A built-in rule's partials if they do not depend on the inputs (nor on the node's
+    constant), read from the rule table once: the walk then need not call them per node."""
+    if rule.name not in ops.BUILTIN_OPS:
+        return None  # a user's partials are called as written, every time
+    probes = [_Probe() for _ in range(rule.arity + 1 + rule.const)]
+    try:
+        local = tuple(rule.partials(*probes))
+    except Exception:  # they read an input: not constant
+        return None
+    return local if all(type(p) is float for p in local) else None
+
+
+_CONSTANT = {rule: local for rule in RULES.values() if (local := _constant_partials(rule)) is not None}
+
+
+def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
+    """The eager walk: d root / d node for every node, into `grads` if given (gradients()),
+    else added to each node's `.grad` (backward()). The hot loop of every training step.
+
+    It is `topological_order` and `_general_walk` on floats, specialised for one and two
+    parents, with the gradients kept in each node's `_g` slot instead of a dict (a slot
+    costs a third of a dict lookup, and the walk does one per edge): False marks a node
+    the sort has seen that has no gradient yet; every `_g` is None again afterwards, even
+    on an exception, which writes no `.grad`. Same order of nodes and of accumulation as
+    `topological_order` and the tape: the same bits.
+    """
+    order: list[Value] = []
+    root._g = False
+    path = [root]
+    done = False
+    constants = _CONSTANT
+    try:
+        while path:  # topological_order, with `_g is None` as "not seen"
+            node = path[-1]
+            a = node._a
+            if a is not None:
+                b = node._b
+                if b is SEVERAL:
+                    unseen = next((p for p in a if p._g is None), None)
+                elif a._g is None:
+                    unseen = a
+                elif b is not None and b._g is None:
+                    unseen = b
                 else:
-                    (da,) = rule.partials(a.data, node.data, arg)
-                if a in grads:
-                    grads[a] += da * grad
-                else:
-                    grads[a] = da * grad
+                    unseen = None
+                if unseen is not None:
+                    unseen._g = False
+                    path.append(unseen)
+                    continue
+            order.append(path.pop())
+        root._g = seed
+        for node in reversed(order):
+            rule = node._rule
+            if rule is None:
                 continue
-            if b is not SEVERAL:
-                da, db = rule.partials(a.data, b.data, node.data)
-                if a in grads:
-                    grads[a] += da * grad
-                else:
-                    grads[a] = da * grad
-                if b in grads:
-                    grads[b] += db * grad
-                else:
-                    grads[b] = db * grad
-                continue
-            local = rule.partials(*[p.data for p in a], node.data)
-        except (ZeroDivisionError, OverflowError, ValueError) as error:
-            raise _singular(node, error) from None
-        _accumulate_floats(grads, a, local, grad)
-    return grads
+            grad = node._g  # final: every consumer of node has passed its share
+            a, b = node._a, node._b
+            constant = constants.get(rule)
+            try:
+                if b is None:
+                    if constant is not None:
+                        (da,) = constant
+                    elif node._arg is None:
+                        (da,) = rule.partials(a.data, node.data)
+                    else:
+                        (da,) = rule.partials(a.data, node.data, node._arg)
+                    g = a._g
+                    a._g = da * grad if g is False else g + da * grad
+                    continue
+                if b is not SEVERAL:
+                    da, db = rule.partials(a.data, b.data, node.data) if constant is None else constant
+                    g = a._g
+                    a._g = da * grad if g is False else g + da * grad
+                    g = b._g
+                    b._g = db * grad if g is False else g + db * grad
+                    continue
+                local = rule.partials(*[p.data for p in a], node.data)
+            except (ZeroDivisionError, OverflowError, ValueError) as error:
+                raise _singular(node, error) from None
+            for parent, partial in zip(a, local):
+                g = parent._g
+                parent._g = partial * grad if g is False else g + partial * grad
+        # Only now, all gradients known, is anything written: a failed walk writes nothing.
+        if grads is None:
+            for node in order:
+                node.grad += node._g
+                node._g = None
+        else:
+            for node in order:
+                grads[node] = node._g
+                node._g = None
+        done = True
+    finally:
+        if not done:  # an exception: leave no scratch behind
+            for node in (*order, *path):
+                node._g = None
 
 
 def _accumulate_graph(grads: dict, parents: tuple, local: tuple, grad: Any) -> None:

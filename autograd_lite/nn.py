@@ -17,12 +17,13 @@ and the drawings. Imports `engine` only (tqdm lazily, in `train`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import numbers
 import operator
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -512,19 +513,51 @@ def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str | Non
 def accuracy(model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
     """Fraction classified right: the sign of one output against y = ±1 (or a 0/1 target
     with a sigmoid output), else the argmax of the outputs against the argmax of y."""
+    with no_grad():
+        return _fraction_right(model, ([o.data for o in model.forward(x)] for x in xs), xs, ys)
+
+
+def _fraction_right(model: MLP, outputs: Iterable[list[float]], xs: Sequence[Sample],
+                    ys: Sequence[Target]) -> float:
     if not xs or len(xs) != len(ys):
         raise ValueError(f"accuracy needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
     right = 0
-    with no_grad():
-        for x, y in zip(xs, ys):
-            out = [o.data for o in model.forward(x)]
-            if len(out) == 1:
-                target = float(y if isinstance(y, numbers.Real) else y[0])
-                threshold = 0.5 if model.layers[-1].activation == "sigmoid" else 0.0
-                right += (out[0] > threshold) == (target > threshold)
-            else:
-                right += out.index(max(out)) == list(y).index(max(y))
-    return right / len(xs)
+    threshold = 0.5 if model.layers[-1].activation == "sigmoid" else 0.0
+    for out, y in zip(outputs, ys):
+        if len(out) == 1:
+            target = float(y if isinstance(y, numbers.Real) else y[0])
+            right += (out[0] > threshold) == (target > threshold)
+        else:
+            right += out.index(max(out)) == list(y).index(max(y))
+    return right / len(ys)
+
+
+class _TapedOutputs:
+    """The model's outputs for many samples, each replayed by one forward-only Tape of one
+    sample's pass (train's `tape=True` evaluation): the same numbers as `model.forward`,
+    bit for bit, without building a Value per op."""
+
+    def __init__(self, model: MLP) -> None:
+        from .tape import Tape
+
+        self.inputs = [Value(0.0) for _ in range(model.nin)]
+        with collector_paused():
+            self.outputs = model.forward(self.inputs)
+            self.tape = Tape(sum(self.outputs[1:], self.outputs[0]), keep=self.outputs, backward=False)
+
+    def __call__(self, xs: Sequence[Sample]) -> Iterator[list[float]]:
+        inputs, outputs, forward = self.inputs, self.outputs, self.tape.forward
+        for x in xs:
+            if len(x) != len(inputs):
+                raise ValueError(f"accuracy: a sample has {len(x)} inputs, the model takes {len(inputs)}")
+            for leaf, v in zip(inputs, x):
+                leaf.data = float(v)
+            forward()
+            yield [o.data for o in outputs]
+
+
+def _taped_accuracy(outputs: _TapedOutputs, model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
+    return _fraction_right(model, outputs(xs), xs, ys)
 
 
 # ---------------------------------------------------------------------------
@@ -622,8 +655,9 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str |
     Returns one record per epoch: the mean training loss over its batches, the
     training accuracy and, with `validation=(xs, ys)`, the validation accuracy.
     `progress=True` shows a tqdm bar when tqdm is installed. `tape=True`
-    replays each batch from a recorded Tape (see autograd_lite.tape): the same
-    numbers, bit for bit, several times faster. The cyclic garbage collector is
+    replays each batch from a recorded Tape (see autograd_lite.tape), and the
+    accuracy passes from a forward-only one: the same numbers, bit for bit,
+    several times faster. The cyclic garbage collector is
     paused during each step (the graph has no cycles) and restored after.
     """
     cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
@@ -639,6 +673,9 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str |
         except ImportError:
             pass
     history = []
+    measure = accuracy
+    if tape:  # the accuracy passes replayed too: Tape.forward(), one sample at a time
+        measure = functools.partial(_taped_accuracy, _TapedOutputs(model))
     for epoch in epoch_range:
         losses = []
         for batch in _batches(len(xs), batch_size, rng):
@@ -652,8 +689,8 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str |
                     batch_loss.backward()
                     losses.append(batch_loss.data)
                 optimizer.step()
-        record = {"epoch": epoch + 1, "loss": sum(losses) / len(losses), "accuracy": accuracy(model, xs, ys)}
+        record = {"epoch": epoch + 1, "loss": sum(losses) / len(losses), "accuracy": measure(model, xs, ys)}
         if validation is not None:
-            record["validation_accuracy"] = accuracy(model, *validation)
+            record["validation_accuracy"] = measure(model, *validation)
         history.append(record)
     return history

@@ -31,6 +31,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 WORKLOADS = HERE / "workloads.py"
 ENGINES = ("autograd_lite", "micrograd", "torch")
+LEAN = "lean"  # benchmarks/lean_engine.py, microgpt's design: W6 only, always available
 BASE = "autograd_lite"
 TOLERANCE = 1e-9  # relative, for the loss and value checks between engines
 HELPER_TOLERANCE = 1e-12  # relative: nn.train's shuffled batch sums the same terms in another order
@@ -49,7 +50,9 @@ class Task:
     engines: tuple[str, ...] | None = None
 
     def runs(self, engine: str) -> bool:
-        return self.engines is None or engine in self.engines
+        if self.engines is None:
+            return engine != LEAN
+        return engine in self.engines
 
     @property
     def key(self) -> str:
@@ -75,7 +78,8 @@ def make_plan(quick: bool, rounds: int | None) -> Plan:
         return Plan(r, (Task("w1", None, 3, r), Task("w1_helper", None, 3, r, ONLY_BASE),
                         Task("w1_tape", None, 6, few, ONLY_BASE),
                         *(Task("w2", n, k, r) for n, k in w2),
-                        Task("w4", 20_000, 1, few), Task("w5", 200, 1, few, ONLY_BASE)))
+                        Task("w4", 20_000, 1, few), Task("w5", 200, 1, few, ONLY_BASE),
+                        Task("w6", 9, 2, few, (BASE, LEAN))))
     r = rounds or 5
     few = min(r, 3)
     w2 = ((100, 200), (1_000, 50), (10_000, 10), (100_000, 3), (1_000_000, 1))
@@ -85,7 +89,8 @@ def make_plan(quick: bool, rounds: int | None) -> Plan:
     return Plan(r, (Task("w1", None, 6, r), Task("w1_helper", None, 6, r, ONLY_BASE),
                     Task("w1_tape", None, 20, few, ONLY_BASE),
                     *(Task("w2", n, k, few if n >= 1_000_000 else r) for n, k in w2),
-                    Task("w4", 100_000, 2, few), Task("w5", 500, 2, few, ONLY_BASE)))
+                    Task("w4", 100_000, 2, few), Task("w5", 500, 2, few, ONLY_BASE),
+                    Task("w6", 9, 5, r, (BASE, LEAN))))
 
 
 # ---------------------------------------------------------------------------
@@ -124,12 +129,12 @@ def run_plan(plan: Plan, engines: list[str]) -> tuple[dict[str, dict[str, list[d
     Returns ({task key: {engine: [result per round]}}, {engine: W3 result}).
     A cell that failed (RecursionError, crash) is not run again in later rounds.
     """
-    timed: dict[str, dict[str, list[dict]]] = {t.key: {e: [] for e in engines} for t in plan.tasks}
+    timed: dict[str, dict[str, list[dict]]] = {t.key: {e: [] for e in [*engines, LEAN]} for t in plan.tasks}
     for round_no in range(1, plan.rounds + 1):
         for task in plan.tasks:
             if round_no > task.rounds:
                 continue
-            for engine in engines:
+            for engine in [*engines, LEAN]:
                 if not task.runs(engine):
                     continue
                 runs = timed[task.key][engine]
@@ -221,6 +226,8 @@ def timing_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
     """
     rows = []
     for task in plan.tasks:
+        if task.workload == "w6":
+            continue  # its own table (gpt_rows): the engine it is compared with is not a column here
         for label, key, baseline in row_specs(task):
             medians: dict[str, tuple[float | None, str | None]] = {}
             cells = []
@@ -245,7 +252,7 @@ def split_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
     """W2 and W4 rows of the build and backward medians, per engine."""
     rows = []
     for task in plan.tasks:
-        if task.workload not in ("w2", "w4"):
+        if task.workload not in ("w1", "w2", "w4"):
             continue
         cells = []
         for e in engines:
@@ -256,6 +263,9 @@ def split_rows(plan: Plan, engines: list[str], timed: dict) -> list[list[str]]:
             build = median([s for r in runs for s in r["build"]])
             backward = median([s for r in runs for s in r["backward"]])
             cells.append(f"{format_seconds(build)} / {format_seconds(backward)}")
+        if task.workload == "w1":
+            rows.append(["W1 moons step, plain loop (build; zero_grad + backward + SGD)", *cells])
+            continue
         name = "chain of" if task.workload == "w2" else "balanced sum of"
         unit = "links" if task.workload == "w2" else "triples"
         rows.append([f"{task.workload.upper()} {name} {short_size(task.size)} {unit}", *cells])
@@ -278,13 +288,34 @@ def tape_rows(plan: Plan, timed: dict) -> list[list[str]]:
         eager, _ = pooled(eager_runs, eager_key)
         tape, err = pooled(timed[task.key][BASE])
         if not runs or tape is None:
-            rows.append([name, "-", str(err), "-", "-", "-"])
+            rows.append([name, "-", str(err), "-", "-", "-", "-", "-"])
             continue
         record = median([r["record_seconds"] for r in runs])
         compile_ = median([r["compile_seconds"] for r in runs])
+        forward, _ = pooled(runs, "forward_samples") if "forward_samples" in runs[0] else (None, None)
         rows.append([name, format_seconds(eager) if eager is not None else "-", format_seconds(tape),
                      format_ratio(eager, tape), f"{format_seconds(record)} ({format_seconds(compile_)})",
+                     format_ratio(compile_, eager),
+                     f"{format_seconds(forward)} ({format_ratio(forward, tape)})" if forward else "-",
                      f"{runs[0]['nodes']:,}"])
+    return rows
+
+
+def gpt_rows(plan: Plan, timed: dict) -> list[list[str]]:
+    """W6: autograd_lite against the lean reference design, build / backward / step."""
+    rows = []
+    for task in plan.tasks:
+        if task.workload != "w6":
+            continue
+        runs = {e: [r for r in timed[task.key][e] if not r.get("error")] for e in (BASE, LEAN)}
+        if not runs[BASE] or not runs[LEAN]:
+            rows.append([f"W6 ({task.size} positions)", "not run", "-", "-"])
+            continue
+        nodes = ", ".join(f"{e} {runs[e][0]['nodes']:,}" for e in (BASE, LEAN))
+        for part, key in (("build (forward)", "build"), ("backward", "backward"), ("step", "samples")):
+            mine, theirs = pooled(runs[BASE], key)[0], pooled(runs[LEAN], key)[0]
+            rows.append([f"W6 GPT-sized step, {task.size} positions ({nodes} nodes): {part}",
+                         format_seconds(mine), format_seconds(theirs), format_ratio(theirs, mine)])
     return rows
 
 
@@ -389,11 +420,27 @@ def tool_check_lines(plan: Plan, engines: list[str], timed: dict) -> tuple[list[
             lines.append("W1 helpers' model `nn.MLP(2, [16, 16, 1], seed=1337)`: initial weights "
                          f"{'equal' if same_start else 'DIFFER FROM'} W1's; the points stay floats "
                          "(W1 maps them to leaf Values), so its graph has constant-operand ops there.")
+        elif task.workload == "w6":
+            lean = [r for r in timed[task.key][LEAN] if not r.get("error")]
+            if not runs or not lean:
+                continue
+            worst = max(relative_difference(runs[0][k], lean[0][k])
+                        for k in ("loss", "grad_sum", "grad_abs_sum"))
+            agree = worst <= TOLERANCE
+            ok &= agree
+            lines.append(f"W6 {task.size} positions, {LEAN} vs {BASE}: loss and sums of the "
+                         f"{runs[0]['parameters']:,} parameter gradients, max relative difference "
+                         f"{worst:.1e} ({'agree' if agree else 'DISAGREE'} to {TOLERANCE:g}).")
         elif task.workload == "w1_tape" and runs:
             check = runs[0]["check"]
             losses, passed_l = _same([r["check"]["losses"] for r in runs])
             grads, passed_g = _same([r["check"]["gradients"] for r in runs])
-            ok &= passed_l and passed_g
+            forward, passed_f = _same([r["check"]["forward"] for r in runs])
+            untouched = all(r["check"]["forward_leaves_grads"] for r in runs)
+            ok &= passed_l and passed_g and passed_f and untouched
+            lines.append(f"W1 `tape.forward()` vs `tape.run()` on the trained parameters (every round): "
+                         f"{forward}; forward() left every `.grad` "
+                         f"{'as it was' if untouched else 'CHANGED'}.")
             n_params = check["gradients"]["compared"] // check["steps"]
             lines.append(f"W1 tape vs eager autograd_lite (W1's loop in the same process), {check['steps']} "
                          f"SGD steps, every round: losses {losses}; all {n_params} parameter gradients "
@@ -500,12 +547,15 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
     load = f"load average {m['load_average'][0]:.2f} -> {after['load_average'][0]:.2f}" \
         if m["load_average"] else ""
     split = markdown_table(["build / backward", *engines], split_rows(plan, engines, timed))
-    tape = markdown_table(["autograd_lite", "eager", "tape", "eager / tape",
-                           "recording once: build + compile (compile)", "tape nodes"],
+    tape = markdown_table(["autograd_lite", "eager", "tape `run()`", "eager / tape",
+                           "recording once: build + `Tape(root)` (`Tape(root)`)", "`Tape(root)` / eager",
+                           "`forward()` (/ `run()`)", "tape nodes"],
                           tape_rows(plan, timed))
+    gpt = markdown_table(["workload", BASE, f"{LEAN} (microgpt's design)", f"{LEAN} / {BASE}"],
+                         gpt_rows(plan, timed))
     moved = f" (at the end: {after['commit']})" if after["commit"] != m["commit"] else ""
     lines = [markdown_table(header, rows), "", *(f"- {n}" for n in checks + notes), "",
-             split, "", tape, "",
+             split, "", tape, "", gpt, "",
              f"Machine: {m['platform']}, {m['python']}, {m['cpu']}, {m['cpu_count']} CPUs, "
              f"{load}; commit {m['commit']}{moved}; {m['date']}."]
     return "\n".join(lines), ok

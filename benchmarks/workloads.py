@@ -26,6 +26,12 @@ Workloads:
              build + backward.
   w5         (autograd_lite) one epoch on the first --size samples of sklearn's digits,
              MLP(64, [32, 10]) sigmoid, batches of 10: eager against a Tape of one batch.
+  w6         a GPT-sized training step shaped like microgpt's (token and position
+             embeddings, RMSNorm, one block of 4-head causal attention with a softmax
+             written from exp / sum / division, an MLP block, cross-entropy from log) over
+             --size positions: build, backward. Engines: autograd_lite and `lean`, the
+             closure-free reference design of benchmarks/lean_engine.py (micrograd has
+             no exp or log).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import argparse
 import cProfile
 import gc
 import io
+import itertools
 import json
 import math
 import pstats
@@ -46,9 +53,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-ENGINES = ("autograd_lite", "micrograd", "torch")
-WORKLOADS = ("w1", "w1_helper", "w1_tape", "w2", "w3", "w4", "w5")
-DEFAULT_SIZES = {"w2": 50_000, "w3": 50_000, "w4": 100_000, "w5": 500}
+ENGINES = ("autograd_lite", "micrograd", "torch", "lean")
+WORKLOADS = ("w1", "w1_helper", "w1_tape", "w2", "w3", "w4", "w5", "w6")
+DEFAULT_SIZES = {"w2": 50_000, "w3": 50_000, "w4": 100_000, "w5": 500, "w6": 9}
 SEED = 1337  # micrograd's demo notebook seeds with 1337 too
 N_POINTS = 100
 LAYERS = (16, 16, 1)
@@ -96,6 +103,14 @@ def load_engine(name: str) -> Engine:
                       _zero_grad, _sgd, lambda v: v.data, lambda v: v.grad)
     if name == "torch":
         return _torch_engine()
+    if name == "lean":
+        try:
+            from benchmarks.lean_engine import LeanValue
+        except ImportError:  # run as a script: benchmarks/ is on sys.path
+            from lean_engine import LeanValue  # type: ignore[no-redef]
+
+        return Engine(name, "microgpt's design", LeanValue, _zero_grad, _sgd,
+                      lambda v: v.data, lambda v: v.grad)
     raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
@@ -209,12 +224,20 @@ def run_w1(engine: Engine, repeats: int) -> dict:
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
     losses = [train_step(engine, model, params, points, labels, 0)]
-    samples = []
-    for k in range(1, repeats + 1):
+    samples, build, backward = [], [], []
+    for k in range(1, repeats + 1):  # train_step's lines, timed in two parts
         start = time.perf_counter()
-        losses.append(train_step(engine, model, params, points, labels, k))
+        total_loss = moons_loss(model, engine.Value, points, labels)
+        middle = time.perf_counter()
+        engine.zero_grad(params)
+        total_loss.backward()
+        engine.sgd(params, learning_rate(k))
         samples.append(time.perf_counter() - start)
-    return {"samples": samples, "losses": losses, "data": source, "parameters": len(params)}
+        build.append(middle - start)
+        backward.append(samples[-1] - build[-1])
+        losses.append(engine.item(total_loss))
+    return {"samples": samples, "build": build, "backward": backward, "losses": losses, "data": source,
+            "parameters": len(params)}
 
 
 def profile_w1(engine: Engine, top: int = 15) -> str:
@@ -325,8 +348,10 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
     model = MLP(engine.Value, 2, LAYERS, random.Random(SEED))
     params = model.parameters()
     start = time.perf_counter()
-    tape = Tape(moons_loss(model, engine.Value, points, labels))
-    record_seconds = time.perf_counter() - start
+    root = moons_loss(model, engine.Value, points, labels)
+    middle = time.perf_counter()
+    tape = Tape(root)
+    record_seconds, compile_seconds = time.perf_counter() - start, time.perf_counter() - middle
     losses, grads, samples = [], [], []
     for k in range(repeats + 1):  # step 0 is the untimed warm-up, as in W1
         start = time.perf_counter()
@@ -339,10 +364,23 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
         if k:
             samples.append(elapsed)
     eager_losses, eager_grads = _plain_trajectory(engine, repeats + 1)
+    # forward() alone, on the trained parameters: first call compiles its program (untimed)
+    before = [p.grad for p in params]
+    forward_values = [tape.forward()]
+    forward_samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward_values.append(tape.forward())
+        forward_samples.append(time.perf_counter() - start)
+    untouched = [p.grad for p in params] == before
+    engine.zero_grad(params)
     return {"samples": samples, "losses": losses, "data": source, "nodes": tape.nodes,
-            "compile_seconds": tape.compile_seconds, "record_seconds": record_seconds,
+            "compile_seconds": compile_seconds, "record_seconds": record_seconds,
+            "forward_samples": forward_samples,
             "check": {"steps": repeats + 1, "losses": _compare(losses, eager_losses),
-                      "gradients": _compare(grads, eager_grads)}}
+                      "gradients": _compare(grads, eager_grads),
+                      "forward": _compare(forward_values, [tape.run()] * len(forward_values)),
+                      "forward_leaves_grads": untouched}}
 
 
 # ---------------------------------------------------------------------------
@@ -617,6 +655,103 @@ def run_w5(engine: Engine, n_samples: int, repeats: int) -> dict:
 
 
 # ---------------------------------------------------------------------------
+# W6: a GPT-sized training step, microgpt's shape, on any engine with exp and log.
+
+GPT_VOCAB, GPT_EMBED, GPT_HEADS, GPT_BLOCK = 27, 16, 4, 16
+
+
+def gpt_parameters(Value: Callable[[float], Any], rng: random.Random) -> dict[str, list[list[Any]]]:  # noqa: N803
+    """microgpt's parameter shapes (one layer), weights from a seeded Gaussian, std 0.08."""
+    def matrix(rows: int, cols: int) -> list[list[Any]]:
+        return [[Value(rng.gauss(0.0, 0.08)) for _ in range(cols)] for _ in range(rows)]
+
+    e = GPT_EMBED
+    return {"wte": matrix(GPT_VOCAB, e), "wpe": matrix(GPT_BLOCK, e), "wq": matrix(e, e),
+            "wk": matrix(e, e), "wv": matrix(e, e), "wo": matrix(e, e), "fc1": matrix(4 * e, e),
+            "fc2": matrix(e, 4 * e), "lm_head": matrix(GPT_VOCAB, e)}
+
+
+def _linear(x: list[Any], w: list[list[Any]]) -> list[Any]:
+    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+
+
+def _rmsnorm(x: list[Any]) -> list[Any]:
+    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
+    return [xi * scale for xi in x]
+
+
+def _softmax(logits: list[Any]) -> list[Any]:
+    top = max(v.data for v in logits)  # a constant shift: exp never overflows
+    exps = [(v - top).exp() for v in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def gpt_loss(params: dict[str, list[list[Any]]], tokens: list[int]) -> Any:
+    """Mean cross-entropy of predicting tokens[t + 1] from tokens[: t + 1], one position at a
+    time with a cache of keys and values, as microgpt's training step does."""
+    keys: list[list[Any]] = []
+    values: list[list[Any]] = []
+    head = GPT_EMBED // GPT_HEADS
+    losses = []
+    for pos, (token, target) in enumerate(itertools.pairwise(tokens)):
+        x = _rmsnorm([t + p for t, p in zip(params["wte"][token], params["wpe"][pos])])
+        residual, x = x, _rmsnorm(x)
+        q, k, v = _linear(x, params["wq"]), _linear(x, params["wk"]), _linear(x, params["wv"])
+        keys.append(k)
+        values.append(v)
+        attended: list[Any] = []
+        for h in range(0, GPT_EMBED, head):
+            scores = [sum(q[h + j] * key[h + j] for j in range(head)) / head ** 0.5 for key in keys]
+            weights = _softmax(scores)
+            attended += [sum(w * value[h + j] for w, value in zip(weights, values)) for j in range(head)]
+        x = [a + r for a, r in zip(_linear(attended, params["wo"]), residual)]
+        residual, x = x, _rmsnorm(x)
+        hidden = [u.relu() for u in _linear(x, params["fc1"])]
+        x = [a + r for a, r in zip(_linear(hidden, params["fc2"]), residual)]
+        probs = _softmax(_linear(x, params["lm_head"]))
+        losses.append(-probs[target].log())
+    return sum(losses) * (1.0 / len(losses))
+
+
+def _count_nodes(root: Any) -> int:
+    seen, stack = {root}, [root]
+    while stack:
+        node = stack.pop()
+        for child in (node._children if hasattr(node, "_children") else node._prev):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return len(seen)
+
+
+def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
+    """Time the build (forward) and the backward of one GPT-sized step, `repeats` times."""
+    if engine.name not in ("autograd_lite", "lean"):
+        return {"error": "n/a: needs exp and log", "samples": []}
+    params = gpt_parameters(engine.Value, random.Random(SEED))
+    flat = [p for rows in params.values() for row in rows for p in row]
+    rng = random.Random(SEED + 1)
+    tokens = [0] + [rng.randrange(1, GPT_VOCAB) for _ in range(min(positions, GPT_BLOCK) - 1)] + [0]
+    build, backward, losses = [], [], []
+    for _ in range(repeats + 1):  # the first step warms up, untimed
+        engine.zero_grad(flat)
+        start = time.perf_counter()
+        loss = gpt_loss(params, tokens)
+        middle = time.perf_counter()
+        loss.backward()
+        end = time.perf_counter()
+        build.append(middle - start)
+        backward.append(end - middle)
+        losses.append(engine.item(loss))
+    grads = [engine.grad(p) for p in flat]
+    return {"samples": [b + w for b, w in zip(build[1:], backward[1:])], "build": build[1:],
+            "backward": backward[1:], "loss": losses[-1], "grad_sum": math.fsum(grads),
+            "grad_abs_sum": math.fsum(abs(g) for g in grads), "parameters": len(flat),
+            "positions": len(tokens) - 1, "nodes": _count_nodes(loss)}
+
+
+# ---------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run one workload, print its JSON result."""
@@ -648,6 +783,8 @@ def main(argv: list[str] | None = None) -> None:
         result = run_w3(engine, size)
     elif args.workload == "w4":
         result = run_w4(engine, size, args.repeats)
+    elif args.workload == "w6":
+        result = run_w6(engine, size, args.repeats)
     else:
         result = run_w5(engine, size, args.repeats)
     result = {"engine": engine.name, "version": engine.version, "workload": args.workload,

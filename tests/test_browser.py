@@ -26,6 +26,8 @@ from autograd_lite.backprop_page import backprop_html
 from .helpers import micrograd_neuron
 from .jupyter_session import frames_shown
 
+pytestmark = pytest.mark.slow  # the other interpreters of .ci/other_pythons skip the browser
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -10,16 +11,44 @@ import pytest
 
 from autograd_lite import cli
 
+LONG = {"digits", "moons"}  # ~10 s each (scikit-learn, matplotlib): marked slow
 
-@pytest.mark.parametrize("name", cli.demo_names())
-def test_demo_runs_in_quick_mode(name, tmp_path):
+
+def run_demo(name, tmp_path, *flags):
     temporary = tmp_path / "tmp"   # the demo's temporary files go here, and must not stay
-    temporary.mkdir()
+    temporary.mkdir(exist_ok=True)
     result = subprocess.run(
-        [sys.executable, "-m", "autograd_lite.cli", "demo", name, "--quick"],
+        [sys.executable, "-m", "autograd_lite.cli", "demo", name, "--quick", *flags],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
         env={**os.environ, "TMPDIR": str(temporary)},
     )
+    assert not list(temporary.iterdir()), "the demo left temporary files behind"
+    return result
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in LONG else n
+                                  for n in cli.demo_names()])
+def test_demo_runs_in_quick_mode(name, tmp_path):
+    result = run_demo(name, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
-    assert not list(temporary.iterdir()), "the demo left temporary files behind"
+
+
+def without_times(stdout):
+    """A demo's output without what depends on the clock: runtime lines, and the seconds
+    column that ends each epoch row of the digits table."""
+    epoch_row = re.compile(r"\s+\d+\s+\d+\.\d+\s.*%\s+\d+\.\d+$")
+    return [ln.rsplit(None, 1)[0] if epoch_row.match(ln) else ln
+            for ln in stdout.splitlines() if not ln.startswith("runtime")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LONG))
+def test_fast_demo_computes_what_the_eager_one_does(name, tmp_path):
+    # --fast replays tapes (training, and evaluation by Tape.forward): the same printed numbers;
+    # it only adds lines about the tape
+    eager, fast = run_demo(name, tmp_path), run_demo(name, tmp_path, "--fast")
+    assert eager.returncode == 0 and fast.returncode == 0, eager.stderr + fast.stderr
+    fast_lines = set(without_times(fast.stdout))
+    missing = [ln for ln in without_times(eager.stdout) if ln not in fast_lines]
+    assert not missing and len(eager.stdout.splitlines()) > 5

@@ -330,3 +330,19 @@ def test_overflow_gives_ieee_infinity_as_torch():
         expected = f(torch.tensor(x, dtype=torch.float64)).item()
         assert math.isinf(expected)
         assert f(Value(x)).data == expected
+
+
+def test_a_failed_backward_leaves_the_shared_nodes_ready_for_the_next_walk():
+    # The eager walk keeps its gradients in each node's scratch slot; an exception half way
+    # (sqrt's derivative is infinite at 0) must not leave any behind, or a later graph
+    # sharing these leaves would skip them or add to stale numbers.
+    x, w = Value(0.0), Value(1.5)
+    h = w * w
+    with pytest.raises(ValueError, match="derivative of sqrt is not finite"):
+        (x.sqrt() * h + h).backward()
+    assert x.grad == 0.0 and w.grad == 0.0  # nothing is written before the walk succeeds
+    root = (h * x.exp() + w).tanh()
+    root.backward()
+    numeric = central_differences(lambda a, b: math.tanh(b * b * math.exp(a) + b), [0.0, 1.5])
+    assert close(x.grad, numeric[0], 1e-7) and close(w.grad, numeric[1], 1e-7)
+    assert gradients(root)[w] == w.grad  # the pure walk agrees with what backward added

@@ -89,12 +89,28 @@ def test_source_is_readable_straight_line_code():
     x, w, b = Value(2.0), Value(-3.0), Value(6.88)
     tape = Tape((x * w + b).tanh())
     source = tape.source()
-    assert source.startswith("def replay(L):")
-    assert "v2 = v0 * v1" in source and "v5 = tanh(v4)" in source
-    assert "g4 = (1.0 - (v5 * v5)) * g5" in source  # d tanh/dx = 1 - out^2, from the rule
+    assert source.startswith("def replay(L, K):")
+    assert "v5 = tanh(v0 * v1 + v3)" in source  # x*w and + b are read once: written in place
+    assert "g4 = (1.0 - v5 * v5) * g5" in source  # d tanh/dx = 1 - out^2, from the rule
+    assert "L[2].grad += g4" in source  # an edge of + passes the gradient on: no g2, g3 lines
     assert "* 1.0" not in source and "+ 0.0" not in source  # constant partials folded away
-    lines = source.splitlines()
-    assert sum(" = " in ln or " += " in ln for ln in lines) == len(lines) - 5
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith("#")]
+    assert sum(" = " in ln or " += " in ln for ln in lines) == len(lines) - 2
+    assert tape.source(forward=True).splitlines()[-2:] == ["    v5 = tanh(v0 * v1 + v3)", "    return v5"]
+
+
+def test_generated_code_has_only_the_parentheses_it_needs():
+    # Each parenthesis that is left out must not change the order of the float operations.
+    a, b, c = Value(0.1), Value(0.7), Value(0.3)
+    root = (a - (b - c)) / (a * (b / c)) + (-(a + b)) ** 2.0 - (a - b) * c
+    tape = Tape(root)
+    assert "(v0 - (v1 - v2)) / v6" in tape.source() and "v7 + pow(v9, 2.0) - v12 * v2" in tape.source()
+    for values in ((0.1, 0.7, 0.3), (1e16, 1.0, -1.0), (0.3, 1e-17, 3.0)):
+        a.data, b.data, c.data = values
+        fresh = [Value(v) for v in values]
+        p, q, r = fresh
+        expected = (p - (q - r)) / (p * (q / r)) + (-(p + q)) ** 2.0 - (p - q) * r
+        assert tape.forward() == expected.data
 
 
 def test_leaves_accumulate_like_backward_and_interior_nodes_stay():
@@ -161,7 +177,8 @@ def test_training_helper_with_the_tape_is_bit_identical(cost, output):
     results = []
     for tape in (False, True):
         model = MLP(2, [4, 1], output_activation=output, seed=1)
-        history = train(model, xs, ys, cost=cost, epochs=2, batch_size=10, lr=0.3, l2=1e-4, tape=tape)
+        history = train(model, xs, ys, cost=cost, epochs=2, batch_size=10, lr=0.3, l2=1e-4, tape=tape,
+                        validation=(xs[:7], ys[:7]))
         results.append(([p.data for p in model.parameters()], history))
     assert results[0] == results[1]
 
@@ -186,3 +203,71 @@ def test_user_op_names_cannot_clash_with_the_tape_variables():
         for n in names:
             ops.RULES.pop(n, None)
             ops.CODE_FUNCTIONS.pop(f"op_{n}", None)
+
+
+def test_forward_replays_the_root_and_kept_nodes_and_touches_no_grad():
+    model = MLP(3, [5, 2], activation="tanh", output_activation="sigmoid", seed=4)
+    x = [Value(0.0) for _ in range(3)]
+    outputs = model(x)
+    root = outputs[0] * outputs[1] + 1.0
+    tape = Tape(root, keep=outputs)
+    twin = Tape(root, keep=outputs, backward=False)
+    rng = random.Random(5)
+    for _ in range(3):
+        for leaf in x:
+            leaf.data = rng.uniform(-2, 2)
+        for p in model.parameters():
+            p.data += rng.uniform(-0.1, 0.1)
+        fresh = model([leaf.data for leaf in x])  # the eager truth on the new data
+        assert tape.forward() == twin.forward() == root.data == (fresh[0] * fresh[1] + 1.0).data
+        assert [o.data for o in outputs] == [o.data for o in fresh]
+        assert all(p.grad == 0.0 for p in [*model.parameters(), *x])
+    tape.run()  # run() also keeps them up to date, and adds the gradients
+    assert [o.data for o in outputs] == [o.data for o in fresh] and any(p.grad for p in model.parameters())
+    with pytest.raises(ValueError, match="backward=False"):
+        twin.run()
+
+
+def test_keep_must_name_nodes_of_the_graph():
+    x = Value(1.0)
+    root = x * 2.0
+    with pytest.raises(ValueError, match="not in the recorded graph"):
+        Tape(root, keep=[Value(3.0)])
+    with pytest.raises(TypeError, match="keep= takes Values"):
+        Tape(root, keep=[3.0])
+
+
+def test_forward_errors_carry_the_engine_message():
+    x = Value(2.0)
+    tape = Tape(x.log() * 2.0, backward=False)
+    x.data = -1.0
+    with pytest.raises(ValueError, match=r"^log: undefined for x <= 0, got x=-1\.0"):
+        tape.forward()
+
+
+def test_deep_chains_are_split_into_lines():
+    x = Value(0.5)
+    y = x
+    for _ in range(5000):  # every link read once: written in place, but not 5000 deep
+        y = y * 1.0001 + 0.5
+    tape = Tape(y)
+    x.data, x.grad = 0.25, 0.0
+    value = tape.run()
+    z = Value(0.25)
+    w = z
+    for _ in range(5000):
+        w = w * 1.0001 + 0.5
+    w.backward()
+    assert value == w.data and x.grad == z.grad
+    assert max(len(line) for line in tape.source().splitlines()) < 1000
+
+
+def test_taped_evaluation_gives_the_eager_outputs_bit_for_bit():
+    from autograd_lite.nn import _TapedOutputs
+
+    model = MLP(3, [6, 4], activation="relu", output_activation="sigmoid", seed=2)
+    rng = random.Random(3)
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(23)]
+    taped = list(_TapedOutputs(model)(xs))
+    assert taped == [[o.data for o in model.forward(x)] for x in xs]
+    assert all(p.grad == 0.0 for p in model.parameters())
