@@ -5,7 +5,8 @@ applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
 from .engine import Value, define_op, enable_grad, gradients, is_grad_enabled, no_grad, topological_order
-from .functional import grad, hessian, value_and_grad
+from .explain import explain
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
 from .ops import cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
 
@@ -21,12 +22,16 @@ __all__ = [
     "define_op",
     "enable_grad",
     "exp",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "gradients",
     "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "log",
     "no_grad",
     "relu",

@@ -23,7 +23,10 @@ in words below it; the last frame also lists every gradient, which equals
 The page needs no network: the SVG pictures (Graphviz's `dot`, through
 `viz`) are inlined, CSS and the small plain-JavaScript player (slider,
 previous/next, play/pause, left/right arrow keys, fit to width) are inline
-too. Only the current frame is laid out, so a page of a big graph still opens
+too; they live as package data in autograd_lite/page/ (player.html, .css,
+.js, and page.html around them). The same player, its ids prefixed per
+instance, is what `autograd_lite.notebook.show_backprop` shows in a cell.
+Only the current frame is laid out, so a page of a big graph still opens
 quickly; without JavaScript every frame is shown one after another. Nodes keep
 their places from frame to frame (each record gets the width of its widest
 text, and edge labels are xlabels, placed after layout), so only colours and
@@ -39,13 +42,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import viz
 from .engine import Value, gradients, topological_order
 
-__all__ = ["Frame", "backprop_frames", "backprop_html"]
+__all__ = ["Frame", "Player", "backprop_frames", "backprop_html", "render_player"]
 
 # Colours of the states a Value can be in during the walk (the role colours,
 # blue input / white intermediate / green output, are viz's and mean "final").
@@ -270,7 +274,7 @@ def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping
             "passes grad × local derivative to its inputs: " + "; ".join(parts) + ".")
 
 
-def _inline_svg(svg: str, prefix: str) -> str:
+def inline_svg(svg: str, prefix: str) -> str:
     """Graphviz's SVG made fit to sit inside HTML: no XML prolog, doctype or comments
     before <svg>, and ids made unique per frame."""
     start = svg.find("<svg")
@@ -282,9 +286,51 @@ def _inline_svg(svg: str, prefix: str) -> str:
 
 
 def _render(frames: list[Frame]) -> list[str]:
-    """Each frame's inline SVG, from one `dot` run per frame."""
-    return [_inline_svg(viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8"), f"f{frame.index}-")
-            for frame in frames]
+    """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `inline_svg`)."""
+    return [viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8") for frame in frames]
+
+
+@dataclass
+class Player:
+    """The rendered player of one backward pass: its frames and their SVG pictures.
+
+    `fragment(prefix)` is the player as a piece of HTML (what a notebook cell
+    shows), `page(title)` the standalone page around the same fragment, and
+    `save(path)` writes that page. Rendering (Graphviz) happened when the
+    Player was made, so using it cannot fail on a missing `dot`.
+    """
+
+    frames: list[Frame]
+    pictures: list[str]
+
+    def fragment(self, prefix: str = "", keys: str = "root") -> str:
+        """The player as HTML: markup, scoped CSS and its script. Every id starts
+        with `prefix`, so players with different prefixes share a page without
+        clashing; `keys` is the JavaScript expression receiving the arrow keys."""
+        return (f"<style>{_asset('player.css')}</style>\n"
+                + _player_markup(self.frames, self.pictures, prefix)
+                + f'<script>(function () {{\n{_asset("player.js")}\n'
+                  f'var root = document.getElementById("{prefix}player");\n'
+                  f"autogradLitePlayer(root, {keys});\n}}());</script>\n")
+
+    def page(self, title: str = "Backpropagation, step by step") -> str:
+        """The self-contained page: the fragment (ids unprefixed, keys on the document)."""
+        return _fill(_asset("page.html"), title=html.escape(title),
+                     player=self.fragment("", keys="document"))
+
+    def save(self, path: str | Path, title: str | None = None) -> Path:
+        """Write `page(title)` to path (UTF-8) and return the path."""
+        path = Path(path)
+        path.write_text(self.page(title or "Backpropagation, step by step"), encoding="utf-8")
+        return path
+
+
+def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> Player:
+    """Frames and pictures of root's backward pass (the work behind `backprop_html`).
+    Errors as `backprop_html`; no `.grad` is changed."""
+    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes)
+    _same_sizes(frames, topological_order(root))
+    return Player(frames, _render(frames))
 
 
 def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, max_nodes: int = 200,
@@ -299,13 +345,19 @@ def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, ma
     of more than `max_nodes` Values is a ValueError before anything is drawn; a
     missing `dot` program is `viz.GraphvizNotFoundError`. No `.grad` is changed.
     """
-    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes)
-    _same_sizes(frames, topological_order(root))
-    pictures = _render(frames)
-    page = _page(frames, pictures, title or "Backpropagation, step by step")
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return render_player(root, edge_labels=edge_labels, max_nodes=max_nodes).save(path, title)
+
+
+def _asset(name: str) -> str:
+    """A file of autograd_lite/page/ (package data: the player's HTML, CSS and JavaScript)."""
+    return resources.files(__package__).joinpath("page", name).read_text(encoding="utf-8")
+
+
+def _fill(template: str, **values: str) -> str:
+    """`{name}` in template replaced by values[name], in one pass (inserted text is not
+    scanned again, and braces of CSS such as `{ color: red }` are left alone)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)] if m.group(1) in values else m.group(0),
+                  template)
 
 
 def _code(text: str) -> str:
@@ -313,7 +365,7 @@ def _code(text: str) -> str:
     return re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
 
 
-def _page(frames: list[Frame], pictures: list[str], title: str) -> str:
+def _player_markup(frames: list[Frame], pictures: list[str], prefix: str) -> str:
     esc = html.escape
     last = len(frames) - 1
     sections = []
@@ -325,10 +377,12 @@ def _page(frames: list[Frame], pictures: list[str], title: str) -> str:
                             for name, value in frame.summary)
             summary = f'<div class="summary"><p>Every gradient is now final:</p><ul>{items}</ul></div>'
         node = f' data-node="{esc(frame.name)}"' if frame.name else ""
+        picture = inline_svg(svg, f"{prefix}f{frame.index}-")
         sections.append(
-            f'<section class="frame{" current" if frame.index == 0 else ""}" id="frame-{frame.index}" '
+            f'<section class="frame{" current" if frame.index == 0 else ""}" '
+            f'id="{prefix}frame-{frame.index}" '
             f'data-frame="{frame.index}" data-title="{esc(frame.title)}"{node}>\n'
-            f'<h2>{esc(frame.title)}</h2>\n<div class="picture">{svg}</div>\n'
+            f'<h2>{esc(frame.title)}</h2>\n<div class="picture">{picture}</div>\n'
             f'<p class="caption">{_code(esc(frame.caption))}</p>{summary}\n</section>'
         )
     legend = "".join(
@@ -342,128 +396,5 @@ def _page(frames: list[Frame], pictures: list[str], title: str) -> str:
             (PENDING, ";border-style:dashed", "no gradient yet (grad ?)"),
         ]
     )
-    return _TEMPLATE.format(
-        title=esc(title), last=last, frames="\n".join(sections), legend=legend,
-        first=esc(frames[0].title), interval=PLAY_INTERVAL_MS,
-    )
-
-
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #222; }
-h1 { font-size: 1.4rem; margin: 0 0 .5rem; }
-h2 { font-size: 1.1rem; margin: .5rem 0; }
-.controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .75rem 0;
-  position: sticky; top: 0; background: #fff; padding: .5rem 0; z-index: 1; }
-.controls button { font: inherit; padding: .3rem .8rem; }
-.controls input[type=range] { flex: 1 1 16rem; }
-#position { min-width: 8rem; font-variant-numeric: tabular-nums; }
-.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font-size: .9rem; }
-.swatch { display: inline-block; width: 1rem; height: .8rem; border: 1px solid #666; margin-right: .35rem;
-  vertical-align: middle; }
-.frame { display: none; padding-top: .5rem; }
-.frame.current { display: block; }
-.frame h2 { display: none; }
-.picture { overflow-x: auto; }
-.fit .picture svg { max-width: 100%; height: auto; }
-#fit-label { font-size: .9rem; }
-.caption { font-size: 1rem; line-height: 1.45; max-width: 60rem; }
-.summary ul { columns: 3 14rem; font-family: ui-monospace, monospace; font-size: .9rem; }
-code { background: #f3f3f3; padding: 0 .2em; border-radius: 3px; }
-.hint { color: #666; font-size: .9rem; }
-"""
-
-_SCRIPT = """
-(function () {
-  "use strict";
-  document.documentElement.classList.add("js");
-  var frames = document.querySelectorAll(".frame");
-  var slider = document.getElementById("slider");
-  var prev = document.getElementById("prev");
-  var next = document.getElementById("next");
-  var play = document.getElementById("play");
-  var position = document.getElementById("position");
-  var fit = document.getElementById("fit");
-  var pictures = document.getElementById("frames");
-  var last = frames.length - 1;
-  var interval = Number(document.body.getAttribute("data-interval")) || 1200;
-  var current = 0;
-  var timer = null;
-
-  function show(i) {
-    i = Math.max(0, Math.min(last, i));
-    frames[current].classList.remove("current");
-    frames[i].classList.add("current");
-    current = i;
-    slider.value = String(i);
-    position.textContent = frames[i].getAttribute("data-title");
-    prev.disabled = i === 0;
-    next.disabled = i === last;
-  }
-  function stop() {
-    if (timer !== null) { window.clearInterval(timer); timer = null; }
-    play.textContent = "\\u25B6 play";
-    play.setAttribute("aria-pressed", "false");
-  }
-  function start() {
-    if (current === last) { show(0); }
-    play.textContent = "\\u275A\\u275A pause";
-    play.setAttribute("aria-pressed", "true");
-    timer = window.setInterval(function () {
-      if (current >= last) { stop(); } else { show(current + 1); }
-    }, interval);
-  }
-
-  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-  fit.addEventListener("change", function () { pictures.classList.toggle("fit", fit.checked); });
-  prev.addEventListener("click", function () { stop(); show(current - 1); });
-  next.addEventListener("click", function () { stop(); show(current + 1); });
-  play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
-  document.addEventListener("keydown", function (event) {
-    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (event.key === "ArrowRight") { event.preventDefault(); stop(); show(current + 1); }
-    else if (event.key === "ArrowLeft") { event.preventDefault(); stop(); show(current - 1); }
-  });
-  show(0);
-}());
-"""
-
-_TEMPLATE = (
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>"""
-    + _STYLE.replace("{", "{{").replace("}", "}}")
-    + """</style>
-<noscript><style>
-.frame {{ display: block; border-top: 1px solid #ddd; }}
-.frame h2 {{ display: block; }}
-.controls {{ display: none; }}
-</style></noscript>
-</head>
-<body data-interval="{interval}">
-<h1>{title}</h1>
-<p class="hint">Backward runs from the output to the inputs, one operation at a time. Each step
-multiplies the node's gradient by the local derivative of its operation (on the orange edges) and
-adds the product to each input's gradient. Use the slider, the buttons or the &larr; / &rarr; keys.</p>
-<ul class="legend">{legend}</ul>
-<div class="controls" role="group" aria-label="frames">
-<button id="prev" type="button" aria-label="previous frame">&#9664; previous</button>
-<button id="play" type="button" aria-pressed="false">&#9654; play</button>
-<button id="next" type="button" aria-label="next frame">next &#9654;</button>
-<input id="slider" type="range" min="0" max="{last}" value="0" step="1" aria-label="frame">
-<span id="position" aria-live="polite">{first}</span>
-<label id="fit-label"><input id="fit" type="checkbox" checked> fit to width</label>
-</div>
-<main id="frames" class="fit">
-{frames}
-</main>
-<script>"""
-    + _SCRIPT.replace("{", "{{").replace("}", "}}")
-    + """</script>
-</body>
-</html>
-"""
-)
+    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), legend=legend,
+                 last=str(last), first=esc(frames[0].title), frames="\n".join(sections))

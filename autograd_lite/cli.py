@@ -1,19 +1,24 @@
-"""`autograd-lite` on the command line: the demo runner and `graph`, which draws a typed expression.
+"""`autograd-lite` on the command line: the demo runner; `graph`, which draws a typed expression;
+`explain`, which tells the chain rule on it step by step.
 
 `autograd-lite demo NAME` runs a module of `autograd_lite.demos` (the top-level
-demos/ folder, mapped into the package). `autograd-lite graph EXPR --at x=2`
+demos/ folder, mapped into the package); with `--notebook` it writes the demo
+as NAME.ipynb instead (jupytext, from the notebook extra). `autograd-lite graph EXPR --at x=2`
 parses EXPR with the whitelist parser of `expression` (never eval), runs
-backward, and writes the drawing; every user error is one line on stderr and
-exit status 2, never a traceback.
+backward, and writes the drawing; `autograd-lite explain EXPR --at x=2 [--forward x]`
+reads EXPR the same way and prints `explain.explain`'s text. Every user error is one
+line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import pkgutil
 import runpy
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -42,17 +47,69 @@ def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
     return 0
 
 
+def _write_notebooks(names: list[str], out_dir: str, force: bool) -> int:
+    """Convert demos (jupytext percent scripts) to NAME.ipynb in out_dir; print each path."""
+    known = demo_names()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        print(f"autograd-lite demo: unknown demo {unknown[0]!r}; choose from {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    try:
+        import jupytext
+    except ImportError:
+        print("autograd-lite demo: --notebook needs the notebook extra: "
+              "pip install 'autograd_lite[notebook]'", file=sys.stderr)
+        return 2
+    from . import demos
+
+    folder = Path(out_dir)
+    targets = {name: folder / f"{name}.ipynb" for name in names}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing and not force:
+        print(f"autograd-lite demo: {existing[0]} exists; pass --force to overwrite it", file=sys.stderr)
+        return 2
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, path in targets.items():
+            notebook = jupytext.read(Path(demos.__path__[0]) / f"{name}.py")
+            # Opened in Jupyter, the notebook asks for no kernel: the default Python one.
+            notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}
+            jupytext.write(notebook, path)
+            print(path)
+    except OSError as error:
+        print(f"autograd-lite demo: cannot write into {out_dir!r}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 
 
-def _fail(message: str) -> int:
-    print(f"autograd-lite graph: {message}", file=sys.stderr)
+def _fail(message: str, command: str = "graph") -> int:
+    message = message.removeprefix(f"{command}: ")  # explain's own errors already name it
+    print(f"autograd-lite {command}: {message}", file=sys.stderr)
     return 2
 
 
-def _run_graph(args: argparse.Namespace) -> int:
+def _parse_expression(args: argparse.Namespace, command: str) -> tuple[Any, dict[str, Any]] | int:
+    """(root, {name: leaf}) of the command's expression at --at, or the exit status of a one-line error."""
     from .expression import ExpressionError, parse, parse_assignments
 
+    try:
+        values = parse_assignments(args.at) if args.at else {}
+        root, leaves = parse(args.expression, values)
+    except ExpressionError as error:
+        return _fail(str(error), command)
+    unused = sorted(set(values) - set(leaves))
+    if unused:
+        print(f"autograd-lite {command}: note: --at sets {', '.join(unused)}, which the expression "
+              "does not use", file=sys.stderr)
+    return root, leaves
+
+
+def _run_graph(args: argparse.Namespace) -> int:
     fmt = "dot"
     if args.output:
         suffix = Path(args.output).suffix.lower().lstrip(".")
@@ -60,15 +117,10 @@ def _run_graph(args: argparse.Namespace) -> int:
             return _fail(f"cannot write {suffix or 'a file without extension'!r}; "
                          f"-o takes a file ending in .{', .'.join(FORMATS)}")
         fmt = suffix
-    try:
-        values = parse_assignments(args.at) if args.at else {}
-        root, leaves = parse(args.expression, values)
-    except ExpressionError as error:
-        return _fail(str(error))
-    unused = sorted(set(values) - set(leaves))
-    if unused:
-        print(f"autograd-lite graph: note: --at sets {', '.join(unused)}, which the expression "
-              "does not use", file=sys.stderr)
+    parsed = _parse_expression(args, "graph")
+    if isinstance(parsed, int):
+        return parsed
+    root, leaves = parsed
     try:
         root.backward()
     except (ValueError, ZeroDivisionError) as error:
@@ -98,11 +150,50 @@ def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
             Path(args.output).write_bytes(draw_dot(root, format=fmt, **options).pipe(format=fmt))
     except GraphvizNotFoundError as error:
         return _fail(str(error))
+    except BrokenPipeError:  # stdout's reader left: main ends quietly
+        raise
     except (OSError, ValueError) as error:
         return _fail(f"cannot write {args.output!r}: {error}")
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    parsed = _parse_expression(args, "explain")
+    if isinstance(parsed, int):
+        return parsed
+    root, leaves = parsed
+    wrt = None
+    if args.forward is not None:
+        wrt = leaves.get(unicodedata.normalize("NFKC", args.forward))
+        if wrt is None:
+            names = ", ".join(leaves) or "none"
+            return _fail(f"--forward {args.forward[:40]!r} is not a variable of the expression "
+                         f"(its variables: {names})", "explain")
+    try:
+        text = explain(root, wrt=wrt, mode="reverse" if wrt is None else "forward",
+                       digits=args.digits, max_nodes=args.max_nodes)
+    except (ValueError, ZeroDivisionError) as error:
+        return _fail(str(error), "explain")
+    print(text)
+    return 0
+
+
+def _expression_arguments(command: argparse.ArgumentParser) -> None:
+    """The expression and --at, read by the same whitelist parser for graph and explain."""
+    command.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
+                         "abs cos exp log relu sigmoid sin sqrt tanh")
+    command.add_argument("--at", default="", help="values of the names: x=2,w=-3")
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text[:40]!r}")
+    return number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,6 +207,19 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autograd-lite` console script."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a reader gone early (`| head -1`) is met here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # Quietly, as CLIs do when their reader leaves: the Python docs' recipe points stdout at
+        # devnull so the interpreter's last flush raises nothing either. Cut short: status 1.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _Parser(prog="autograd-lite", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -124,21 +228,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quick", action="store_true", help="a small, fast run (as the tests do)")
     demo.add_argument("--fast", action="store_true", help="train with the tape (moons, digits)")
     demo.add_argument("--list", action="store_true", help="list the demos")
+    demo.add_argument("--notebook", action="store_true",
+                      help="write NAME.ipynb (converted by jupytext) instead of running the demo")
+    demo.add_argument("--all", action="store_true", help="with --notebook: every demo")
+    demo.add_argument("-o", "--output-dir", default=".", help="with --notebook: the folder (default: here)")
+    demo.add_argument("--force", action="store_true", help="with --notebook: overwrite existing files")
     graph = commands.add_parser(
         "graph", help="draw an expression with its values and gradients",
         description="Draw EXPR after backward, e.g.  autograd-lite graph \"tanh(x*w + b)\" "
                     "--at x=2,w=-3,b=6.88 -o neuron.svg")
-    graph.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
-                       "abs cos exp log relu sigmoid sin sqrt tanh")
-    graph.add_argument("--at", default="", help="values of the names: x=2,w=-3")
+    _expression_arguments(graph)
     graph.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot, or .html for the "
                        "step-by-step backprop page (default: DOT text on stdout)")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
     graph.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
+    explain = commands.add_parser(
+        "explain", help="the chain rule step by step, in words and numbers",
+        description="Tell backward's steps on EXPR, e.g.  autograd-lite explain \"tanh(x*w + b)\" "
+                    "--at x=2,w=-3,b=6.88  (or forward mode with --forward x)")
+    _expression_arguments(explain)
+    explain.add_argument("--forward", metavar="NAME", help="forward mode instead: tangents seeded at NAME")
+    explain.add_argument("--digits", type=_positive, default=4, help="significant digits (default 4)")
+    explain.add_argument("--max-nodes", type=_positive, default=200,
+                         help="refuse larger graphs (default 200)")
     args = parser.parse_args(argv)
     if args.command == "graph":
         return _run_graph(args)
+    if args.command == "explain":
+        return _run_explain(args)
     if args.command == "demo":
+        if args.notebook:
+            if args.all == bool(args.name):
+                parser.exit(2, "autograd-lite demo: --notebook takes a demo NAME or --all\n")
+            return _write_notebooks(demo_names() if args.all else [args.name], args.output_dir, args.force)
         if args.list or not args.name:
             print("\n".join(demo_names()))
             return 0

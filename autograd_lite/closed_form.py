@@ -4,14 +4,16 @@ What this module owns: an *independent oracle* for the gradients of a fully
 connected network. The forward pass (eqs. 2-3), the output error (BP1,
 eq. 20), the backward recursion (BP2, eq. 21) and the parameter gradients
 (BP3-BP4, eqs. 22-23) are written straight from the equations of the seed
-note (Nielsen's notation, restored in ``seed/equations.md``), loop by loop,
+note (Nielsen's notation, retold in ``docs/backprop.md``), loop by loop,
 with no graph and no ``Value``. It also owns the two small registries the
 equations need: activations (sigma and sigma') and costs (C_x and grad_a C_x).
 
 What it must not import: ``autograd_lite.engine``, ``autograd_lite.ops`` or
 anything else of the package, and no third-party library (numpy included).
 It is a check on the engine, so it shares no code with it: standard library
-only.
+only. The one exception is `compare(..., matrix=True)`, which imports the
+other oracle, ``matrix_form`` (NumPy, also independent of the engine), when
+called, to show its column beside this one; BP1-BP4 here never use it.
 
 Indexing. The note numbers layers from 1 (the input, a^1 = x). Here lists are
 indexed by *weight layer* from 0, so index ``l`` is the note's layer ``l + 2``:
@@ -451,16 +453,32 @@ class LayerComparison:
     grad_b_closed: Vector       # BP3, eq. (22)
     grad_w_autodiff: Matrix     # w_jk.grad
     grad_w_closed: Matrix       # BP4, eq. (23)
+    # With compare(matrix=True): the matrix form, eqs. (24)-(27), on the same sample; else None.
+    delta_matrix: Vector | None = None
+    grad_b_matrix: Vector | None = None
+    grad_w_matrix: Matrix | None = None
+
+    def columns(self) -> list[tuple[str, Vector, Vector, Vector]]:
+        """(name, delta, dC/db, dC/dw flattened) for autodiff, then the matrix form if present."""
+        found = [("autodiff", self.delta_autodiff, self.grad_b_autodiff, _flat(self.grad_w_autodiff))]
+        if (self.delta_matrix is not None and self.grad_b_matrix is not None
+                and self.grad_w_matrix is not None):
+            found.append(("matrix", self.delta_matrix, self.grad_b_matrix, _flat(self.grad_w_matrix)))
+        return found
 
     def differences(self) -> dict[str, tuple[float, float]]:
-        """{quantity: (largest |autodiff - closed|, largest relative difference)}."""
-        flat_w_a = [g for row in self.grad_w_autodiff for g in row]
-        flat_w_c = [g for row in self.grad_w_closed for g in row]
-        return {
-            "delta": _largest_differences(self.delta_autodiff, self.delta_closed),
-            "dC/db": _largest_differences(self.grad_b_autodiff, self.grad_b_closed),
-            "dC/dw": _largest_differences(flat_w_a, flat_w_c),
-        }
+        """{quantity: (largest |other - closed|, largest relative difference)}, where the
+        others are autodiff and, with compare(matrix=True), the matrix form."""
+        closed = (self.delta_closed, self.grad_b_closed, _flat(self.grad_w_closed))
+        found = {}
+        for i, name in enumerate(("delta", "dC/db", "dC/dw")):
+            each = [_largest_differences(column[i + 1], closed[i]) for column in self.columns()]
+            found[name] = (max(d[0] for d in each), max(d[1] for d in each))
+        return found
+
+
+def _flat(matrix: Matrix) -> Vector:
+    return [g for row in matrix for g in row]
 
 
 def _largest_differences(autodiff: Vector, closed: Vector) -> tuple[float, float]:
@@ -471,12 +489,13 @@ def _largest_differences(autodiff: Vector, closed: Vector) -> tuple[float, float
 
 @dataclass
 class Comparison:
-    """The report of `compare`: per layer, autodiff vs BP1-BP4; `str()` is a table."""
+    """The report of `compare`: per layer, autodiff vs BP1-BP4 (and the matrix form); `str()` is a table."""
 
     cost_name: str
     cost_autodiff: float
     cost_closed: float
     layers: list[LayerComparison]
+    cost_matrix: float | None = None    # with compare(matrix=True)
 
     @property
     def max_abs_diff(self) -> float:
@@ -489,46 +508,66 @@ class Comparison:
     def agree(self, tol: float = 1e-12) -> bool:
         """Every entry within tol * max(1, |closed form|)."""
         for layer in self.layers:
-            pairs = [*zip(layer.delta_autodiff, layer.delta_closed), *zip(layer.grad_b_autodiff,
-                     layer.grad_b_closed)]
-            pairs += [p for ra, rc in zip(layer.grad_w_autodiff, layer.grad_w_closed) for p in zip(ra, rc)]
-            if any(abs(p - q) > tol * max(1.0, abs(q)) for p, q in pairs):
-                return False
+            closed = [*layer.delta_closed, *layer.grad_b_closed, *_flat(layer.grad_w_closed)]
+            for _, delta, grad_b, grad_w in layer.columns():  # autodiff, and the matrix form if shown
+                if any(abs(p - q) > tol * max(1.0, abs(q))
+                       for p, q in zip([*delta, *grad_b, *grad_w], closed, strict=True)):
+                    return False
         return True
 
     def __str__(self) -> str:
         n_layers = len(self.layers)
+        matrix = f", matrix form = {self.cost_matrix:.12g}" if self.cost_matrix is not None else ""
         lines = [
             f"cost {self.cost_name}: C_x autodiff = {self.cost_autodiff:.12g}, "
-            f"closed form = {self.cost_closed:.12g}",
+            f"closed form = {self.cost_closed:.12g}{matrix}",
         ]
         for layer in self.layers:
             l_note = layer.index + 2
-            which = "BP1 (eq. 20)" if layer.index == n_layers - 1 else "BP2 (eq. 21)"
+            last = layer.index == n_layers - 1
+            which = "BP1 (eq. 20)" if last else "BP2 (eq. 21)"
+            columns = [layer.delta_autodiff, layer.delta_closed]
+            titles = ["delta: z.grad", "delta: " + which]
+            if layer.delta_matrix is not None:
+                columns.append(layer.delta_matrix)
+                titles.append("delta: matrix " + ("(eq. 24)" if last else "(eq. 25)"))
             lines += [
                 "",
                 f"layer l = {l_note} ({layer.activation}), model.layers[{layer.index}]",
-                f"  {'j':>3}  {'delta: z.grad':>22}  {'delta: ' + which:>22}  {'|diff|':>9}",
+                f"  {'j':>3}" + "".join(f"  {t:>22}" for t in titles) + f"  {'|diff|':>9}",
             ]
-            for j, (p, q) in enumerate(zip(layer.delta_autodiff, layer.delta_closed)):
-                lines.append(f"  {j:>3}  {p:>22.15e}  {q:>22.15e}  {abs(p - q):>9.1e}")
+            for j, row in enumerate(zip(*columns)):
+                diff = max(abs(v - row[1]) for v in row)   # the largest distance from BP1/BP2
+                lines.append(f"  {j:>3}" + "".join(f"  {v:>22.15e}" for v in row) + f"  {diff:>9.1e}")
             diffs = layer.differences()
-            lines.append(f"  dC/db vs BP3 (eq. 22): max |diff| {diffs['dC/db'][0]:.1e}   "
-                         f"dC/dw vs BP4 (eq. 23): max |diff| {diffs['dC/dw'][0]:.1e}")
+            bp3, bp4 = ("BP3 (eqs. 22, 26)", "BP4 (eqs. 23, 27)") if len(columns) > 2 else \
+                ("BP3 (eq. 22)", "BP4 (eq. 23)")
+            lines.append(f"  dC/db vs {bp3}: max |diff| {diffs['dC/db'][0]:.1e}   "
+                         f"dC/dw vs {bp4}: max |diff| {diffs['dC/dw'][0]:.1e}")
         lines += ["", f"largest |diff| {self.max_abs_diff:.1e}, largest relative {self.max_rel_diff:.1e}"]
         return "\n".join(lines)
 
 
-def compare(model: Any, x: Sequence[float], y: Any, cost: str = "quadratic") -> Comparison:
+def compare(model: Any, x: Sequence[float], y: Any, cost: str | None = None, *,
+            matrix: bool = False) -> Comparison:
     """Run `model` (an `nn.MLP`) through autodiff and through BP1-BP4 on the same weights.
 
     The model is used only through its methods (`weights_and_biases`,
-    `activations`, `zero_grad`, `sample_cost`, `layers`), so this module still
-    imports nothing of the engine. The autodiff side: a fresh forward pass,
-    zeroed parameter grads, `C_x.backward()`, then delta = `layer.z[j].grad`.
+    `activations`, `resolve_cost`, `zero_grad`, `sample_cost`, `layers`), so this
+    module still imports nothing of the engine. The autodiff side: a fresh
+    forward pass, zeroed parameter grads, `C_x.backward()`, then delta =
+    `layer.z[j].grad`. `cost=None` is the model's cost, else quadratic.
+    `matrix=True` adds a third column: the matrix form, eqs. (24)-(27), from
+    `autograd_lite.matrix_form` (needs NumPy).
     """
+    cost = model.resolve_cost(cost)
     weights, biases = model.weights_and_biases()
     closed = backprop(weights, biases, x, y, activation=model.activations, cost=cost)
+    by_matrix = None
+    if matrix:
+        from .matrix_form import backprop_matrix  # the other oracle; NumPy only when asked for
+
+        by_matrix = backprop_matrix(weights, biases, x, y, model.activations, cost)
     model.zero_grad()
     c_x = model.sample_cost(x, y, cost)
     c_x.backward()
@@ -542,7 +581,10 @@ def compare(model: Any, x: Sequence[float], y: Any, cost: str = "quadratic") -> 
             grad_b_closed=closed.grad_b[l],
             grad_w_autodiff=[[w.grad for w in n.w] for n in layer.neurons],
             grad_w_closed=closed.grad_w[l],
+            delta_matrix=None if by_matrix is None else by_matrix.delta[l][:, 0].tolist(),
+            grad_b_matrix=None if by_matrix is None else by_matrix.grad_b[l].tolist(),
+            grad_w_matrix=None if by_matrix is None else by_matrix.grad_w[l].tolist(),
         )
         for l, layer in enumerate(model.layers)
     ]
-    return Comparison(cost, c_x.data, closed.cost, layers)
+    return Comparison(cost, c_x.data, closed.cost, layers, None if by_matrix is None else by_matrix.cost)

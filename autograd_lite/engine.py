@@ -145,7 +145,7 @@ def _unary(rule: Rule, x: Value) -> Value:
     try:
         data = rule.forward(x.data)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.explain(rule, (x.data,), None, error) from None
+        raise ops.domain_error(rule, (x.data,), None, error) from None
     return _node(data, x, None, rule, None)
 
 
@@ -153,7 +153,7 @@ def _binary(rule: Rule, a: Value, b: Value) -> Value:
     try:
         data = rule.forward(a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.explain(rule, (a.data, b.data), None, error) from None
+        raise ops.domain_error(rule, (a.data, b.data), None, error) from None
     return _node(data, a, b, rule, None)
 
 
@@ -162,12 +162,15 @@ def _with_constant(rule: Rule, x: Value, c: Any) -> Value:
     try:
         data = rule.forward(x.data, c)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise ops.explain(rule, (x.data,), c, error) from None
+        raise ops.domain_error(rule, (x.data,), c, error) from None
     return _node(data, x, None, rule, c)
 
 
 def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
     """Build the node of `rule` on `inputs` (Values or numbers): how define_op's ops run."""
+    for v in inputs:  # a Value subclass that evaluates rules itself (forward mode's Dual)
+        if type(v) is not Value and hasattr(type(v), "apply_rule"):
+            return type(v).apply_rule(rule, inputs, c)
     if len(inputs) != rule.arity:
         raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(inputs)}")
     parents = tuple(v if isinstance(v, Value) else Value(_as_float(v, rule.name)) for v in inputs)

@@ -7,7 +7,10 @@ variable (shared: `x*x` is one node with two edges from the same leaf).
 
 Nothing typed is ever run as Python: no eval, exec, compile or `ast`. A
 tokenizer and a recursive-descent parser accept exactly this grammar (Python's
-precedence: `-x**2` is -(x**2), `2**3**2` is 2**9, `2**-1` is 0.5):
+precedence: `-x**2` is -(x**2), `2**3**2` is 2**9, `2**-1` is 0.5). Reading it
+with `ast.parse(mode="eval")` and a whitelist walk was tried: it came out no
+shorter, because the tokenizer is still needed (numbers such as `007`, errors in
+source order, character columns where `ast` counts UTF-8 bytes).
 
     expr    := term (('+' | '-') term)*
     term    := factor (('*' | '/') factor)*
@@ -58,7 +61,8 @@ from typing import Any, NamedTuple
 from .engine import Value
 from .ops import RULES, evaluate
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "ExpressionError", "parse", "parse_assignments"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "ExpressionError", "parse", "parse_assignments",
+           "variables"]
 
 MAX_LENGTH = 1000  # characters of an expression (or of an assignment list)
 MAX_DEPTH = 100  # levels of nesting: parentheses, calls, unary signs, ** right operands
@@ -491,6 +495,12 @@ def parse(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Valu
         return _run(text, program, defined)
     except (RecursionError, MemoryError):
         raise ExpressionError("expression too large to compute") from None
+
+
+def variables(text: str) -> list[str]:
+    """The variable names `text` uses, in order of first use (NFKC-normalised, as
+    `parse` looks them up); computes nothing. Raises ExpressionError as `parse`."""
+    return list(dict.fromkeys(argument for kind, argument, _, _ in _compile(text) if kind == "name"))
 
 
 def parse_assignments(text: str) -> dict[str, float]:

@@ -21,8 +21,9 @@ import functools
 import json
 import math
 import numbers
+import operator
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,13 @@ __all__ = [
 Sample = Sequence[float | Value]
 Target = float | Sequence[float]
 
-# σ of eqs. (1)/(3) by name; "linear" returns z itself, so a is z.
+# σ of eqs. (1)/(3) by name; "linear" returns z itself, so a is z. methodcaller, not the unbound
+# Value.tanh: z's own method runs, so forward mode's Dual (a Value subclass) keeps its tangent.
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "linear": lambda z: z,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    "relu": operator.methodcaller("relu"),
+    "tanh": operator.methodcaller("tanh"),
+    "sigmoid": operator.methodcaller("sigmoid"),
 }
 
 
@@ -140,20 +142,29 @@ class Layer(Module):
         return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.activation})"
 
 
+def _index(*indices: int) -> str:
+    return "".join(str(i) for i in indices) if all(i < 10 for i in indices) else ",".join(map(str, indices))
+
+
 class MLP(Module):
     """A multi-layer perceptron: `MLP(nin, nouts)` is micrograd's (relu hidden, linear output).
 
     `activation` is σ of the hidden layers, `output_activation` of the last;
     `seed` makes a private `random.Random` (otherwise the global `random`, as
-    micrograd); `init` as in `Neuron`.
+    micrograd); `init` as in `Neuron`. `cost` (a key of `COSTS`, or None) is the
+    model's own cost: what `loss`, `train`, `compare` and `draw_network` use when
+    they are given `cost=None` (None: quadratic). `MLP.from_nielsen` sets it.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str = "linear", *, seed: int | None = None,
-                 init: str = "uniform") -> None:
+                 init: str = "uniform", cost: str | None = None) -> None:
         if not nouts or any(type(n) is not int or n < 1 for n in [nin, *nouts]):
             raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
         _activation(activation), _activation(output_activation)
+        if cost is not None:
+            _fitting_cost(cost, output_activation)
+        self.cost = cost
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.nin, self.nouts, self.hidden_activation = nin, list(nouts), activation
@@ -184,19 +195,39 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def note_names(self, inputs: Sample = ()) -> dict[Value, str]:
+        """The note's names of this model's nodes: w^l_jk, b^l_j, and z^l_j, a^l_j of the last
+        pass (x_k = a^1_k for the given input Values), for drawings and `explain`. Read from
+        `layer.z`/`layer.a`, which every pass keeps anyway: naming costs the training loop nothing."""
+        names: dict[Value, str] = {xk: f"x_{k} = a^1_{k}" for k, xk in enumerate(inputs)
+                                   if isinstance(xk, Value)}
+        for index, layer in enumerate(self.layers):
+            l_note = index + 2  # model.layers[0] is the note's layer 2: the input is layer 1
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    names[w] = f"w^{l_note}_{_index(j, k)}"
+                names[neuron.b] = f"b^{l_note}_{j}"
+            for j, (z, a) in enumerate(zip(layer.z, layer.a)):
+                names[z] = f"z^{l_note}_{j}" if a is not z else f"z^{l_note}_{j} = a^{l_note}_{j}"
+                if a is not z:
+                    names[a] = f"a^{l_note}_{j}"
+        return names
+
     def weights_and_biases(self) -> tuple[list[list[list[float]]], list[list[float]]]:
         """The parameters as plain floats, weights[l][j][k] and biases[l][j] (closed_form's layout)."""
         weights = [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
         biases = [[n.b.data for n in layer.neurons] for layer in self.layers]
         return weights, biases
 
-    def sample_cost(self, x: Sample, y: Target, cost: str = "quadratic") -> Value:
-        """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a."""
-        rule = COSTS[_cost_name(cost)]
+    def resolve_cost(self, cost: str | None = None) -> str:
+        """The name of the cost to use: `cost` if given, else the model's own, else "quadratic"."""
+        return _cost_name(cost if cost is not None else self.cost or "quadratic")
+
+    def sample_cost(self, x: Sample, y: Target, cost: str | None = None) -> Value:
+        """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a.
+        `cost=None` is the model's cost (`resolve_cost`)."""
         last = self.layers[-1]
-        if rule.needs is not None and last.activation != rule.needs:
-            raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
-                             f"this model's output layer is {last.activation!r}")
+        rule = _fitting_cost(self.resolve_cost(cost), last.activation)
         outputs = self.forward(x)
         return rule.per_sample(outputs, _targets(y, len(outputs)), last)
 
@@ -205,7 +236,7 @@ class MLP(Module):
         """Write the architecture and parameters as JSON (floats round-trip exactly)."""
         document = {
             "format": "autograd_lite.MLP", "version": 1,
-            "nin": self.nin, "nouts": self.nouts, "activations": self.activations,
+            "nin": self.nin, "nouts": self.nouts, "activations": self.activations, "cost": self.cost,
             "parameters": [p.data for p in self.parameters()],
         }
         Path(path).write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
@@ -230,19 +261,60 @@ class MLP(Module):
         if not isinstance(values, list) or len(values) != len(params):
             count = len(values) if isinstance(values, list) else type(values).__name__
             raise ValueError(f"{where}: expected {len(params)} parameters, found {count}")
-        floats = []
-        for i, v in enumerate(values):
-            if type(v) not in (int, float):  # bool is not a parameter value either
-                raise ValueError(f"{where}: parameter {i} is {v!r:.40}, not a number")
+        floats = [_finite_number(v, f"{where}: parameter {i}") for i, v in enumerate(values)]
+        saved_cost = document.get("cost")  # absent from files written before costs were saved
+        if saved_cost is not None:
             try:
-                number = float(v)
-            except OverflowError:
-                number = math.inf
-            if not math.isfinite(number):  # json reads 1e400 as inf without asking parse_constant
-                raise ValueError(f"{where}: parameter {i} is {str(v)[:40]}, not a finite number")
-            floats.append(number)
+                _fitting_cost(saved_cost, self.layers[-1].activation)
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"{where}: {error}") from None
         for p, number in zip(params, floats):
             p.data = number
+        if "cost" in document:
+            self.cost = saved_cost
+
+    # -- Nielsen's network.py / network2.py ------------------------------------
+    @classmethod
+    def from_nielsen(cls, source: str | Path | Mapping[str, Any] | object) -> MLP:
+        """A sigmoid MLP with exactly the weights of one of Nielsen's networks.
+
+        `source` is the path of a JSON file written by `network2.Network.save`
+        ({"sizes", "weights", "biases", "cost"}, biases as (n, 1) columns), a dict of
+        that shape, or an object with `.sizes`, `.weights`, `.biases` (NumPy arrays,
+        as `network.Network` has; its `.cost` class if it has one, else quadratic,
+        which is what network.py uses). Nielsen's w^l is our `layers[l-2]`, row j
+        holding neuron j's weights, the same layout. `model.cost` becomes
+        "quadratic" or "cross_entropy". A malformed source is a ValueError; nothing
+        in it is executed.
+        """
+        where, document = _nielsen_document(source)
+        sizes, weights, biases, cost = _check_nielsen(document, where)
+        # seed=0: the initial weights, overwritten below, must not consume the global `random`
+        model = cls(sizes[0], sizes[1:], "sigmoid", "sigmoid", seed=0, cost=cost)
+        for layer, rows, column in zip(model.layers, weights, biases):
+            for neuron, row, (bias,) in zip(layer.neurons, rows, column):
+                neuron.b.data = bias
+                for w, value in zip(neuron.w, row):
+                    w.data = value
+        return model
+
+    def to_nielsen(self, path: str | Path) -> None:
+        """Write `network2.Network.save`'s JSON: sizes, weights, biases as (n, 1) columns, and
+        the cost as "QuadraticCost"/"CrossEntropyCost". Nielsen's code has sigmoid layers and
+        those two costs only: any other activation or cost is a ValueError naming it."""
+        others = [f"layers[{i}] is {a!r}" for i, a in enumerate(self.activations) if a != "sigmoid"]
+        if others:
+            raise ValueError(f"to_nielsen: Nielsen's networks are sigmoid in every layer; "
+                             f"this model's {', '.join(others)}")
+        cost = self.resolve_cost()
+        names = {ours: his for his, ours in NIELSEN_COSTS.items()}
+        if cost not in names:
+            raise ValueError(f"to_nielsen: network2 knows the costs {', '.join(NIELSEN_COSTS)} only; "
+                             f"this model's cost is {cost!r}")
+        weights, biases = self.weights_and_biases()
+        document = {"sizes": [self.nin, *self.nouts], "weights": weights,
+                    "biases": [[[b] for b in layer] for layer in biases], "cost": names[cost]}
+        Path(path).write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
 
     def __repr__(self) -> str:
         hidden = self.layers[0].activation if len(self.layers) > 1 else self.hidden_activation
@@ -253,6 +325,88 @@ class MLP(Module):
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a finite number")
+
+
+def _finite_number(value: Any, what: str) -> float:
+    """`value` as a finite float, or a ValueError that begins with `what`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # bool is not a number here
+        raise ValueError(f"{what} is {value!r:.40}, not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):  # json reads 1e400 as inf without asking parse_constant
+        raise ValueError(f"{what} is {str(value)[:40]}, not a finite number")
+    return number
+
+
+# Nielsen's cost classes (network2.py) by the name `network2.save` writes, and ours.
+NIELSEN_COSTS = {"QuadraticCost": "quadratic", "CrossEntropyCost": "cross_entropy"}
+
+
+def _nielsen_document(source: Any) -> tuple[str, dict[str, Any]]:
+    """(a name for error messages, {"sizes", "weights", "biases", "cost"}) from any accepted source."""
+    if isinstance(source, (str, Path)):
+        where = f"MLP.from_nielsen({str(source)!r})"
+        try:
+            document = json.loads(Path(source).read_text(encoding="utf-8"), parse_constant=_reject_constant)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"{where}: not a readable JSON file: {error}") from None
+        if not isinstance(document, dict):
+            raise ValueError(f"{where}: expected a JSON object with sizes, weights, biases and cost")
+        return where, document
+    if isinstance(source, Mapping):
+        document = dict(source)
+        where = "MLP.from_nielsen(dict)"
+    elif all(hasattr(source, name) for name in ("sizes", "weights", "biases")):
+        cost = getattr(source, "cost", None)  # network2: a class; network.py has none (quadratic)
+        document = {"sizes": source.sizes, "weights": source.weights, "biases": source.biases,
+                    "cost": "QuadraticCost" if cost is None else getattr(cost, "__name__", cost)}
+        where = f"MLP.from_nielsen({type(source).__name__})"
+    else:
+        raise TypeError(f"MLP.from_nielsen takes a path, a dict or a Network with .sizes, .weights and "
+                        f".biases, got {type(source).__name__}")
+    # NumPy arrays (his weights and biases) as nested lists; nn itself never imports NumPy.
+    for key in ("sizes", "weights", "biases"):
+        value = document.get(key)
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        if isinstance(value, (list, tuple)):
+            document[key] = [m.tolist() if hasattr(m, "tolist") else m for m in value]
+    return where, document
+
+
+def _check_nielsen(document: dict[str, Any], where: str) -> tuple[list[int], list[Any], list[Any], str]:
+    """Sizes, weights[l][j][k], biases[l][j][0] (floats) and our cost name, all checked."""
+    sizes = document.get("sizes")
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or any(type(n) is not int or n < 1 for n in sizes)):
+        raise ValueError(f"{where}: sizes must list at least two positive layer sizes, got {sizes!r:.80}")
+    cost = document.get("cost")
+    if not isinstance(cost, str) or cost not in NIELSEN_COSTS:
+        raise ValueError(f"{where}: unknown cost {cost!r:.40}; known: {', '.join(NIELSEN_COSTS)}")
+    layers = {}
+    for key, columns in (("weights", None), ("biases", 1)):
+        value = document.get(key)
+        if not isinstance(value, list) or len(value) != len(sizes) - 1:
+            found = len(value) if isinstance(value, list) else type(value).__name__
+            raise ValueError(f"{where}: {key} must be a list of {len(sizes) - 1} layers, found {found}")
+        layers[key] = [_nielsen_matrix(m, sizes[l + 1], columns or sizes[l], f"{where}: {key}[{l}]")
+                       for l, m in enumerate(value)]
+    return sizes, layers["weights"], layers["biases"], NIELSEN_COSTS[cost]
+
+
+def _nielsen_matrix(value: Any, rows: int, columns: int, what: str) -> list[list[float]]:
+    """A rows x columns list of lists of finite floats, or a ValueError giving both shapes."""
+    if not isinstance(value, list) or len(value) != rows:
+        found = f"{len(value)} rows" if isinstance(value, list) else f"a {type(value).__name__}"
+        raise ValueError(f"{what} must have shape ({rows}, {columns}), found {found}")
+    for j, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != columns:
+            found = f"{len(row)} entries" if isinstance(row, list) else f"{row!r:.40}"
+            raise ValueError(f"{what} must have shape ({rows}, {columns}), but row {j} is {found}")
+    return [[_finite_number(v, f"{what}[{j}][{k}]") for k, v in enumerate(row)]
+            for j, row in enumerate(value)]
 
 
 # ---------------------------------------------------------------------------
@@ -309,6 +463,15 @@ def _cost_name(cost: str) -> str:
     return cost
 
 
+def _fitting_cost(cost: str, output_activation: str) -> Cost:
+    """The registry entry of `cost`, after checking it suits the output activation (Cost.needs)."""
+    rule = COSTS[_cost_name(cost)]
+    if rule.needs is not None and output_activation != rule.needs:
+        raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
+                         f"this model's output layer is {output_activation!r}")
+    return rule
+
+
 def _targets(y: Target, n_outputs: int) -> list[Any]:
     """The target as a list: floats, or Values where given (the tape makes targets leaves)."""
     single = isinstance(y, (numbers.Real, Value))
@@ -318,9 +481,10 @@ def _targets(y: Target, n_outputs: int) -> list[Any]:
     return targets
 
 
-def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str = "quadratic",
+def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str | None = None,
          l2: float = 0.0) -> Value:
-    """C = (1/n) Σ_x C_x (eq. 4), plus `l2 * Σ p²` over every parameter (micrograd's form) if l2 > 0."""
+    """C = (1/n) Σ_x C_x (eq. 4), plus `l2 * Σ p²` over every parameter (micrograd's form) if l2 > 0.
+    `cost=None` is the model's cost, else quadratic."""
     if len(xs) != len(ys) or not xs:
         raise ValueError(f"loss needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
     total = sum(model.sample_cost(x, y, cost) for x, y in zip(xs, ys)) * (1.0 / len(xs))
@@ -464,7 +628,7 @@ class _TapedBatches:
         return tape.run()
 
 
-def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str = "quadratic",
+def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str | None = None,
           epochs: int = 10, batch_size: int = 10, lr: float = 0.1, optimizer: SGD | None = None,
           l2: float = 0.0, seed: int = 0, progress: bool = False, tape: bool = False,
           validation: tuple[Sequence[Sample], Sequence[Target]] | None = None) -> list[dict[str, float]]:
@@ -479,7 +643,7 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str =
     several times faster. The cyclic garbage collector is
     paused during each step (the graph has no cycles) and restored after.
     """
-    _cost_name(cost)
+    cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lr)
     taped = _TapedBatches(model, cost, l2) if tape else None
     rng = random.Random(seed)

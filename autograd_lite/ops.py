@@ -33,9 +33,9 @@ __all__ = [
     "RULES",
     "Rule",
     "cos",
+    "domain_error",
     "evaluate",
     "exp",
-    "explain",
     "format_number",
     "log",
     "register",
@@ -108,7 +108,7 @@ def evaluate(rule: Rule, args: tuple, c: float | None = None) -> float:
     try:
         return rule.forward(*args, c) if rule.const else rule.forward(*args)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise explain(rule, args, c, error) from None
+        raise domain_error(rule, args, c, error) from None
 
 
 class UndefinedError(ValueError):
@@ -119,7 +119,7 @@ class DivisionByZeroError(ZeroDivisionError):
     """Raised by a forward function that would divide by zero; the message names the values."""
 
 
-def explain(rule: Rule, args: tuple, c: float | None, error: Exception) -> Exception:
+def domain_error(rule: Rule, args: tuple, c: float | None, error: Exception) -> Exception:
     """The error to raise for `error` met in rule.forward: it names the op and the values."""
     if isinstance(error, (UndefinedError, DivisionByZeroError)):
         return type(error).__bases__[0](f"{rule.name}: {error}")

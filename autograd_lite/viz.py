@@ -92,7 +92,7 @@ def checked_order(root: Value, max_nodes: int, who: str) -> list[Value]:
     if len(order) > max_nodes:
         raise ValueError(
             f"{who}: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
-            "pass a larger max_nodes= or draw a smaller part of the graph"
+            "pass a larger max_nodes= or take a smaller part of the graph"
         )
     return order
 
@@ -282,26 +282,20 @@ def draw_dot(root: Value, *, rankdir: str = "LR", format: str = "svg", **options
 # The network picture: the seed's equations drawn on the graph
 
 
-def _index(*indices: int) -> str:
-    return "".join(str(i) for i in indices) if all(i < 10 for i in indices) else ",".join(map(str, indices))
-
-
-def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", closed_form: bool = True,
+def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
                         rankdir: str = "LR", edge_labels: bool = False,
                         max_nodes: int = MAX_NODES) -> Drawing:
     """The Drawing behind `draw_network` (also used for its DOT text)."""
     from .closed_form import backprop
 
+    cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     inputs = [xi if isinstance(xi, Value) else Value(float(xi)) for xi in x]
     c_x = model.sample_cost(inputs, y, cost)
     grads = gradients(c_x)  # pure: the model's .grad attributes are left alone
-    names: dict[Value, str] = {c_x: f"C_x ({cost})"}
-    clusters: dict[Value, str] = {}
+    names: dict[Value, str] = {c_x: f"C_x ({cost})", **model.note_names(inputs)}
+    clusters: dict[Value, str] = {xk: "layer 1 (input)" for xk in inputs}
     notes: dict[Value, str] = {}
     highlight: dict[Value, str] = {}
-    for k, xk in enumerate(inputs):
-        names[xk] = f"x_{k} = a^1_{k}"
-        clusters[xk] = "layer 1 (input)"
     reference = None
     if closed_form:
         weights, biases = model.weights_and_biases()
@@ -311,14 +305,7 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", 
     for index, layer in enumerate(model.layers):
         l_note = index + 2
         title = f"layer {l_note} ({layer.activation})"
-        for j, neuron in enumerate(layer.neurons):
-            for k, w in enumerate(neuron.w):
-                names[w] = f"w^{l_note}_{_index(j, k)}"
-            names[neuron.b] = f"b^{l_note}_{j}"
-            z, a = layer.z[j], layer.a[j]
-            names[z] = f"z^{l_note}_{j}" if a is not z else f"z^{l_note}_{j} = a^{l_note}_{j}"
-            if a is not z:
-                names[a] = f"a^{l_note}_{j}"
+        for j, z in enumerate(layer.z):
             delta = f"δ^{l_note}_{j} = {four_decimals(grads.get(z, 0.0))}"
             if reference is not None:
                 which = "BP1" if index == len(model.layers) - 1 else "BP2"
@@ -336,9 +323,10 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str = "quadratic", 
                              notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
 
 
-def draw_network(model: Any, x: Any, y: Any, *, cost: str = "quadratic", closed_form: bool = True,
+def draw_network(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
                  format: str = "svg", **options: Any) -> Any:
     """A graphviz.Digraph of one sample through an nn.MLP: layers as clusters, the note's
     names, each z node labelled with δ^l_j = ∂C_x/∂z^l_j (eq. 14), beside the closed-form
-    BP1/BP2 value when `closed_form`. Uses the pure gradient walk: no `.grad` changes."""
+    BP1/BP2 value when `closed_form`. `cost=None` is the model's cost, else quadratic.
+    Uses the pure gradient walk: no `.grad` changes."""
     return _digraph(network_description(model, x, y, cost=cost, closed_form=closed_form, **options), format)

@@ -1,9 +1,12 @@
-"""Helpers shared by the demos: quick mode (small and fast, for tests) and fast mode (the tape)."""
+"""Helpers shared by the demos: quick mode (small and fast, for tests), fast mode (the tape),
+and where pictures go: files when run as a script, files and the notebook when run in a kernel."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def quick_mode() -> bool:
@@ -14,3 +17,35 @@ def quick_mode() -> bool:
 def fast_mode() -> bool:
     """True under `--fast` or AUTOGRAD_LITE_FAST=1: train by replaying a Tape."""
     return "--fast" in sys.argv[1:] or os.environ.get("AUTOGRAD_LITE_FAST") == "1"
+
+
+def in_kernel() -> bool:
+    """True when running in a Jupyter kernel (the demo opened as a notebook), not as a script.
+
+    Looks only at modules already imported: a script never imports IPython for this.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def show(obj: Any) -> None:
+    """Display obj (a graph, a player, a widget) in the notebook; as a script, nothing."""
+    if in_kernel():
+        from autograd_lite.notebook import display
+
+        display(obj)
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Write a matplotlib figure to path (as scripts always did), show that PNG inline in a
+    kernel, and close the figure. (The file is shown, not the figure: the demos select
+    matplotlib's Agg backend, under which a kernel has no inline display of figures.)"""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    if in_kernel():
+        from autograd_lite.notebook import display_png
+
+        display_png(path)

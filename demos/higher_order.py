@@ -33,7 +33,7 @@ matplotlib.use("Agg")  # write PNG files; no window
 import matplotlib.pyplot as plt
 
 from autograd_lite import grad, hessian, tanh, value_and_grad
-from autograd_lite.demos._common import quick_mode
+from autograd_lite.demos._common import quick_mode, save_figure
 
 QUICK = quick_mode()
 N_PLOT = 41 if QUICK else 301
@@ -94,8 +94,7 @@ ax.legend(loc="lower left", fontsize=8)
 ax.grid(True, alpha=0.3)
 fig.tight_layout()
 png = out_dir / "tanh_derivatives.png"
-fig.savefig(png, dpi=100)
-plt.close(fig)
+save_figure(fig, png)
 assert png.stat().st_size > 0
 print(f"wrote {png}")
 

@@ -39,7 +39,7 @@ import numpy as np
 from sklearn.datasets import make_moons
 
 from autograd_lite import Value, no_grad
-from autograd_lite.demos._common import fast_mode, quick_mode
+from autograd_lite.demos._common import fast_mode, quick_mode, save_figure
 from autograd_lite.nn import MLP, loss
 from autograd_lite.tape import Tape
 
@@ -190,8 +190,7 @@ ax.set_ylim(yy.min(), yy.max())
 ax.set_title(f"MLP(2, [16, 16, 1]) after {N_STEPS} steps: accuracy {final_train_accuracy * 100:.0f}%")
 fig.tight_layout()
 boundary_png = out_dir / "moons_decision_boundary.png"
-fig.savefig(boundary_png, dpi=100)
-plt.close(fig)
+save_figure(fig, boundary_png)
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot([k for k, _, _ in history], [c for _, c, _ in history], marker="." if QUICK else None)
@@ -202,8 +201,7 @@ ax.set_title("moons: full-batch gradient descent, eqs. (6)-(7)")
 ax.grid(True, which="both", alpha=0.3)
 fig.tight_layout()
 loss_png = out_dir / "moons_loss.png"
-fig.savefig(loss_png, dpi=100)
-plt.close(fig)
+save_figure(fig, loss_png)
 print(f"wrote {boundary_png} and {loss_png}")
 
 # %%

@@ -19,6 +19,7 @@
 import math
 
 from autograd_lite import Value
+from autograd_lite.demos._common import in_kernel, show
 
 x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
 w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
@@ -62,3 +63,30 @@ print(f"delta = 1 - a^2 = {delta:.6f}   z.grad = {z.grad:.6f}")
 print(f"x1 * delta      = {x1.data * delta:.6f}   w1.grad = {w1.grad:.6f}")
 assert abs(z.grad - delta) < 1e-12 and abs(w1.grad - x1.data * delta) < 1e-12
 print("autodiff = chain rule by hand = finite differences")
+
+# %% [markdown]
+# ## In a notebook: backward step by step, and a neuron that follows sliders
+#
+# Opened as a notebook (`autograd-lite demo neuron --notebook`, with
+# `pip install -e ".[notebook]"`), the next cells draw the graph and show the
+# backward pass as a player: one frame per step, in reverse topological order,
+# with a slider, previous/next, play and the ← → keys. Run as a script, they
+# are skipped.
+
+# %%
+if in_kernel():
+    from autograd_lite.notebook import explore, show_backprop
+    from autograd_lite.viz import draw_dot
+
+    show(draw_dot(a, edge_labels=True))
+    show(show_backprop(a))
+
+# %% [markdown]
+# One slider per number: moving w1 rebuilds the neuron, runs backward and
+# redraws every data and grad. Watch δ = z's grad shrink as |z| grows (the
+# tanh saturates), and x1's grad follow w1 (eq. 15 with the roles swapped).
+
+# %%
+if in_kernel():
+    show(explore(lambda x1, x2, w1, w2, b: (x1 * w1 + x2 * w2 + b).tanh(),
+                 x1=2.0, x2=0.0, w1=-3.0, w2=1.0, b=6.8813735870195432))

@@ -40,6 +40,7 @@
 
 # %%
 from autograd_lite.closed_form import compare
+from autograd_lite.demos._common import in_kernel, show
 from autograd_lite.nn import MLP
 
 model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -82,6 +83,17 @@ print(report)
 assert report.agree(1e-12) and report.max_abs_diff <= 1e-12, "autodiff and BP1-BP4 disagree"
 exactly = "to the last bit" if report.max_abs_diff == 0 else f"largest |diff| {report.max_abs_diff:.1e}"
 print(f"\nautodiff and BP1-BP4 agree to 1e-12 (here: {exactly})")
+
+# %% [markdown]
+# In a notebook, the same sample drawn through the network: layers as
+# clusters, the note's names, and δ^l_j = z.grad on every z node beside its
+# BP1/BP2 value (skipped when run as a script).
+
+# %%
+if in_kernel():
+    from autograd_lite.viz import draw_network
+
+    show(draw_network(model, x, y))
 
 # %% [markdown]
 # Every parameter gradient, in the note's notation: the autodiff `.grad`
@@ -161,3 +173,17 @@ ours_new = [w.data for layer in model.layers for n in layer.neurons for w in n.w
 for i, (ours, his) in enumerate(zip(ours_new, mazur_new), start=1):
     assert abs(ours - his) < 1e-8, (i, ours, his)
 print("new weights w1..w8 match Mazur's:", ", ".join(f"{w:.9f}" for w in ours_new))
+
+# %% [markdown]
+# ## In a notebook: the network under your fingers
+#
+# Sliders for the two inputs and for w^3_00 (Mazur's w5, after the step
+# above): each move runs the sample through the network again and redraws
+# every δ beside BP1/BP2. Moving the weight slider sets that weight of the
+# model. Skipped when run as a script.
+
+# %%
+if in_kernel():
+    from autograd_lite.notebook import explore_network
+
+    show(explore_network(model, x, y, weight=(1, 0, 0)))

@@ -1,12 +1,18 @@
-"""Regenerate the pictures the README shows: `python docs/make_pictures.py` (needs Graphviz's dot).
+"""Regenerate the pictures the README shows: `python docs/make_pictures.py [neuron network cost]`
+(all three by default; the first two need Graphviz's dot).
 
 - docs/neuron.svg: micrograd's tanh neuron after backward, with local derivatives on the edges;
 - docs/network.svg: one sample through a 2-3-2 sigmoid network, each z labelled with its
-  delta (eq. 14) beside the closed-form BP1/BP2 value (eqs. 20-21).
+  delta (eq. 14) beside the closed-form BP1/BP2 value (eqs. 20-21);
+- docs/cost_of_gradients.png: the plot of the full `cost_of_gradients` demo (about two minutes).
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from autograd_lite import Value
@@ -33,7 +39,19 @@ def network_picture() -> None:
     draw_network(model, [0.05, 0.10], [0.01, 0.99]).render(HERE / "network", format="svg", cleanup=True)
 
 
+def cost_picture() -> None:
+    # The demo writes demo_output/ under its working directory: run it in a scratch one.
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([sys.executable, "-m", "autograd_lite", "demo", "cost_of_gradients"], cwd=scratch,
+                       check=True)
+        shutil.copy(Path(scratch) / "demo_output" / "cost_of_gradients.png", HERE / "cost_of_gradients.png")
+
+
+PICTURES = {"neuron": (neuron_picture, "neuron.svg"), "network": (network_picture, "network.svg"),
+            "cost": (cost_picture, "cost_of_gradients.png")}
+
 if __name__ == "__main__":
-    neuron_picture()
-    network_picture()
-    print("wrote", HERE / "neuron.svg", "and", HERE / "network.svg")
+    for name in sys.argv[1:] or PICTURES:
+        make, file = PICTURES[name]
+        make()
+        print("wrote", HERE / file)

@@ -1,8 +1,10 @@
-"""Shared by the tests: central finite differences, a closeness check, micrograd's neuron."""
+"""Shared by the tests: central finite differences, a closeness check, micrograd's neuron, imports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import ast
+import sys
+from collections.abc import Callable, Iterator, Sequence
 
 from autograd_lite import Value
 
@@ -33,3 +35,18 @@ def micrograd_neuron() -> tuple[Value, dict[str, Value]]:
     o = n.tanh()
     o.label = "o"
     return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def imports_of(tree: ast.AST) -> Iterator[tuple[ast.AST, int, str]]:
+    """(node, relative level, module) for every import anywhere in a parsed module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            yield node, node.level, node.module or ""
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, 0, alias.name
+
+
+def is_standard_library(module: str) -> bool:
+    top = module.split(".", maxsplit=1)[0]
+    return top in sys.stdlib_module_names or top == "__future__"

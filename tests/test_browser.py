@@ -24,6 +24,7 @@ import pytest
 from autograd_lite.backprop_page import backprop_html
 
 from .helpers import micrograd_neuron
+from .jupyter_session import frames_shown
 
 pytestmark = pytest.mark.slow  # the other interpreters of .ci/other_pythons skip the browser
 
@@ -85,10 +86,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
 def visible_frames(browser: Any) -> list[int]:
     """The frames shown, read in one script run: a playing page cannot change between reads."""
-    return browser.execute_script(
-        "return Array.from(document.querySelectorAll('.frame'))"
-        ".filter(function (f) { return getComputedStyle(f).display !== 'none' && f.offsetHeight > 0; })"
-        ".map(function (f) { return Number(f.getAttribute('data-frame')); });")
+    return frames_shown(browser)
 
 
 def shown(browser: Any) -> int:
@@ -108,7 +106,7 @@ def severe(browser: Any) -> list[dict]:
 def open_page(browser: Any, path: Path) -> None:
     browser.get(path.as_uri())
     WebDriverWait(browser, 10).until(lambda b: b.execute_script(
-        "return document.documentElement.classList.contains('js')"))
+        "return document.querySelector('.al-player.al-js') !== null"))
 
 
 def test_page_loads_without_console_errors(driver: Any, page: tuple[Path, int]) -> None:

@@ -13,7 +13,6 @@ import copy
 import itertools
 import math
 import random
-import sys
 import zlib
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import pytest
 
 from autograd_lite import closed_form
 from autograd_lite.closed_form import ACTIVATIONS, COSTS, backprop, backprop_batch
+
+from .helpers import imports_of, is_standard_library
 
 # --------------------------------------------------------------------------
 # An independent forward pass and independent costs (naive, literal formulas)
@@ -143,19 +144,18 @@ def test_reference_tables_cover_the_registries():
 
 
 def test_closed_form_imports_only_the_standard_library():
+    """BP1-BP4 use the standard library only; compare(matrix=True) alone may import the
+    other oracle, matrix_form (which imports nothing of the package either)."""
     tree = ast.parse(Path(closed_form.__file__).read_text())
     assert ast.get_docstring(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "closed_form must not import from the package"
-            names = [node.module or ""]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+    compare_fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compare")
+    inside_compare = {id(n) for n in ast.walk(compare_fn)}
+    for node, level, module in imports_of(tree):
+        if level and id(node) in inside_compare:
+            assert module == "matrix_form", "compare may import matrix_form only"
         else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            assert top in sys.stdlib_module_names or top == "__future__", name
+            assert level == 0, "closed_form must not import from the package"
+            assert is_standard_library(module), module
 
 
 # --------------------------------------------------------------------------

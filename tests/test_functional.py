@@ -139,22 +139,6 @@ def test_backward_create_graph_makes_every_grad_a_value():
 # define_op
 
 
-@pytest.fixture
-def op_name(request):
-    """A fresh op name per test, removed from the table afterwards."""
-    made = []
-
-    def make(base: str) -> str:
-        name = f"test_{base}_{request.node.name}".replace("[", "_").replace("]", "_")
-        made.append(name)
-        return name
-
-    yield make
-    for name in made:
-        ops.RULES.pop(name, None)
-        ops.CODE_FUNCTIONS.pop(f"op_{name}", None)
-
-
 def test_define_op_joins_the_table_and_differentiates_to_any_order(op_name):
     # softplus(x) = log(1 + e^x); d/dx = sigmoid(x) = e^x / (1 + e^x)
     softplus = define_op(

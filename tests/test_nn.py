@@ -9,7 +9,7 @@ Truths, none of them nn's own code:
   nondeterministic gradient summation order allows);
 - update formulas written out by hand (eqs. 6-7, Adam as published).
 
-Equation numbers are those of /work/shared/seed/equations.md (Nielsen's
+Equation numbers are those of docs/backprop.md (Nielsen's
 notation). "to 1e-12" means |a - b| <= 1e-12 * max(1, |ref|) (helpers.close).
 """
 

@@ -1,0 +1,303 @@
+"""Backprop in a notebook: the step-by-step player inline, and graphs that follow sliders.
+
+- `show_backprop(root)` renders the player of `backprop_page` (one frame per
+  backward step, plus the start) when called, and returns an object whose
+  `_repr_html_()` is that player inline in the cell, its ids scoped to the
+  instance; `.save(path)` writes the standalone page exactly as
+  `backprop_html` does (the same `backprop_page.Player`).
+- `explore(f, **values)` and `explore_network(model, x, y)` return ipywidgets
+  widgets: one slider per number; each move rebuilds the graph, runs backward
+  and redraws it. For tests and scripts the widget exposes `.sliders`, `.dot`
+  (the DOT text now shown) and `.error` (the one-line message now shown, or None).
+
+ipywidgets and IPython are imported lazily, here only (`display` and
+`display_png` are how the demos show pictures in a kernel): the rest of the
+package never imports this module. Imports engine, viz, backprop_page
+and expression.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+import itertools
+import math
+import numbers
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import viz
+from .backprop_page import Frame, Player, inline_svg, render_player
+from .engine import Value
+
+__all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "show_backprop"]
+
+EXTRA_HINT = "pip install 'autograd_lite[notebook]'"
+
+_instances = itertools.count()
+
+
+def _prefix() -> str:
+    """A fresh id prefix: unique within a page, and across sessions (a saved output
+    from yesterday and today's first player must not share ids)."""
+    return f"al{next(_instances)}-{secrets.token_hex(3)}-"
+
+
+class BackpropPlayer:
+    """The step-by-step backprop player of one graph, already rendered.
+
+    Shown by Jupyter through `_repr_html_` (each display gets its own id prefix,
+    so several players, or one shown twice, never interfere); `save(path)`
+    writes the standalone page of `backprop_html`.
+    """
+
+    def __init__(self, player: Player) -> None:
+        self._player = player
+
+    @property
+    def frames(self) -> list[Frame]:
+        """The frames: the start, then one per backward step."""
+        return self._player.frames
+
+    def _repr_html_(self) -> str:
+        return self._player.fragment(_prefix())
+
+    def save(self, path: str | Path, title: str | None = None) -> Path:
+        """Write the self-contained page (as `backprop_html` does) and return its path."""
+        return self._player.save(path, title)
+
+
+def show_backprop(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> BackpropPlayer:
+    """The backward pass of root as an inline player: slider, previous/next, play, arrow keys.
+
+    Rendered now, so a missing `dot` is `viz.GraphvizNotFoundError` here, and a
+    graph over `max_nodes` Values a ValueError. Writes no `.grad`.
+    """
+    return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes))
+
+
+def display(obj: Any) -> None:
+    """Show obj (a graph, a player, a widget) in the cell's output, through IPython."""
+    from IPython.display import display as ipython_display
+
+    ipython_display(obj)
+
+
+def display_png(path: str | Path) -> None:
+    """Show a PNG file in the cell's output, through IPython."""
+    from IPython.display import Image
+
+    display(Image(filename=str(path)))
+
+
+# ---------------------------------------------------------------------------
+# Live graphs: sliders -> rebuild -> backward -> redraw
+
+
+def _import_widgets() -> Any:
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(f"explore needs ipywidgets, from the notebook extra: {EXTRA_HINT}") from None
+    return ipywidgets
+
+
+def _number(who: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who}: the value of {name} must be a number, got {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{who}: the value of {name} must be finite, got {number}")
+    return number
+
+
+def _range(who: str, name: str, value: float, given: Any) -> tuple[float, float]:
+    """[v - r, v + r] with r = max(5, 2|v|), or the (lo, hi) given for this name."""
+    if given is None:
+        r = max(5.0, 2.0 * abs(value))
+        return value - r, value + r
+    try:
+        lo, hi = (_number(who, f"the range of {name}", end) for end in given)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{who}: ranges[{name!r}] must be (low, high) numbers, got {given!r}") from None
+    if not lo <= value <= hi or lo == hi:
+        raise ValueError(f"{who}: ranges[{name!r}] = ({lo}, {hi}) must be a non-empty interval "
+                         f"holding the start value {value}")
+    return lo, hi
+
+
+def _step(lo: float, value: float, hi: float) -> float:
+    """A slider step with the start value on the grid lo + k·step (about 1000 positions).
+
+    The browser's slider snaps its value to that grid and sends the snapped value
+    back: with a round step, b = 6.8814 in [-6.8814, 20.6441] would become 6.9186.
+    """
+    if value == lo:
+        return (hi - lo) / 1000.0
+    return (value - lo) / max(1, round(1000.0 * (value - lo) / (hi - lo)))
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+@functools.cache
+def _explorer_class() -> type:
+    """The widget class, made on first use (ipywidgets is imported only then)."""
+    widgets = _import_widgets()
+
+    class Explorer(widgets.VBox):
+        """Sliders above a graph that is rebuilt, backpropagated and redrawn on every move.
+
+        `.sliders` maps each name to its FloatSlider; `.dot` is the DOT text of the
+        drawing now shown; `.error` is None, or the one-line message now shown
+        (the drawing then stays the last good one).
+        """
+
+        def __init__(self, sliders: dict[str, Any], draw: Callable[[dict[str, float]], viz.Drawing]) -> None:
+            self._draw = draw
+            self._message = widgets.HTML()
+            self._picture = widgets.HTML()
+            super().__init__(children=[*sliders.values(), self._message, self._picture])
+            self.sliders = sliders
+            self.dot: str | None = None
+            self.error: str | None = None
+            for slider in sliders.values():
+                slider.observe(self._redraw, names="value")
+            self._redraw()
+
+        def _redraw(self, change: Any = None) -> None:
+            values = {name: float(slider.value) for name, slider in self.sliders.items()}
+            try:
+                drawing = self._draw(values)
+                svg = viz._digraph(drawing, "svg").pipe(encoding="utf-8")
+            except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, ...: shown, not raised
+                self.error = _one_line(error)
+                self._message.value = (f'<pre class="al-explore-error" style="color:#b00020">'
+                                       f"{html.escape(self.error)}</pre>")
+                return
+            self.error = None
+            self._message.value = ""
+            self.dot = viz.render_dot_text(drawing)
+            # Fitted to the cell's width (the viewBox keeps the proportions), as the player does.
+            fitted = inline_svg(svg, _prefix()).replace("<svg ", '<svg style="max-width:100%;height:auto" ',
+                                                        1)
+            self._picture.value = f'<div class="al-explore-graph">{fitted}</div>'
+
+    return Explorer
+
+
+def _sliders(who: str, starts: Mapping[str, float], ranges: Mapping[str, Any]) -> dict[str, Any]:
+    widgets = _import_widgets()
+    sliders = {}
+    for name, value in starts.items():
+        lo, hi = _range(who, name, value, ranges.get(name))
+        sliders[name] = widgets.FloatSlider(
+            value=value, min=lo, max=hi, step=_step(lo, value, hi), description=name, readout_format=".4f",
+            continuous_update=True, layout=widgets.Layout(width="32rem"))
+    return sliders
+
+
+def _arguments(f: Callable[..., Any]) -> list[str]:
+    """The names of f's positional parameters (one slider each)."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"explore: cannot read the parameters of {f!r}") from None
+    names = []
+    for p in parameters:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY):
+            raise TypeError(f"explore: f must take named positional parameters only, got {p}")
+        names.append(p.name)
+    return names
+
+
+def explore(f: Callable[..., Value] | str, /, *, ranges: Mapping[str, Any] | None = None,
+            **values: float) -> Any:
+    """A widget: one FloatSlider per argument of f, and f's graph after backward below them.
+
+    `f` is a function of Values (`lambda x, w, b: (x*w + b).tanh()`) or an
+    expression string as `autograd-lite graph` takes it (`"tanh(x*w + b)"`,
+    read by the whitelist parser, never eval). Each slider starts at its value
+    in `values`; its range is [v - r, v + r] with r = max(5, 2|v|), unless
+    `ranges={"w": (lo, hi)}` says otherwise. A missing or unknown name is a
+    TypeError here. Moving a slider rebuilds the graph, runs backward and
+    redraws; a value where f fails (log of a negative number) shows the message
+    and keeps the last good drawing.
+    """
+    from .expression import parse, variables
+
+    if isinstance(f, str):
+        names = variables(f)
+
+        def build(vals: dict[str, float]) -> Value:
+            return parse(f, vals)[0]
+    elif callable(f):
+        names = _arguments(f)
+
+        def build(vals: dict[str, float]) -> Value:
+            root = f(*(Value(vals[name], label=name) for name in names))
+            if not isinstance(root, Value):
+                raise TypeError(f"explore: f must return a Value, got {type(root).__name__}")
+            return root
+    else:
+        raise TypeError(f"explore: f must be a function of Values or an expression string, "
+                        f"got {type(f).__name__}")
+    missing = [name for name in names if name not in values]
+    if missing:
+        raise TypeError(f"explore: no start value for {', '.join(missing)} (pass e.g. {missing[0]}=1.0)")
+    unknown = [name for name in values if name not in names]
+    ranges = dict(ranges or {})
+    unknown += [name for name in ranges if name not in names and name not in unknown]
+    if unknown:
+        takes = ", ".join(names) or "nothing"
+        raise TypeError(f"explore: unknown name {', '.join(unknown)}; f takes {takes}")
+    starts = {name: _number("explore", name, values[name]) for name in names}
+
+    def draw(vals: dict[str, float]) -> viz.Drawing:
+        root = build(vals)
+        root.backward()
+        return viz.graph_description(root, edge_labels=True, legend=False)
+
+    return _explorer_class()(_sliders("explore", starts, ranges), draw)
+
+
+def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost: str | None = None,
+                    weight: tuple[int, int, int] | None = None) -> Any:
+    """A widget: sliders for the inputs x_k (and for one weight), the network of
+    `viz.draw_network` below them, δ on every z node, redrawn on every move.
+
+    `weight=(layer, neuron, k)` adds a slider for
+    `model.layers[layer].neurons[neuron].w[k]` (w^{layer+2}_{neuron k} in the
+    note's numbering); moving it sets that weight of the model. `cost` is a
+    name of `nn.COSTS` (default quadratic). The drawing uses the pure gradient
+    walk: no `.grad` changes.
+    """
+    cost = cost or "quadratic"
+    x = list(x)
+    if len(x) != model.nin:
+        raise ValueError(f"explore_network: the model takes {model.nin} inputs, got {len(x)}")
+    starts = {f"x_{k}": _number("explore_network", f"x[{k}]", xk) for k, xk in enumerate(x)}
+    param = None
+    if weight is not None:
+        try:
+            layer, neuron, k = (int(i) for i in weight)
+            if min(layer, neuron, k) < 0:
+                raise IndexError(weight)
+            param = model.layers[layer].neurons[neuron].w[k]
+        except (TypeError, ValueError, IndexError):
+            raise ValueError(f"explore_network: weight must be (layer, neuron, k) indices of the model, "
+                             f"as model.layers[layer].neurons[neuron].w[k]; got {weight!r}") from None
+        wname = f"w^{layer + 2}_{neuron}{k}"
+        starts[wname] = param.data
+
+    def draw(vals: dict[str, float]) -> viz.Drawing:
+        if param is not None:
+            param.data = vals[wname]
+        return viz.network_description(model, [vals[f"x_{k}"] for k in range(len(x))], y, cost=cost)
+
+    return _explorer_class()(_sliders("explore_network", starts, {}), draw)

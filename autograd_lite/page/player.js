@@ -1,0 +1,73 @@
+/* The step-by-step backprop player of autograd_lite (autograd_lite/page/player.js).
+ *
+ * One function, no globals of its own: the Python side wraps this file in a
+ * closure together with one call, autogradLitePlayer(root, keyTarget), per
+ * player. Everything is found *inside* root (by class), so several players in
+ * one notebook never touch each other's controls. keyTarget receives the
+ * left/right arrow keys: the document for the standalone page, the player
+ * itself in a notebook (where the arrows elsewhere belong to Jupyter).
+ *
+ * Without this script (an untrusted notebook strips it) nothing is hidden:
+ * the controls keep their `hidden` attribute and every frame stays shown, one
+ * after another. Adding the class "al-js" to root is what turns the frames
+ * into a slideshow (see player.css).
+ */
+function autogradLitePlayer(root, keyTarget) {
+  "use strict";
+  if (!root || root.classList.contains("al-js")) { return; }  // a re-run output: one player each
+  function part(name) { return root.querySelector("." + name); }
+  var frames = root.querySelectorAll(".frame");
+  var slider = part("slider");
+  var prev = part("prev");
+  var next = part("next");
+  var play = part("play");
+  var position = part("position");
+  var fit = part("fit");
+  var pictures = part("frames");
+  var last = frames.length - 1;
+  var interval = Number(root.getAttribute("data-interval")) || 1200;
+  var current = 0;
+  var timer = null;
+
+  function show(i) {
+    i = Math.max(0, Math.min(last, i));
+    frames[current].classList.remove("current");
+    frames[i].classList.add("current");
+    current = i;
+    slider.value = String(i);
+    position.textContent = frames[i].getAttribute("data-title");
+    prev.disabled = i === 0;
+    next.disabled = i === last;
+  }
+  function stop() {
+    if (timer !== null) { window.clearInterval(timer); timer = null; }
+    play.textContent = "\u25B6 play";
+    play.setAttribute("aria-pressed", "false");
+  }
+  function start() {
+    if (current === last) { show(0); }
+    play.textContent = "\u275A\u275A pause";
+    play.setAttribute("aria-pressed", "true");
+    timer = window.setInterval(function () {
+      if (current >= last) { stop(); } else { show(current + 1); }
+    }, interval);
+  }
+
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+  fit.addEventListener("change", function () { pictures.classList.toggle("fit", fit.checked); });
+  prev.addEventListener("click", function () { stop(); show(current - 1); });
+  next.addEventListener("click", function () { stop(); show(current + 1); });
+  play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
+  keyTarget.addEventListener("keydown", function (event) {
+    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (step === 0) { return; }
+    event.preventDefault();
+    if (keyTarget === root) { event.stopPropagation(); }  // in a notebook: not Jupyter's key
+    stop();
+    show(current + step);
+  });
+  part("controls").hidden = false;
+  root.classList.add("al-js");
+  show(0);
+}

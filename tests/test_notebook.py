@@ -1,0 +1,231 @@
+"""autograd_lite.notebook without a browser: the inline player's HTML and the explore widgets.
+
+Truths: the frame count from the graph's own structure (one frame per node with
+an operation, plus the start), gradients by hand (tanh' = 1 - tanh^2) and by a
+fresh `backward()`, δ by the closed-form BP1/BP2 of `closed_form`. The player
+in a real browser is tested in test_notebook_browser.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.backprop_page import backprop_html
+from autograd_lite.closed_form import backprop
+from autograd_lite.engine import topological_order
+from autograd_lite.nn import MLP
+
+from .helpers import micrograd_neuron
+
+pytest.importorskip("ipywidgets", reason="needs the notebook extra: pip install -e '.[notebook]'")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+
+from autograd_lite.notebook import explore, explore_network, show_backprop  # noqa: E402
+from autograd_lite.viz import GraphvizNotFoundError  # noqa: E402
+
+RECORD = re.compile(r'label="\{ ([^|]+?) \| data (\S+) \| grad (\S+) \}"')
+
+
+def records(dot: str) -> dict[str, tuple[str, str]]:
+    """{label: (data, grad)} of every Value record in DOT text."""
+    return {name: (data, grad) for name, data, grad in RECORD.findall(dot)}
+
+
+def ids(html_text: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html_text)
+
+
+def without_scripts(html_text: str) -> str:
+    """What an untrusted notebook shows: the output with its <script> elements removed."""
+    return re.sub(r"<script>.*?</script>", "", html_text, flags=re.S)
+
+
+# ---------------------------------------------------------------------------
+# show_backprop
+
+
+@needs_dot
+def test_one_frame_per_operation_plus_the_start_and_no_grad_written() -> None:
+    o, _ = micrograd_neuron()
+    x = Value(0.5, label="x")
+    root = o * x + x.exp()  # x used twice: one frame per op node, not per edge
+    for node in topological_order(root):
+        node.grad = 7.0  # a sentinel: the player must not write .grad
+    ops = sum(1 for node in topological_order(root) if node._prev)
+    player = show_backprop(root)
+    page = player._repr_html_()
+    assert len(player.frames) == ops + 1
+    assert len(re.findall(r'<section class="frame', page)) == ops + 1
+    assert all(node.grad == 7.0 for node in topological_order(root))
+
+
+@needs_dot
+def test_the_inline_player_needs_no_network() -> None:
+    o, _ = micrograd_neuron()
+    page = show_backprop(o)._repr_html_()
+    for fetch in (r"\bsrc\s*=", r"\bhref\s*=", r"url\(", r"@import", r"\bfetch\(", "XMLHttpRequest", "<link"):
+        assert not re.search(fetch, page), fetch
+    assert "<svg" in page and "autogradLitePlayer(" in page
+
+
+@needs_dot
+def test_two_players_and_two_displays_never_share_an_id() -> None:
+    o, _ = micrograd_neuron()
+    first = show_backprop(o)
+    both = first._repr_html_() + first._repr_html_() + show_backprop(o * 2)._repr_html_()
+    all_ids = ids(both)
+    assert len(all_ids) > 30
+    assert len(all_ids) == len(set(all_ids)), "an id appears twice in one notebook page"
+    # Each script starts the player it was emitted with, by that player's own id.
+    started = re.findall(r'document\.getElementById\("([^"]+)"\)', both)
+    assert len(started) == 3 and len(set(started)) == 3 and set(started) <= set(all_ids)
+
+
+@needs_dot
+def test_without_its_scripts_every_frame_is_shown() -> None:
+    o, _ = micrograd_neuron()
+    player = show_backprop(o)
+    stripped = without_scripts(player._repr_html_())
+    assert "<script" not in stripped
+    sections = re.findall(r"<section [^>]*>", stripped)
+    assert len(sections) == len(player.frames) == 6
+    # Nothing hides a frame by itself: hiding needs the class the script adds.
+    assert not any("hidden" in s or "display" in s for s in sections)
+    assert ".al-player.al-js .frame { display: none" in stripped
+    assert re.search(r'<div class="controls"[^>]* hidden>', stripped)  # dead buttons hidden too
+    for k in range(6):
+        assert f'data-frame="{k}"' in stripped
+
+
+@needs_dot
+def test_save_writes_what_backprop_html_writes(tmp_path: Path) -> None:
+    o, _ = micrograd_neuron()
+    saved = show_backprop(o).save(tmp_path / "a.html", title="neuron")
+    direct = backprop_html(o, tmp_path / "b.html", title="neuron")
+    assert saved == tmp_path / "a.html"
+    assert saved.read_bytes() == direct.read_bytes()
+
+
+def test_a_missing_dot_is_an_error_at_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    o, _ = micrograd_neuron()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
+        show_backprop(o)
+
+
+# ---------------------------------------------------------------------------
+# explore
+
+
+def neuron(x, w, b):
+    return (x * w + b).tanh()
+
+
+@needs_dot
+def test_moving_a_slider_redraws_with_new_data_and_grads() -> None:
+    for f in (neuron, "tanh(x*w + b)"):
+        widget = explore(f, x=2.0, w=-3.0, b=0.5)
+        assert set(widget.sliders) == {"x", "w", "b"} and widget.error is None
+        before = widget.dot
+        widget.sliders["w"].value = 0.25
+        assert widget.dot != before and widget.error is None
+        shown = records(widget.dot)
+        t = math.tanh(2.0 * 0.25 + 0.5)  # tanh(1): the gradients are far from 0 here
+        by_hand = {"x": (2.0, 0.25 * (1 - t * t)), "w": (0.25, 2.0 * (1 - t * t)), "b": (0.5, 1 - t * t)}
+        fresh = {name: Value(v, label=name) for name, v in (("x", 2.0), ("w", 0.25), ("b", 0.5))}
+        root = neuron(fresh["x"], fresh["w"], fresh["b"])
+        root.backward()
+        for name, (data, grad) in by_hand.items():
+            assert shown[name] == (f"{data:.4f}", f"{grad:.4f}"), name
+            assert shown[name][1] == f"{fresh[name].grad:.4f}"
+        assert f"data {t:.4f} | grad 1.0000 }}" in widget.dot  # the output, seeded with 1
+
+
+@needs_dot
+def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
+    widget = explore(lambda x, y: (x * y).log(), x=2.0, y=1.0)
+    good = widget.dot
+    widget.sliders["x"].value = -1.0
+    assert widget.error is not None and "log" in widget.error and "\n" not in widget.error
+    assert "undefined for x &lt;= 0" in widget._message.value and "Traceback" not in widget._message.value
+    assert widget.dot == good
+    widget.sliders["x"].value = 3.0
+    assert widget.error is None and widget._message.value == ""
+    assert records(widget.dot)["x"] == ("3.0000", "0.3333")  # d log(xy)/dx = 1/x
+
+
+def test_ranges_default_and_given() -> None:
+    widget = explore(neuron, x=2.0, w=-3.0, b=0.0, ranges={"b": (-1.0, 4.0)})
+    x, w, b = (widget.sliders[n] for n in "xwb")
+    assert (x.min, x.max) == (-3.0, 7.0)       # r = max(5, 2|2|) = 5
+    assert (w.min, w.max) == (-9.0, 3.0)       # r = max(5, 2|-3|) = 6
+    assert (b.min, b.max) == (-1.0, 4.0)
+    assert x.value == 2.0 and w.value == -3.0 and b.value == 0.0
+    # Each start value lies on its slider's grid min + k·step, so a browser snapping to it keeps it.
+    for slider in (x, w, b):
+        k = (slider.value - slider.min) / slider.step
+        assert abs(k - round(k)) < 1e-9 and 100 <= (slider.max - slider.min) / slider.step <= 1001
+    odd = explore("x", x=6.8813735870195432).sliders["x"]
+    k = (odd.value - odd.min) / odd.step
+    assert abs(k - round(k)) < 1e-9
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: explore(neuron, x=1.0, w=2.0), "no start value for b"),
+    (lambda: explore(neuron, x=1.0, w=2.0, b=0.0, c=1.0), "unknown name c"),
+    (lambda: explore("x*w", x=1.0), "no start value for w"),
+    (lambda: explore("x*w", x=1.0, w=1.0, ranges={"z": (0, 1)}), "unknown name z"),
+    (lambda: explore(neuron, x="1", w=2.0, b=0.0), "the value of x must be a number"),
+    (lambda: explore(42, x=1.0), "function of Values or an expression string"),
+])
+def test_names_and_values_are_checked_at_the_call(call, message) -> None:
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_a_range_not_holding_the_start_value_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"ranges\['x'\]"):
+        explore("x*x", x=5.0, ranges={"x": (0.0, 1.0)})
+
+
+# ---------------------------------------------------------------------------
+# explore_network
+
+
+@needs_dot
+def test_explore_network_redraws_delta_as_bp1_bp2_say() -> None:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
+    weight = model.layers[1].neurons[0].w[1]
+    widget = explore_network(model, [0.05, 0.10], [0.01, 0.99], weight=(1, 0, 1))
+    assert list(widget.sliders) == ["x_0", "x_1", "w^3_01"]
+    grads_before = [p.grad for p in model.parameters()]
+    widget.sliders["x_0"].value = 1.5
+    widget.sliders["w^3_01"].value = 2.0
+    assert weight.data == 2.0  # the weight slider sets the model's weight
+    weights, biases = model.weights_and_biases()
+    truth = backprop(weights, biases, [1.5, 0.10], [0.01, 0.99], activation=model.activations,
+                     cost="quadratic")
+    for index, layer in enumerate(truth.delta):
+        for j, delta in enumerate(layer):
+            assert f"δ^{index + 2}_{j} = {delta:.4f}" in widget.dot
+    assert [p.grad for p in model.parameters()] == grads_before  # the pure walk: no .grad written
+    with pytest.raises(ValueError, match="weight must be"):
+        explore_network(model, [0.05, 0.10], [0.01, 0.99], weight=(5, 0, 0))
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        explore_network(model, [0.05], [0.01, 0.99])
+
+
+def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None:
+    code = ("import sys, autograd_lite, autograd_lite.notebook, autograd_lite.demos._common\n"
+            "jupyter = ('IPython', 'ipywidgets', 'ipykernel', 'jupytext')\n"
+            "print(sorted(m for m in jupyter if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

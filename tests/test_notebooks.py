@@ -1,0 +1,85 @@
+"""Every demo as a notebook: converted by the CLI (jupytext), executed top to bottom by
+nbclient in a real IPython kernel running this interpreter in quick mode.
+
+A notebook passes when no cell errs or writes a traceback, its expected lines
+are printed, and its pictures are in the outputs (image/png from matplotlib,
+image/svg+xml from the graph drawings, the player's HTML, the explore widgets).
+Parametrised over `cli.demo_names()`, so a new demo is executed too (with the
+no-error check; add its expected lines below).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .jupyter_session import convert, demo_names, jupyter_env
+
+nbclient = pytest.importorskip("nbclient", reason="needs the notebook extra: pip install -e '.[notebook]'")
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("ipykernel")
+pytest.importorskip("ipywidgets")
+pytest.importorskip("jupytext")
+
+pytestmark = pytest.mark.slow
+
+PNG, SVG, HTML, WIDGET = "image/png", "image/svg+xml", "text/html", "application/vnd.jupyter.widget-view+json"
+
+# What each demo must show in a kernel: printed lines, and the kinds of output it displays.
+EXPECTED: dict[str, tuple[list[str], set[str]]] = {
+    "seed_network": (["autodiff and BP1-BP4 agree to 1e-12", "matches Mazur's worked example"],
+                     {SVG, WIDGET}),
+    "neuron": (["autodiff = chain rule by hand = finite differences"], {SVG, HTML, WIDGET}),
+    "moons": (["accuracy"], {PNG}),
+    "digits": (["held-out accuracy"], set()),
+    "higher_order": (["wrote demo_output/tanh_derivatives.png"], {PNG}),
+    "gradient_checking": (["ok"], set()),
+}
+
+
+def outputs(notebook: dict) -> list[dict]:
+    return [out for cell in notebook["cells"] if cell["cell_type"] == "code"
+            for out in cell.get("outputs", [])]
+
+
+def stream(outs: list[dict], name: str) -> str:
+    return "".join(out["text"] for out in outs if out["output_type"] == "stream" and out["name"] == name)
+
+
+@pytest.fixture(scope="module")
+def kernel_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kernel")
+
+
+@pytest.mark.parametrize("name", demo_names())
+def test_demo_notebook_runs_in_a_kernel(name: str, tmp_path: Path, kernel_folder: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("dot") is None and name in ("neuron", "seed_network"):
+        pytest.skip("the neuron and seed_network notebooks draw graphs: needs Graphviz's dot")
+    for key, value in jupyter_env(kernel_folder).items():
+        monkeypatch.setenv(key, value)
+    path = convert(name, tmp_path)
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    outs = outputs(notebook)
+    errors = [out for out in outs if out["output_type"] == "error"]
+    assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}"
+    stderr = stream(outs, "stderr")
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+    text = stream(outs, "stdout")
+    assert text.strip(), "the notebook printed nothing"
+    lines, kinds = EXPECTED.get(name, ([], set()))
+    for line in lines:
+        assert line in text
+    shown = {kind for out in outs if out["output_type"] in ("display_data", "execute_result")
+             for kind in out["data"]}
+    assert kinds <= shown, f"missing outputs {kinds - shown}"
+    if HTML in kinds:
+        players = [out["data"][HTML] for out in outs if HTML in out.get("data", {})
+                   and 'class="al-player"' in out["data"][HTML]]
+        assert players, "no backprop player in the outputs"
