@@ -356,6 +356,9 @@ def backprop(
         # eq. (2): z_j = sum_k w_jk a^{l-1}_k + b_j
         zl = [sum(w[l][j][k] * a_prev[k] for k in range(len(a_prev))) + b[l][j]
               for j in range(len(b[l]))]
+        if not all(map(math.isfinite, zl)):  # an inf/NaN input, or an overflow: 1e200 * 1e200 = inf
+            raise ValueError(f"backprop: the weighted input z of weights[{l}] (eq. 2) is not finite "
+                             f"(NaN or infinity): an input is not finite, or the arithmetic overflowed")
         # eq. (3): a = sigma(z)
         al = [sigma[l].value(zj) for zj in zl]
         z.append(zl)
@@ -565,8 +568,13 @@ def compare(model: Any, x: Sequence[float], y: Any, cost: str | None = None, *,
     closed = backprop(weights, biases, x, y, activation=model.activations, cost=cost)
     by_matrix = None
     if matrix:
-        from .matrix_form import backprop_matrix  # the other oracle; NumPy only when asked for
-
+        try:
+            from .matrix_form import backprop_matrix  # the other oracle; NumPy only when asked for
+        except ModuleNotFoundError as error:
+            if error.name != "numpy":
+                raise
+            raise ModuleNotFoundError("compare(matrix=True) needs NumPy: pip install numpy "
+                                      "(or the 'demos' extra)", name="numpy") from None
         by_matrix = backprop_matrix(weights, biases, x, y, model.activations, cost)
     model.zero_grad()
     c_x = model.sample_cost(x, y, cost)

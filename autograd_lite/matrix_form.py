@@ -79,7 +79,7 @@ def _softplus(t: Array) -> Array:
 
 def _open_unit(a: Array) -> Array:
     if not np.all((a > 0.0) & (a < 1.0)):
-        raise ValueError("cost 'cross_entropy' needs every output in (0, 1); use a sigmoid output")
+        raise ValueError(f"{_WHERE}: cost 'cross_entropy' needs every output in (0, 1); use a sigmoid output")
     return a
 
 
@@ -146,75 +146,122 @@ class MatrixBackprop:
 # Validation
 # --------------------------------------------------------------------------
 
+_WHERE = "backprop_matrix"   # every error message starts with the function's name
+
+# NumPy's dtype kinds that are not real numbers, as a user would call them
+_NOT_REAL = {"b": "bools", "c": "complex numbers", "U": "strings", "S": "bytes", "O": "mixed objects",
+             "M": "dates", "m": "time spans", "V": "records"}
+
+
 def _array(value: Any, what: str) -> Array:
-    """`value` as a float array, or a TypeError/ValueError naming it."""
+    """`value` as a float array, or a TypeError/ValueError naming it.
+
+    Like closed_form, only real numbers: bools and strings ("1.5") are refused,
+    not converted (so a dtype other than int or float is a TypeError), and
+    ragged nesting is a ValueError about the shape.
+    """
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{what} must hold real numbers only: {error}") from None
+        array = np.asarray(value)
+    except ValueError as error:  # NumPy >= 1.24 refuses rows of different lengths
+        raise ValueError(f"{_WHERE}: {what} is ragged (its rows differ in length), "
+                         f"not a matrix: {error}") from None
+    if array.dtype.kind == "O" and any(isinstance(v, (list, tuple, np.ndarray)) for v in array.flat):
+        raise ValueError(f"{_WHERE}: {what} is ragged (its rows differ in length), not a matrix")
+    kind = array.dtype.kind
+    if kind in "iuf" and not isinstance(value, np.ndarray) and any(
+            isinstance(v, (bool, np.bool_)) for v in np.asarray(value, dtype=object).flat):
+        kind = "b"   # NumPy makes [1.0, True] a float array; closed_form refuses that bool, so do we
+    if kind not in "iuf":
+        found = _NOT_REAL.get(kind, f"dtype {array.dtype}")
+        raise TypeError(f"{_WHERE}: {what} must hold real numbers only (int or float), "
+                        f"got {found}: {value!r:.60}")
+    array = array.astype(float)
     if array.size and not np.all(np.isfinite(array)):
-        raise ValueError(f"{what} has a non-finite entry (NaN or infinity)")
+        raise ValueError(f"{_WHERE}: {what} has a non-finite entry (NaN or infinity)")
     return array
 
 
-def _columns(value: Any, what: str, rows: int, where: str) -> Array:
-    """A (rows, m) matrix; a 1-D vector is one sample."""
+def _columns(value: Any, what: str, rows: int, where: str) -> tuple[Array, tuple[int, ...]]:
+    """A (rows, m) matrix, and the shape the caller gave (quoted in errors); a 1-D vector is one sample."""
     array = _array(value, what)
+    given = array.shape
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
-        raise ValueError(f"{what} must be 1-D (one sample) or 2-D (one column per sample), "
-                         f"got shape {array.shape}")
+        raise ValueError(f"{_WHERE}: {what} must be 1-D (one sample) or 2-D (one column per sample), "
+                         f"got shape {given}")
     if array.shape[1] == 0:
-        raise ValueError(f"{what} has shape {array.shape}: m = 0 samples; a batch needs at least one")
+        raise ValueError(f"{_WHERE}: {what} has shape {given}: m = 0 samples; a batch needs at least one")
     if array.shape[0] != rows:
-        raise ValueError(f"{what} has shape {array.shape} but {where} has {rows} neurons: "
-                         f"expected ({rows}, m)")
-    return array
+        hint = f"; a 1-D {what} is one sample: pass m samples as shape ({rows}, m)" if len(given) == 1 else ""
+        raise ValueError(f"{_WHERE}: {what} has shape {given} but {where} has {rows} neurons: "
+                         f"expected ({rows}, m){hint}")
+    return array, given
+
+
+def _sequence(value: Any, what: str, of: str) -> None:
+    """A TypeError naming `what` unless `value` is a sequence (a list, a tuple, an array)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(f"{_WHERE}: {what} must be a sequence of {of}, "
+                        f"got {type(value).__name__} {value!r:.60}")
 
 
 def _network(weights: Any, biases: Any) -> tuple[list[Array], list[Array]]:
+    _sequence(weights, "weights", "(n_l, n_(l-1)) matrices, one per layer")
+    _sequence(biases, "biases", "vectors, one per layer")
     if len(weights) == 0:
-        raise ValueError("weights is empty; the network needs at least one weight layer")
+        raise ValueError(f"{_WHERE}: weights is empty; the network needs at least one weight layer")
     if len(weights) != len(biases):
-        raise ValueError(f"weights has {len(weights)} layers but biases has {len(biases)}; "
+        raise ValueError(f"{_WHERE}: weights has {len(weights)} layers but biases has {len(biases)}; "
                          f"they need one bias vector per weight layer")
     w_layers, b_layers = [], []
     for l, (wl, bl) in enumerate(zip(weights, biases)):
         w = _array(wl, f"weights[{l}]")
         b = _array(bl, f"biases[{l}]")
         if w.ndim != 2 or 0 in w.shape:
-            raise ValueError(f"weights[{l}] must be a non-empty (n_l, n_(l-1)) matrix, got shape {w.shape}")
+            raise ValueError(f"{_WHERE}: weights[{l}] must be a non-empty (n_l, n_(l-1)) matrix, "
+                             f"got shape {w.shape}")
         if l and w.shape[1] != w_layers[-1].shape[0]:
-            raise ValueError(f"weights[{l}] has shape {w.shape} but weights[{l - 1}] has shape "
+            raise ValueError(f"{_WHERE}: weights[{l}] has shape {w.shape} but weights[{l - 1}] has shape "
                              f"{w_layers[-1].shape}: layer {l} needs {w_layers[-1].shape[0]} columns")
         if b.shape not in ((w.shape[0],), (w.shape[0], 1)):
-            raise ValueError(f"biases[{l}] has shape {b.shape} but weights[{l}] has shape {w.shape}: "
-                             f"expected ({w.shape[0]},) or ({w.shape[0]}, 1)")
+            raise ValueError(f"{_WHERE}: biases[{l}] has shape {b.shape} but weights[{l}] has shape "
+                             f"{w.shape}: expected ({w.shape[0]},) or ({w.shape[0]}, 1)")
         w_layers.append(w)
         b_layers.append(b.reshape(-1, 1))   # a column, broadcast over the m samples
     return w_layers, b_layers
 
 
 def _activation_names(activation: str | Sequence[str], n_layers: int) -> list[str]:
-    names = [activation] * n_layers if isinstance(activation, str) else list(activation)
+    if isinstance(activation, str):
+        names = [activation] * n_layers
+    else:
+        _sequence(activation, "activation", "names, one per weight layer (or one name)")
+        names = list(activation)
     if len(names) != n_layers:
-        raise ValueError(f"activation list has {len(names)} names but the network has "
+        raise ValueError(f"{_WHERE}: activation list has {len(names)} names but the network has "
                          f"{n_layers} weight layers")
-    for name in names:
+    for l, name in enumerate(names):
+        if not isinstance(name, str):
+            raise TypeError(f"{_WHERE}: activation[{l}] must be a name (str), "
+                            f"got {type(name).__name__} {name!r:.60}")
         if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; known: {', '.join(sorted(ACTIVATIONS))}")
+            raise ValueError(f"{_WHERE}: unknown activation {name!r}; "
+                             f"known: {', '.join(sorted(ACTIVATIONS))}")
     return names
 
 
 def _cost(cost: str, output: str, n_outputs: int) -> _Cost:
-    if not isinstance(cost, str) or cost not in COSTS:
-        raise ValueError(f"unknown cost {cost!r}; known: {', '.join(sorted(COSTS))}")
+    if not isinstance(cost, str):
+        raise TypeError(f"{_WHERE}: cost must be a name (str), got {type(cost).__name__} {cost!r:.60}")
+    if cost not in COSTS:
+        raise ValueError(f"{_WHERE}: unknown cost {cost!r}; known: {', '.join(sorted(COSTS))}")
     rule = COSTS[cost]
     if rule.output is not None and output != rule.output:
-        raise ValueError(f"cost {cost!r} needs the output activation {rule.output!r}, got {output!r}")
+        raise ValueError(f"{_WHERE}: cost {cost!r} needs the output activation {rule.output!r}, "
+                         f"got {output!r}")
     if rule.n_outputs is not None and n_outputs != rule.n_outputs:
-        raise ValueError(f"cost {cost!r} needs {rule.n_outputs} output neuron(s), got {n_outputs}")
+        raise ValueError(f"{_WHERE}: cost {cost!r} needs {rule.n_outputs} output neuron(s), got {n_outputs}")
     return rule
 
 
@@ -233,46 +280,67 @@ def backprop_matrix(
     """The gradient of C = (1/m) Σ_x C_x over the m columns of X, by eqs. (24)-(27).
 
     `X` is (n_in, m) and `Y` (n_out, m), one column per sample; 1-D means one
-    sample. `activation` is one name or one per weight layer (linear, relu,
-    sigmoid, tanh); `cost` as in closed_form (quadratic, cross_entropy,
+    sample (so the m targets of a one-output network are shape (1, m), not
+    (m,)). Entries are ints or floats: bools and strings are refused, as in
+    closed_form; so is any overflow to NaN or infinity on the way.
+    `activation` is one name or one per weight layer (linear, relu, sigmoid,
+    tanh); `cost` as in closed_form (quadratic, cross_entropy,
     softmax_cross_entropy, hinge).
     """
     w, b = _network(weights, biases)
     names = _activation_names(activation, len(w))
     rule = _cost(cost, names[-1], w[-1].shape[0])
-    x = _columns(X, "X", w[0].shape[1], "the input of weights[0]")
-    y = _columns(Y, "Y", w[-1].shape[0], "the output layer")
+    x, x_shape = _columns(X, "X", w[0].shape[1], "the input of weights[0]")
+    y, y_shape = _columns(Y, "Y", w[-1].shape[0], "the output layer")
     if y.shape[1] != x.shape[1]:
-        raise ValueError(f"X has shape {x.shape} but Y has shape {y.shape}: they need the same m")
+        raise ValueError(f"{_WHERE}: X has shape {x_shape} but Y has shape {y_shape}: they need the same "
+                         f"m (columns), got {x.shape[1]} and {y.shape[1]}")
     m = x.shape[1]
 
-    # Forward, eq. (3) for all m samples at once: Z^l = w^l A^{l-1} + b^l (b broadcast over columns).
-    z: list[Array] = []
-    a: list[Array] = []
-    previous = x
-    for wl, bl, name in zip(w, b, names):
-        zl = wl @ previous + bl
-        previous = ACTIVATIONS[name][0](zl)
-        z.append(zl)
-        a.append(previous)
-    primes = [ACTIVATIONS[name][1](zl) for name, zl in zip(names, z)]
+    # Finite inputs can still overflow float64 (1e200 * 1e200 = inf, inf - inf = NaN), and an
+    # activation would turn that into a finite but wrong number (σ(NaN) poisons nothing visibly):
+    # NumPy's warnings are silenced here because every step below is checked and refused instead.
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Forward, eq. (3) for all m samples at once: Z^l = w^l A^{l-1} + b^l (b broadcast over columns).
+        z: list[Array] = []
+        a: list[Array] = []
+        previous = x
+        for l, (wl, bl, name) in enumerate(zip(w, b, names)):
+            zl = wl @ previous + bl
+            _finite(zl, f"the weighted input z of weights[{l}] (eq. 2)")
+            previous = ACTIVATIONS[name][0](zl)
+            z.append(zl)
+            a.append(previous)
+        primes = [ACTIVATIONS[name][1](zl) for name, zl in zip(names, z)]
 
-    value, bp1 = rule.value, rule.delta
-    if names[-1] == "sigmoid" and rule.sigmoid_value is not None and rule.sigmoid_delta is not None:
-        value, bp1 = rule.sigmoid_value, rule.sigmoid_delta
-    per_sample = value(z[-1], a[-1], y)                  # C_x of each sample, a row of m
-    delta_out = bp1(z[-1], a[-1], y, primes[-1])         # BP1, eq. (24): ∇_a C ⊙ σ'(z^L)
+        value, bp1 = rule.value, rule.delta
+        if names[-1] == "sigmoid" and rule.sigmoid_value is not None and rule.sigmoid_delta is not None:
+            value, bp1 = rule.sigmoid_value, rule.sigmoid_delta
+        per_sample = value(z[-1], a[-1], y)                  # C_x of each sample, a row of m
+        delta_out = bp1(z[-1], a[-1], y, primes[-1])         # BP1, eq. (24): ∇_a C ⊙ σ'(z^L)
 
-    delta: list[Array] = [delta_out]
-    for l in range(len(w) - 2, -1, -1):
-        # BP2, eq. (25): δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), every column at once
-        delta.insert(0, (w[l + 1].T @ delta[0]) * primes[l])
+        delta: list[Array] = [delta_out]
+        for l in range(len(w) - 2, -1, -1):
+            # BP2, eq. (25): δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l), every column at once
+            delta.insert(0, (w[l + 1].T @ delta[0]) * primes[l])
 
-    inputs = [x, *a[:-1]]
-    # BP4, eq. (27): δ^l (a^{l-1})ᵀ per sample; the product of the (n_l, m) and (m, n_{l-1})
-    # matrices sums it over the samples, and / m takes the mean, eq. (8).
-    grad_w = [d @ prev.T / m for d, prev in zip(delta, inputs)]
-    # BP3, eq. (26): ∂C/∂b^l = δ^l per sample; the mean over columns, eq. (9).
-    grad_b = [d.sum(axis=1) / m for d in delta]
+        inputs = [x, *a[:-1]]
+        # BP4, eq. (27): δ^l (a^{l-1})ᵀ per sample; the product of the (n_l, m) and (m, n_{l-1})
+        # matrices sums it over the samples, and / m takes the mean, eq. (8).
+        grad_w = [d @ prev.T / m for d, prev in zip(delta, inputs)]
+        # BP3, eq. (26): ∂C/∂b^l = δ^l per sample; the mean over columns, eq. (9).
+        grad_b = [d.sum(axis=1) / m for d in delta]
+        cost_value = per_sample.sum() / m
+    _finite(cost_value, f"the {cost} cost C (eq. 4)")
+    for l, (gw, gb) in enumerate(zip(grad_w, grad_b)):
+        _finite(gw, f"the gradient of weights[{l}] (eq. 27)")
+        _finite(gb, f"the gradient of biases[{l}] (eq. 26)")
     return MatrixBackprop(z=z, a=a, delta=delta, grad_w=grad_w, grad_b=grad_b,
-                          cost=float(per_sample.sum() / m), m=m)
+                          cost=float(cost_value), m=m)
+
+
+def _finite(values: Any, what: str) -> None:
+    """A ValueError if an intermediate result left float64's range, though every input was finite."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{_WHERE}: {what} is not finite (NaN or infinity): float64 "
+                         f"overflowed although every input is finite; scale the weights or inputs down")

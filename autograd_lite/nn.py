@@ -162,8 +162,11 @@ class MLP(Module):
         if not nouts or any(type(n) is not int or n < 1 for n in [nin, *nouts]):
             raise ValueError(f"MLP needs positive layer sizes, got nin={nin!r}, nouts={nouts!r}")
         _activation(activation), _activation(output_activation)
+        if cost is not None and not isinstance(cost, str):
+            raise TypeError(f"MLP: cost must be a cost name (str) or None, got {type(cost).__name__} "
+                            f"{cost!r:.60}")
         if cost is not None:
-            _fitting_cost(cost, output_activation)
+            _fitting_cost(cost, output_activation, nouts[-1])
         self.cost = cost
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
@@ -227,7 +230,7 @@ class MLP(Module):
         """C_x for one sample (e.g. eq. 5), leaving this pass's nodes in each layer's .z/.a.
         `cost=None` is the model's cost (`resolve_cost`)."""
         last = self.layers[-1]
-        rule = _fitting_cost(self.resolve_cost(cost), last.activation)
+        rule = _fitting_cost(self.resolve_cost(cost), last.activation, len(last.neurons))
         outputs = self.forward(x)
         return rule.per_sample(outputs, _targets(y, len(outputs)), last)
 
@@ -242,12 +245,14 @@ class MLP(Module):
         Path(path).write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
 
     def load(self, path: str | Path) -> None:
-        """Read parameters saved by `save` into this model, after checking the file fits it."""
+        """Read parameters saved by `save` into this model, after checking the file fits it.
+
+        The file is the truth about the cost too: `model.cost` becomes the saved one,
+        None included (a file saved from a model without a cost). Only a file with no
+        "cost" key at all (written before costs were saved) leaves `model.cost` as it is.
+        """
         where = f"MLP.load({str(path)!r})"
-        try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise ValueError(f"{where}: not a readable JSON model file: {error}") from None
+        document = _read_json(path, where)
         if not isinstance(document, dict) or document.get("format") != "autograd_lite.MLP":
             raise ValueError(f"{where}: not an autograd_lite MLP file (no 'format': 'autograd_lite.MLP')")
         if type(document.get("version")) is not int or document["version"] != 1:
@@ -265,7 +270,7 @@ class MLP(Module):
         saved_cost = document.get("cost")  # absent from files written before costs were saved
         if saved_cost is not None:
             try:
-                _fitting_cost(saved_cost, self.layers[-1].activation)
+                _fitting_cost(saved_cost, self.layers[-1].activation, self.nouts[-1])
             except (TypeError, ValueError) as error:
                 raise ValueError(f"{where}: {error}") from None
         for p, number in zip(params, floats):
@@ -327,6 +332,17 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a finite number")
 
 
+def _read_json(path: str | Path, where: str) -> Any:
+    """The JSON document in the file `path`, parsed and nothing else (no code runs, NaN and
+    Infinity refused); a file that cannot be read or parsed is a ValueError beginning with `where`."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
+    except RecursionError:  # json recurses once per '[' or '{': 100,000 of them exhaust the stack
+        raise ValueError(f"{where}: not a readable JSON file: nested too deeply") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{where}: not a readable JSON file: {error}") from None
+
+
 def _finite_number(value: Any, what: str) -> float:
     """`value` as a finite float, or a ValueError that begins with `what`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):  # bool is not a number here
@@ -348,10 +364,7 @@ def _nielsen_document(source: Any) -> tuple[str, dict[str, Any]]:
     """(a name for error messages, {"sizes", "weights", "biases", "cost"}) from any accepted source."""
     if isinstance(source, (str, Path)):
         where = f"MLP.from_nielsen({str(source)!r})"
-        try:
-            document = json.loads(Path(source).read_text(encoding="utf-8"), parse_constant=_reject_constant)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise ValueError(f"{where}: not a readable JSON file: {error}") from None
+        document = _read_json(source, where)
         if not isinstance(document, dict):
             raise ValueError(f"{where}: expected a JSON object with sizes, weights, biases and cost")
         return where, document
@@ -414,11 +427,13 @@ def _nielsen_matrix(value: Any, rows: int, columns: int, what: str) -> list[list
 
 @dataclass(frozen=True)
 class Cost:
-    """A per-sample cost C_x(a^L, y); `needs` names the output activation it assumes, if any."""
+    """A per-sample cost C_x(a^L, y); `needs` names the output activation it assumes, if any,
+    and `outputs` the number of output neurons it takes, if fixed."""
 
     per_sample: Callable[[list[Value], list[float], Layer], Value]
     description: str
     needs: str | None = None
+    outputs: int | None = None
 
 
 def _quadratic(outputs: list[Value], y: list[float], last: Layer) -> Value:
@@ -443,9 +458,7 @@ def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) ->
 
 
 def _hinge(outputs: list[Value], y: list[float], last: Layer) -> Value:
-    # micrograd's demo: max(0, 1 - y a) for one output and y in {-1, +1}
-    if len(outputs) != 1:
-        raise ValueError(f"hinge takes one output, got {len(outputs)}")
+    # micrograd's demo: max(0, 1 - y a) for one output (Cost.outputs) and y in {-1, +1}
     return (1 + -y[0] * outputs[0]).relu()
 
 
@@ -453,22 +466,26 @@ COSTS: dict[str, Cost] = {
     "quadratic": Cost(_quadratic, "½‖y − a^L‖² (eq. 5)"),
     "cross_entropy": Cost(_cross_entropy, "−Σ y ln a + (1−y) ln(1−a), sigmoid outputs", "sigmoid"),
     "softmax_cross_entropy": Cost(_softmax_cross_entropy, "−Σ y log softmax(z), from logits", "linear"),
-    "hinge": Cost(_hinge, "max(0, 1 − y·a), micrograd's demo, y = ±1"),
+    "hinge": Cost(_hinge, "max(0, 1 − y·a), micrograd's demo, y = ±1", outputs=1),
 }
 
 
 def _cost_name(cost: str) -> str:
-    if cost not in COSTS:
+    if not isinstance(cost, str) or cost not in COSTS:  # isinstance first: a list is unhashable
         raise ValueError(f"unknown cost {cost!r}; choose from {', '.join(COSTS)}")
     return cost
 
 
-def _fitting_cost(cost: str, output_activation: str) -> Cost:
-    """The registry entry of `cost`, after checking it suits the output activation (Cost.needs)."""
+def _fitting_cost(cost: str, output_activation: str, n_outputs: int) -> Cost:
+    """The registry entry of `cost`, after checking it suits the output layer: its
+    activation (Cost.needs) and its number of neurons (Cost.outputs)."""
     rule = COSTS[_cost_name(cost)]
     if rule.needs is not None and output_activation != rule.needs:
         raise ValueError(f"the {cost} cost needs output_activation={rule.needs!r}; "
                          f"this model's output layer is {output_activation!r}")
+    if rule.outputs is not None and n_outputs != rule.outputs:
+        raise ValueError(f"the {cost} cost needs {rule.outputs} output neuron(s); "
+                         f"this model's output layer has {n_outputs}")
     return rule
 
 

@@ -459,6 +459,12 @@ X, Y = [1.0, 2.0], [0.5, 0.5]
     ({"biases": [B[0], "ab"]}, TypeError, r"biases\[1\] must be a sequence, got str"),
     ({"activation": ["tanh", 3]}, TypeError, r"activation name must be a str, got int"),
     ({"cost": None}, TypeError, r"cost must be a name"),
+    # finite numbers whose z overflows (1e200 * 1e200 = inf, then inf - inf = NaN): refused, not a NaN
+    ({"weights": [[[1e200, -1e200]] * 3, W[1]], "x": [1e200, 1e200]}, ValueError,
+     r"backprop: the weighted input z of weights\[0\] \(eq. 2\) is not finite"),
+    ({"x": [math.inf, 1.0]}, ValueError, r"weighted input z of weights\[0\] .*not finite"),
+    ({"weights": [W[0], [[1e308, 1e308, 1e308], W[1][1]]]}, ValueError,
+     r"weighted input z of weights\[1\] .*not finite"),
 ])
 def test_validation_errors_name_the_problem(change, error, message):
     kwargs = {"weights": W, "biases": B, "x": X, "y": Y, **change}

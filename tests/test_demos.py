@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,10 +15,15 @@ LONG = {"digits", "moons"}  # ~10 s each (scikit-learn, matplotlib): marked slow
 
 
 def run_demo(name, tmp_path, *flags):
-    return subprocess.run(
+    temporary = tmp_path / "tmp"   # the demo's temporary files go here, and must not stay
+    temporary.mkdir(exist_ok=True)
+    result = subprocess.run(
         [sys.executable, "-m", "autograd_lite.cli", "demo", name, "--quick", *flags],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )
+    assert not list(temporary.iterdir()), "the demo left temporary files behind"
+    return result
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in LONG else n

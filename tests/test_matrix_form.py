@@ -80,7 +80,38 @@ def setup(case):
 @settings(max_examples=60, deadline=None)
 @given(cases)
 def test_batch_equals_the_mean_of_per_sample_backprop(case):
-    cost, sizes, acts, (weights, biases, xs, ys) = setup(case)
+    cost, _, acts, (weights, biases, xs, ys) = setup(case)
+    assert_is_the_mean_of_backprop(weights, biases, xs, ys, acts, cost)
+
+
+@pytest.mark.parametrize("output", ["linear", "tanh"])
+def test_cross_entropy_on_an_output_that_is_not_a_sigmoid(output):
+    # closed_form takes Nielsen's cross-entropy on any output inside (0, 1) (the generic BP1,
+    # eq. 24, with ∂C/∂a = (a - y) / (a (1 - a)) times σ'(z)); the hypothesis cases above force
+    # a sigmoid there, whose shortcut δ = a - y skips that branch.
+    weights = [[[0.3, -0.2], [0.1, 0.4], [-0.3, 0.2]], [[0.2, -0.1, 0.15], [-0.1, 0.2, 0.1]]]
+    biases = [[0.1, -0.1, 0.05], [0.5, 0.4]]
+    xs = [[0.5, -0.4], [0.1, 0.9], [-0.7, 0.3]]
+    ys = [[1.0, 0.0], [0.3, 0.8], [0.0, 0.5]]
+    r = assert_is_the_mean_of_backprop(weights, biases, xs, ys, ["tanh", output], "cross_entropy")
+    assert np.all((r.a[-1] > 0.2) & (r.a[-1] < 0.8))  # inside (0, 1), away from the ends
+
+
+def test_softmax_cross_entropy_with_a_target_that_does_not_sum_to_one():
+    # dC_x/dz = (Σ_k y_k) softmax(z) - y: the factor Σ y is 1.4 here, not the usual 1
+    weights = [[[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]]]
+    biases = [[0.1, -0.2, 0.3]]
+    xs = [[0.4, -0.6], [1.0, 0.5]]
+    ys = [[0.5, 0.9, 0.0], [0.2, 0.2, 1.0]]
+    r = assert_is_the_mean_of_backprop(weights, biases, xs, ys, ["linear"], "softmax_cross_entropy")
+    e = np.exp(r.z[0])
+    dropped = e / e.sum(axis=0) - columns(ys)  # softmax(z) - y: right only when Σ y = 1
+    assert np.max(np.abs(r.delta[0][:, 0] - dropped[:, 0])) > 0.1  # so the factor is exercised
+
+
+def assert_is_the_mean_of_backprop(weights, biases, xs, ys, acts, cost):
+    """backprop_matrix on the batch, column by column equal to closed_form.backprop on each sample."""
+    sizes = [len(xs[0]), *(len(b) for b in biases)]
     r = backprop_matrix(weights, biases, columns(xs), columns(ys), acts, cost)
     per_sample = [backprop(weights, biases, x, y, acts, cost) for x, y in zip(xs, ys)]
     m = len(xs)
@@ -98,6 +129,7 @@ def test_batch_equals_the_mean_of_per_sample_backprop(case):
             assert close(r.grad_b[l][j], sum(p.grad_b[l][j] for p in per_sample) / m, TOL)
             for k in range(sizes[l]):
                 assert close(r.grad_w[l][j, k], sum(p.grad_w[l][j][k] for p in per_sample) / m, TOL)
+    return r
 
 
 @settings(max_examples=40, deadline=None)
@@ -203,6 +235,46 @@ def test_bad_input_is_a_clear_error(weights, biases, x, y, error, message):
         backprop_matrix(weights, biases, x, y)
 
 
+@pytest.mark.parametrize("change, error, message", [
+    # only real numbers, as closed_form: no strings, no bools (not even one among floats), no complex
+    ({"X": ["1.5", "2"]}, TypeError, r"backprop_matrix: X must hold real numbers only .*got strings"),
+    ({"X": [True, False]}, TypeError, r"backprop_matrix: X must hold real numbers only .*got bools"),
+    ({"Y": [True]}, TypeError, r"backprop_matrix: Y must hold real numbers only .*got bools"),
+    ({"X": [1.0, True]}, TypeError, r"X must hold real numbers only .*got bools: \[1.0, True\]"),
+    ({"weights": [[[1.0, 2.0], [3.0, 4.0], [5.0, 1j]], GOOD_W[1]]}, TypeError,
+     r"weights\[0\] must hold real numbers only .*complex"),
+    ({"biases": [GOOD_B[0], [None]]}, TypeError, r"biases\[1\] must hold real numbers only .*mixed objects"),
+    # ragged nesting is a shape problem
+    ({"X": [[1.0, 2.0], [3.0]]}, ValueError, r"backprop_matrix: X is ragged"),
+    ({"weights": [[[1.0, 2.0], [3.0], [5.0, 6.0]], GOOD_W[1]]}, ValueError,
+     r"backprop_matrix: weights\[0\] is ragged"),
+    # no arguments that are not sequences or names, and every message names the function
+    ({"weights": None}, TypeError, r"backprop_matrix: weights must be a sequence .*NoneType"),
+    ({"biases": 0.0}, TypeError, r"backprop_matrix: biases must be a sequence .*float"),
+    ({"activation": None}, TypeError, r"backprop_matrix: activation must be a sequence .*NoneType"),
+    ({"activation": [["sigmoid"], "sigmoid"]}, TypeError,
+     r"backprop_matrix: activation\[0\] must be a name \(str\), got list"),
+    ({"cost": None}, TypeError, r"backprop_matrix: cost must be a name \(str\), got NoneType"),
+    ({"cost": ["quadratic"]}, TypeError, r"backprop_matrix: cost must be a name"),
+    # the shapes quoted are the ones given: a 1-D Y of m targets for one output is not (m, 1)
+    ({"X": np.zeros((2, 3)), "Y": np.zeros(3)}, ValueError,
+     r"backprop_matrix: Y has shape \(3,\) but the output layer has 1 neurons.*as shape \(1, m\)"),
+    ({"X": np.zeros(2), "Y": np.zeros((1, 3))}, ValueError,
+     r"backprop_matrix: X has shape \(2,\) but Y has shape \(1, 3\): they need the same m"),
+])
+def test_bad_arguments_are_clear_errors_naming_backprop_matrix(change, error, message):
+    kwargs = {"weights": GOOD_W, "biases": GOOD_B, "X": [1.0, 2.0], "Y": [0.5], **change}
+    with pytest.raises(error, match=message):
+        backprop_matrix(**kwargs)
+
+
+def test_the_good_arguments_of_the_error_cases_work():
+    r = backprop_matrix(GOOD_W, GOOD_B, [1.0, 2.0], [0.5])
+    assert r.m == 1 and close(r.cost, backprop(GOOD_W, GOOD_B, [1.0, 2.0], [0.5]).cost, TOL)
+    ints = backprop_matrix(GOOD_W, GOOD_B, np.array([[1], [2]]), [1])  # ints are real numbers
+    assert close(ints.cost, backprop(GOOD_W, GOOD_B, [1.0, 2.0], [1.0]).cost, TOL)
+
+
 @pytest.mark.parametrize("activation, cost, message", [
     ("swish", "quadratic", "unknown activation 'swish'"),
     ("sigmoid", "mse", "unknown cost 'mse'"),
@@ -212,6 +284,28 @@ def test_bad_input_is_a_clear_error(weights, biases, x, y, error, message):
 def test_bad_names_are_clear_errors(activation, cost, message):
     with pytest.raises(ValueError, match=message):
         backprop_matrix([[[2.0]], [[1.0]]], [[0.0], [0.0]], [1.0], [0.5], activation, cost)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_an_overflowing_forward_pass_is_refused_not_a_wrong_number(activation):
+    # Exactly, z = 1e400 - 1e400 = 0 and the sigmoid's cost is 0.125; float64 gets inf - inf = NaN,
+    # which the activations turned into a finite wrong cost (0.5) or inf: every one must refuse.
+    with pytest.raises(ValueError, match=r"backprop_matrix: the weighted input z of weights\[0\]"):
+        backprop_matrix([[[1e200, -1e200]]], [[0.0]], [1e200, 1e200], [0.0], [activation])
+    with pytest.raises(ValueError, match=r"weights\[1\]"):  # the overflow in a later layer is named
+        backprop_matrix([[[1.0]], [[1e300]]], [[0.0], [0.0]], [1e10], [0.0], ["linear", activation])
+
+
+def test_an_overflowing_cost_or_gradient_is_refused():
+    # z = 1e200 is finite but ½ (y - a)² = 5e399 is not.
+    with pytest.raises(ValueError, match=r"backprop_matrix: the quadratic cost C .* not finite"):
+        backprop_matrix([[[1e200]]], [[0.0]], [1.0], [0.0], "linear")
+    # z = a = 1e154 and C = 5e307 are finite, but ∂C/∂w = δ x = 1e154 * 1e300 (eq. 27) is not.
+    with pytest.raises(ValueError, match=r"the gradient of weights\[0\] \(eq. 27\) is not finite"):
+        backprop_matrix([[[1e-146]]], [[0.0]], [1e300], [0.0], "linear")
+    # the same network with the bounded hinge cost is fine: the check is not a range limit
+    r = backprop_matrix([[[1e-146]]], [[0.0]], [1e300], [1.0], "linear", "hinge")
+    assert r.cost == 0.0 and r.grad_w[0][0, 0] == 0.0  # margin 1 - 1e154 < 0: no slope
 
 
 # --------------------------------------------------------------------------
@@ -249,6 +343,26 @@ def test_agree_covers_the_matrix_column_and_str_shows_it():
     broken = copy.deepcopy(report)
     broken.layers[-1].grad_w_matrix[0][0] += 1e-9
     assert not broken.agree(TOL)
+
+
+def test_compare_with_the_matrix_column_but_without_numpy_says_how_to_get_it():
+    import subprocess
+
+    # sys.modules["numpy"] = None makes `import numpy` fail as if NumPy were not installed
+    code = ("import sys\n"
+            "sys.modules['numpy'] = None\n"
+            "from autograd_lite import nn\n"
+            "from autograd_lite.closed_form import compare\n"
+            "model = nn.MLP(2, [1], seed=0)\n"
+            "print(compare(model, [1.0, 2.0], [0.5]).agree())\n"  # two columns need no NumPy
+            "try:\n"
+            "    compare(model, [1.0, 2.0], [0.5], matrix=True)\n"
+            "except ModuleNotFoundError as error:\n"
+            "    print(error.name, '|', error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "True",
+        "numpy | compare(matrix=True) needs NumPy: pip install numpy (or the 'demos' extra)"]
 
 
 def test_only_matrix_form_brings_numpy():

@@ -285,6 +285,16 @@ def test_unreadable_files_execute_nothing(content, tmp_path, monkeypatch):
     assert not (tmp_path / "executed.txt").exists()
 
 
+@pytest.mark.parametrize("brackets", ["[", "{\"a\": "])
+def test_deeply_nested_json_is_a_value_error_naming_the_file(brackets, tmp_path):
+    # json's decoder recurses once per level: 100,000 levels exhaust the stack (a RecursionError)
+    path = tmp_path / "deep.json"
+    path.write_text(brackets * 100_000)
+    for read, name in ((nn.MLP.from_nielsen, "from_nielsen"), (nn.MLP(2, [1]).load, "load")):
+        with pytest.raises(ValueError, match=rf"MLP\.{name}\('.*deep\.json'\): .*nested too deeply"):
+            read(path)
+
+
 def test_a_missing_file_and_a_wrong_source_type():
     with pytest.raises(ValueError, match="not a readable JSON file"):
         nn.MLP.from_nielsen("no such file.json")
@@ -341,6 +351,45 @@ def test_an_unknown_or_unfitting_cost_on_the_model_is_refused():
         nn.MLP(2, [1], cost="log")
     with pytest.raises(ValueError, match="cross_entropy cost needs output_activation='sigmoid'"):
         nn.MLP(2, [1], cost="cross_entropy")
+
+
+def test_the_hinge_cost_needs_one_output_wherever_a_cost_is_fitted(tmp_path):
+    with pytest.raises(ValueError, match=r"hinge cost needs 1 output neuron\(s\); .* has 2"):
+        nn.MLP(2, [3, 2], cost="hinge")
+    two = nn.MLP(2, [3, 2], seed=1)
+    with pytest.raises(ValueError, match=r"hinge cost needs 1 output neuron"):
+        two.sample_cost([0.5, 1.0], [1.0, -1.0], "hinge")
+    two.save(tmp_path / "two.json")
+    document = json.loads((tmp_path / "two.json").read_text())
+    document["cost"] = "hinge"
+    (tmp_path / "two.json").write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"two\.json.*hinge cost needs 1 output neuron"):
+        two.load(tmp_path / "two.json")
+    one = nn.MLP(2, [3, 1], seed=1, cost="hinge")  # one output is fine: max(0, 1 - y a)
+    assert one.sample_cost([0.5, 1.0], [1.0]).data == max(0.0, 1.0 - one([0.5, 1.0]).data)
+
+
+@pytest.mark.parametrize("cost", [["x"], 3, {"quadratic": 1}])
+def test_a_cost_that_is_not_a_name_is_a_type_error_naming_mlp(cost):
+    with pytest.raises(TypeError, match=r"MLP: cost must be a cost name \(str\) or None, got "
+                                        + type(cost).__name__):
+        nn.MLP(2, [1], cost=cost)
+
+
+def test_load_takes_the_saved_cost_none_included_but_an_older_file_keeps_the_models(tmp_path):
+    plain = nn.MLP(2, [3, 1], "sigmoid", "sigmoid", seed=1)   # no cost: the file records null
+    plain.save(tmp_path / "plain.json")
+    assert json.loads((tmp_path / "plain.json").read_text())["cost"] is None
+    model, _, _ = cross_entropy_model()
+    model.load(tmp_path / "plain.json")
+    assert model.cost is None   # the file is the truth
+    document = json.loads((tmp_path / "plain.json").read_text())
+    del document["cost"]        # as written before costs were saved
+    (tmp_path / "old.json").write_text(json.dumps(document))
+    model.cost = "cross_entropy"
+    model.load(tmp_path / "old.json")
+    assert model.cost == "cross_entropy"  # the file says nothing: the model's cost stays
+    assert [p.data for p in model.parameters()] == [p.data for p in plain.parameters()]
 
 
 def test_a_dict_of_numpy_arrays_and_numpy_sizes_are_read():

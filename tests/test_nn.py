@@ -527,7 +527,7 @@ def test_unknown_names_raise_value_error_listing_choices(make, choices):
         (lambda: nn.MLP(2, [2], seed=0).sample_cost([1.0, 2.0], [1.0, 0.0], "cross_entropy"), "sigmoid"),
         (lambda: nn.MLP(2, [2], "relu", "sigmoid", seed=0).sample_cost([1.0, 2.0], [1.0, 0.0],
                                                                         "softmax_cross_entropy"), "linear"),
-        (lambda: nn.MLP(2, [2], seed=0).sample_cost([1.0, 2.0], [1.0, -1.0], "hinge"), "one output"),
+        (lambda: nn.MLP(2, [2], seed=0).sample_cost([1.0, 2.0], [1.0, -1.0], "hinge"), "needs 1 output"),
     ],
 )
 def test_bad_sizes_and_mismatched_costs_raise_value_error(make, fragment):
