@@ -547,3 +547,35 @@ def test_collapsed_and_scope_drawings_render_through_dot():
     assert svg.count('class="cluster"') >= 1
     svg = draw_dot(root, scope="layer0/attention/head1").pipe(format="svg", encoding="utf-8")
     assert "input from outside every scope" in svg and "used outside by layer0 (1)" in svg
+
+
+def test_one_scope_object_can_be_entered_by_many_threads_and_tasks_at_once():
+    shared = scope("shared")
+    barrier = threading.Barrier(3, timeout=10)
+    seen = []
+
+    def work() -> None:
+        with shared:
+            barrier.wait()  # all three inside the same scope object at once
+            with shared:
+                made = Value(1.0) * 2.0
+            barrier.wait()
+        seen.append((made.scope, (Value(1.0) * 2.0).scope))  # leave in another order than entered
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [("shared/shared", "")] * 3
+
+    @shared
+    async def task(delay: int) -> str:
+        for _ in range(delay):
+            await asyncio.sleep(0)
+        return (Value(1.0) * 2.0).scope
+
+    async def main() -> list:
+        return await asyncio.gather(task(3), task(0), task(1))
+
+    assert asyncio.run(main()) == ["shared"] * 3
