@@ -2,8 +2,9 @@
 
 A `Value` holds a float (`data`), its accumulated gradient (`grad`), its
 parents (`_prev`, an ordered tuple: `a*a` has two slots), the `Rule` that made
-it (`_rule`, from `ops`) and that rule's constant argument (`_arg`, e.g. the 2
-of `x**2`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
+it (`_rule`, from `ops`), that rule's constant argument (`_arg`, e.g. the 2
+of `x**2`) and its label, which also carries the `scope` it was made in (see
+`scope`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
 builds the tuple when asked: a tuple per node would double the objects the
 cyclic garbage collector tracks, which costs a training step more than the
 arithmetic (an op with three or more inputs keeps its tuple in `_a`, with
@@ -166,7 +167,11 @@ class scope:  # noqa: N801 - a context manager named like no_grad
 
     def __exit__(self, *exc_info: object) -> None:
         # The enclosing scope is the path minus its last name: no token to keep per entry.
-        outer = _SCOPE.get().path.rpartition("/")[0]  # type: ignore[attr-defined]
+        current = _SCOPE.get()
+        outer, _, name = getattr(current, "path", "").rpartition("/")
+        if name != self.name:
+            raise RuntimeError(f"scope: leaving {self.name!r}, but the current scope is "
+                               f"{getattr(current, 'path', '') or 'none'!r} (enter scopes with `with`)")
         _set_scope(_scope_tag(outer) if outer else "")
 
     def __call__(self, function: F) -> F:

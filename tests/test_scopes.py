@@ -579,3 +579,11 @@ def test_one_scope_object_can_be_entered_by_many_threads_and_tasks_at_once():
         return await asyncio.gather(task(3), task(0), task(1))
 
     assert asyncio.run(main()) == ["shared"] * 3
+
+
+def test_leaving_a_scope_that_is_not_the_current_one_is_a_clear_error():
+    inner = scope("inner")
+    with pytest.raises(RuntimeError, match="leaving 'inner', but the current scope is 'none'"):
+        inner.__exit__(None, None, None)
+    with scope("outer"), pytest.raises(RuntimeError, match="current scope is 'outer'"):
+        inner.__exit__(None, None, None)
