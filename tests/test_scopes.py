@@ -587,3 +587,20 @@ def test_leaving_a_scope_that_is_not_the_current_one_is_a_clear_error():
         inner.__exit__(None, None, None)
     with scope("outer"), pytest.raises(RuntimeError, match="current scope is 'outer'"):
         inner.__exit__(None, None, None)
+
+
+def test_nodes_made_microgpt_style_and_by_the_softmax_family_carry_the_scope():
+    import math
+
+    from autograd_lite import softmax
+
+    x = Value(0.5)
+    with scope("act"):
+        t = math.tanh(x.data)
+        y = Value(t, (x,), (1 - t**2,))  # microgpt's way of adding an op
+        probabilities = softmax([y, x])
+    assert y.scope == "act" and y._prev == (x,)
+    assert [p.scope for p in probabilities] == ["act", "act"]
+    edges = drawn_boxes(to_dot(probabilities[0], collapse=1, legend=False))[1]
+    slots_holding_x = sum(p is x for n in walk(probabilities[0]) for p in n._prev)
+    assert slots_holding_x >= 2 and edges == {("params & inputs of act", "act"): slots_holding_x}
