@@ -324,6 +324,9 @@ def test_collapsed_boxes_hold_exactly_their_nodes_and_edges_count_the_cross_scop
     assert (counts, edges) == expected_boxes(built, depth)
     holder = "loss" if final_scope and built.root._prev else OUTSIDE
     assert re.search(rf'label="{re.escape(holder)}\\n[\d,]+ nodes?\\n\(holds the output\)"', text)
+    nodes = walk(built.root)
+    outside = sum(not n._prev and built.where[n] == "" and n is not built.root for n in nodes)
+    assert f'label="{len(nodes):,} node' in text and f"({outside:,} of them leaves {OUTSIDE})" in text
     assert to_dot(built.root, collapse=depth, legend=False) == text  # deterministic
 
 
