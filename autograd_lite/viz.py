@@ -154,7 +154,7 @@ def graph_description(
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica"})
     if scope is not None:
-        drawing.graph_attrs.update(labelloc="t", label=(
+        drawing.graph_attrs.update(newrank="true", labelloc="t", label=(
             f"scope {scope}: {len(order) - len(inputs):,} nodes, {len(inputs):,} inputs from outside it, "
             f"{len(used_outside):,} of its nodes used outside it"))
     grouped: dict[str, list[str]] = {}
@@ -347,7 +347,10 @@ def collapsed_description(root: Value, depth: int, *, rankdir: str = "LR", max_n
 def _boxes_drawing(boxes: dict[tuple[str, str], _Box], edges: dict, title: str, rankdir: str,
                    legend: bool) -> Drawing:
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t",
-                                   "label": title})
+                                   "label": title,
+                                   # dot's older ranking fails ("trouble in init_rank") on clusters
+                                   # of scopes joined by many edges; newrank ranks them reliably.
+                                   "newrank": "true"})
     ids = {kind_key: f"s{i}" for i, kind_key in enumerate(boxes)}
     scope_keys = {box.key for box in boxes.values() if box.kind == "scope"}
     for kind_key, box in boxes.items():
