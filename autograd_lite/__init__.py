@@ -9,6 +9,7 @@ from .explain import explain
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
 from .ops import cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
+from .softmax import log_softmax, logsumexp, softmax, softmax_cross_entropy
 
 __version__ = "0.1.0"
 
@@ -33,10 +34,14 @@ __all__ = [
     "jacobian",
     "jvp",
     "log",
+    "log_softmax",
+    "logsumexp",
     "no_grad",
     "relu",
     "sigmoid",
     "sin",
+    "softmax",
+    "softmax_cross_entropy",
     "softplus",
     "sqrt",
     "tanh",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ops
-from .engine import Value, _as_float, topological_order
+from .engine import Value, _as_float, check_arity, topological_order
 from .ops import RULES, Rule
 
 __all__ = ["Dual", "check_constant"]
@@ -149,8 +149,7 @@ class Dual(Value):
     @staticmethod
     def apply_rule(rule: Rule, inputs: tuple, c: float | None = None) -> Dual:
         """Evaluate any rule (a define_op op too) on Duals, Values and numbers: engine.apply's hook."""
-        if len(inputs) != rule.arity:
-            raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(inputs)}")
+        check_arity(rule, len(inputs))
         return _evaluate(rule, tuple(_operand(x, rule.name) for x in inputs), c)
 
 

@@ -7,7 +7,9 @@ of `x**2`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
 builds the tuple when asked: a tuple per node would double the objects the
 cyclic garbage collector tracks, which costs a training step more than the
 arithmetic (an op with three or more inputs keeps its tuple in `_a`, with
-`_b` set to `SEVERAL`). A number operand is such an argument, not a node of its own: it
+`_b` set to `SEVERAL`, as does every node made microgpt's way,
+`Value(data, children, local_grads)`, whose fixed local derivatives are its
+`_arg`). A number operand is such an argument, not a node of its own: it
 halves the nodes of `x*1.0001 + 0.5` and drawings still show it (in the op).
 
 `gradients(root)` is the pure backward walk: an iterative reverse-topological
@@ -31,11 +33,11 @@ from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
 from . import ops
-from .ops import RULES, Rule
+from .ops import LOCAL_GRADS, RULES, Rule
 
 __all__ = [
-    "Value", "apply", "define_op", "enable_grad", "gradients", "is_grad_enabled", "local_derivatives",
-    "no_grad", "topological_order",
+    "Value", "apply", "check_arity", "define_op", "enable_grad", "gradients", "is_grad_enabled",
+    "local_derivatives", "no_grad", "refuse_local_grads", "topological_order",
 ]
 
 Number = int | float
@@ -171,11 +173,19 @@ def apply(rule: Rule, *inputs: Operand, c: float | None = None) -> Value:
     for v in inputs:  # a Value subclass that evaluates rules itself (forward mode's Dual)
         if type(v) is not Value and hasattr(type(v), "apply_rule"):
             return type(v).apply_rule(rule, inputs, c)
-    if len(inputs) != rule.arity:
-        raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {len(inputs)}")
+    check_arity(rule, len(inputs))
     parents = tuple(v if isinstance(v, Value) else Value(_as_float(v, rule.name)) for v in inputs)
     data = ops.evaluate(rule, tuple(p.data for p in parents), c)
     return _node(_as_float(data, rule.name), *_parent_slots(parents), rule, c)
+
+
+def check_arity(rule: Rule, n: int) -> None:
+    """A TypeError naming the op unless it takes n inputs (a variadic rule: any n >= 1)."""
+    if rule.arity is None:
+        if n < 1:
+            raise TypeError(f"{rule.name}: takes one or more inputs, got none")
+    elif n != rule.arity:
+        raise TypeError(f"{rule.name}: takes {rule.arity} inputs, got {n}")
 
 
 def define_op(name: str, forward: Callable[..., float], partials: Callable[..., Any],
@@ -189,7 +199,9 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     works on floats and on Values: the op then differentiates to any order.
     The returned function gives a float for numbers and a node for Values.
     `arity` is read from forward's signature unless given (needed for builtins
-    such as math.hypot, whose signature Python cannot show). `replace=True`
+    such as math.hypot, whose signature Python cannot show). A forward taking
+    only `*xs`, or `arity=-1`, makes a variadic op: any number n >= 1 of inputs,
+    and partials return one local derivative per input. `replace=True`
     redefines an op defined earlier with define_op (a notebook cell run twice);
     a built-in op is never replaced.
     """
@@ -199,26 +211,28 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
         del RULES[name]
     if arity is None:
         arity = _positional_arity(forward, name)
-    if not isinstance(arity, int) or arity < 1:
+    if type(arity) is not int or (arity < 1 and arity != -1):
         raise TypeError(f"define_op {name!r}: forward must take at least one input, got arity {arity!r}")
+    variadic = arity == -1
 
     def checked_partials(*args: Any) -> tuple:
         local = tuple(partials(*args))
-        if len(local) != arity:
-            raise TypeError(f"{name}: partials returned {len(local)} values for {arity} inputs")
+        n = len(args) - 1 if variadic else arity  # partials(x1, ..., xn, out)
+        if len(local) != n:
+            raise TypeError(f"{name}: partials returned {len(local)} values for {n} inputs")
         return local
 
     symbol = label or name
     # In the tape's code the op is called as op_<name>: no clash with its variables (L, v1, g1).
-    code = f"op_{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
-    rule = ops.register(Rule(name, arity, forward, checked_partials, symbol, code))
+    inputs = "{*}" if variadic else ", ".join(f"{{{i}}}" for i in range(arity))
+    rule = ops.register(Rule(name, None if variadic else arity, forward, checked_partials, symbol,
+                             f"op_{name}({inputs})"))
     ops.CODE_FUNCTIONS[f"op_{name}"] = forward
 
     def function(*inputs: Any) -> Any:
         if any(isinstance(x, Value) for x in inputs):
             return apply(rule, *inputs)
-        if len(inputs) != arity:
-            raise TypeError(f"{name}: takes {arity} inputs, got {len(inputs)}")
+        check_arity(rule, len(inputs))
         return _as_float(ops.evaluate(rule, tuple(_as_float(x, name) for x in inputs)), name)
 
     function.__name__ = function.__qualname__ = name
@@ -228,13 +242,20 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
 
 
 def _positional_arity(forward: Callable[..., float], name: str) -> int:
+    """The number of inputs forward's signature shows; -1 (variadic) for a forward of `*xs` alone."""
     try:
-        parameters = inspect.signature(forward).parameters.values()
+        parameters = list(inspect.signature(forward).parameters.values())
     except (TypeError, ValueError):
         parameters = None
-    if parameters is None or any(p.kind == p.VAR_POSITIONAL for p in parameters):
-        raise TypeError(f"define_op {name!r}: cannot read how many inputs forward takes; pass arity=")
-    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+    fixed = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters or ())
+    if parameters is not None and any(p.kind == p.VAR_POSITIONAL for p in parameters):
+        if fixed == 0:
+            return -1
+        parameters = None  # x, *more: ambiguous
+    if parameters is None:
+        raise TypeError(f"define_op {name!r}: cannot read how many inputs forward takes; "
+                        "pass arity= (-1 for any number)")
+    return fixed
 
 
 class Value:
@@ -243,14 +264,20 @@ class Value:
     # _g is the eager backward walk's scratch: None between walks (see _float_backward).
     __slots__ = ("_a", "_arg", "_b", "_g", "_rule", "data", "grad", "label")
 
-    def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
-        """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself."""
+    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str = "",
+                 *, local_grads: tuple | list | None = None) -> None:
+        """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself;
+        `Value(data, children, local_grads)` (numbers as the third argument, or `local_grads=`)
+        is microgpt's way: a node whose local derivatives are those fixed numbers."""
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad: Any = 0.0
         self.label = label
         self._g = None
-        if not _children and not _op:  # a leaf: the common case, kept short
+        if not _children and not _op and local_grads is None:  # a leaf: the common case, kept short
             self._a = self._b = self._rule = self._arg = None
+            return
+        if local_grads is not None or not isinstance(_op, str):
+            _with_local_grads(self, _children, _op, local_grads)
             return
         parents = tuple(_children)
         self._a, self._b = _parent_slots(parents)
@@ -270,7 +297,11 @@ class Value:
 
     @_prev.setter
     def _prev(self, parents: tuple) -> None:
-        self._a, self._b = _parent_slots(tuple(parents))
+        parents = tuple(parents)
+        if getattr(self, "_rule", None) is LOCAL_GRADS:  # keeps the form its walk reads
+            self._a, self._b = parents, SEVERAL
+        else:
+            self._a, self._b = _parent_slots(parents)
 
     @property
     def _op(self) -> str:
@@ -420,10 +451,45 @@ class Value:
             twin.grad = copy.deepcopy(node.grad, memo)
             twin.label = node.label
             twin._g = None
+            twin._rule = node._rule  # before _prev, which keeps a local-grads node's form
             twin._prev = tuple(memo[id(p)] for p in node._prev)
-            twin._rule = node._rule
             twin._arg = node._arg
         return memo[id(self)]
+
+
+def _with_local_grads(self: Value, children: Any, op: Any, local_grads: Any) -> None:
+    """Make `self` microgpt's node: `children` with the fixed local derivatives `local_grads`."""
+    if local_grads is None:
+        local_grads = op
+    elif op != "":
+        raise TypeError(f"Value: give the local derivatives once, as the third argument or as "
+                        f"local_grads=, not both (got {_short(op)} and {_short(local_grads)})")
+    if not isinstance(local_grads, (tuple, list)):
+        raise TypeError(f"Value: local_grads must be a tuple or list of numbers, got "
+                        f"{type(local_grads).__name__} ({_short(local_grads)})")
+    parents = children if type(children) is tuple else tuple(children)
+    if len(parents) != len(local_grads):
+        raise ValueError(f"Value: {len(parents)} children but {len(local_grads)} local_grads; "
+                         "give one local derivative per child")
+    if not parents:  # Value(x, (), ()): microgpt's leaf
+        self._a = self._b = self._rule = self._arg = None
+        return
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"Value: children must be Values, got {type(p).__name__} ({_short(p)})")
+        if type(p) is not Value and hasattr(type(p), "apply_rule"):  # forward mode's Dual
+            raise TypeError("Value: a node with fixed local_grads cannot carry forward mode's "
+                            "tangent (jvp): define the op with define_op(name, forward, partials)")
+    grads = local_grads if type(local_grads) is tuple else tuple(local_grads)
+    for g in grads:
+        if type(g) is not float:
+            if isinstance(g, numbers.Real):
+                grads = tuple(_as_float(d, "Value local_grads") for d in grads)
+                break
+            raise TypeError(f"Value: local_grads must be numbers, got {type(g).__name__} ({_short(g)})")
+    # Always the tuple form, so the walk meets it where it reads `_arg` as the partials.
+    self._a, self._b = parents, SEVERAL
+    self._rule, self._arg = LOCAL_GRADS, grads
 
 
 def _data(x: Any) -> Any:
@@ -440,7 +506,7 @@ def _rule_for(op: str, parents: tuple) -> tuple[Rule | None, float | None]:
         if not isinstance(p, Value):
             raise TypeError(f"Value: _children must be Values, got {type(p).__name__}")
     for rule in RULES.values():
-        if rule.arity != len(parents):
+        if rule.arity != len(parents) and not (rule.arity is None and parents):
             continue
         if not rule.const and op in (rule.symbol, rule.name):
             return rule, None
@@ -531,6 +597,8 @@ def _general_walk(order: list[Value], seed: Any, create_graph: bool,
                   on_step: Callable[[Value, tuple, dict], None] | None) -> dict:
     """The walk for create_graph (partials on Values, recorded even inside no_grad) and on_step."""
     root = order[-1]
+    if create_graph:
+        refuse_local_grads(order, "backward(create_graph=True)")
     with enable_grad() if create_graph else contextlib.nullcontext():
         grads: dict[Value, Any] = {root: seed}
         for node in reversed(order):
@@ -563,6 +631,18 @@ def local_derivatives(node: Value) -> tuple:
                                *(() if node._arg is None else (node._arg,)))
 
 
+def refuse_local_grads(order: list[Value], who: str) -> None:
+    """A TypeError naming the first node made as Value(data, children, local_grads): its local
+    derivatives are numbers, with no rule to evaluate them again (on Values, on new data)."""
+    for node in order:
+        if node._rule is LOCAL_GRADS:
+            raise TypeError(
+                f"{who}: the graph holds {node!r}, made as Value(data, children, local_grads), whose "
+                "local derivatives are fixed numbers with no rule behind them: it can be walked back "
+                "once (backward()) but not replayed nor differentiated again. Define the op with "
+                "autograd_lite.define_op(name, forward, partials) instead")
+
+
 def _singular(node: Value, error: Exception) -> ValueError:
     inputs = ", ".join(repr(p.data) for p in node._prev)
     return ValueError(f"backward: the derivative of {node._rule.name} is not finite at ({inputs}): {error}")
@@ -586,7 +666,7 @@ class _Probe:
 def _constant_partials(rule: Rule) -> tuple | None:
     """A built-in rule's partials if they do not depend on the inputs (nor on the node's
     constant), read from the rule table once: the walk then need not call them per node."""
-    if rule.name not in ops.BUILTIN_OPS:
+    if rule.name not in ops.BUILTIN_OPS or rule.arity is None:
         return None  # a user's partials are called as written, every time
     probes = [_Probe() for _ in range(rule.arity + 1 + rule.const)]
     try:
@@ -660,7 +740,8 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                     g = b._g
                     b._g = db * grad if g is False else g + db * grad
                     continue
-                local = rule.partials(*[p.data for p in a], node.data)
+                # three or more inputs, a variadic op, or microgpt's node (its _arg: the partials)
+                local = rule.partials(*[p.data for p in a], node.data) if node._arg is None else node._arg
             except (ZeroDivisionError, OverflowError, ValueError) as error:
                 raise _singular(node, error) from None
             for parent, partial in zip(a, local):

@@ -117,7 +117,7 @@ class _Story:
         rule = node._rule
         if rule.name not in BUILTIN_OPS:  # a define_op op: its template calls op_<name>
             return f"{rule.name}({', '.join(self.short(p) for p in node._prev)})"
-        template = _READABLE.get(rule.name, rule.code)
+        template = _READABLE.get(rule.name) or rule.template(len(node._prev))
         operand = self.short if _CALL.fullmatch(template) else self._operand
         c = self.number(node._arg) if rule.const else None
         return template.format(*(operand(p) for p in node._prev), c=c)

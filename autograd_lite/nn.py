@@ -12,7 +12,7 @@ x is layer 1); w^l_{jk} is `model.layers[l-2].neurons[j].w[k]`, b^l_j is
 `model.layers[l-2].neurons[j].b`, neurons j and k counted from 0 as in the code.
 
 Costs live in one registry, `COSTS`, shared by `loss`, training, `compare`
-and the drawings. Imports `engine` only (tqdm lazily, in `train`).
+and the drawings. Imports `engine` and `softmax` only (tqdm lazily, in `train`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, collector_paused, no_grad
+from .softmax import logsumexp
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "MLP", "SGD", "Adam", "Cost", "Layer", "Module", "Neuron",
@@ -450,11 +451,11 @@ def _cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
 
 
 def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
-    # C_x = -Σ_j y_j log softmax(z)_j = logsumexp(z) Σ_j y_j - Σ_j y_j z_j, from
-    # the logits; shifting by the constant m = max z keeps exp from overflowing.
-    m = max(z.data for z in outputs)
-    logsumexp = sum((z - m).exp() for z in outputs).log() + m
-    return sum(yj * (logsumexp - zj) for zj, yj in zip(outputs, y))  # a Value even when y = 0
+    # C_x = -Σ_j y_j log softmax(z)_j = Σ_j y_j (logsumexp(z) - z_j), from the logits.
+    # logsumexp is one op of the table that shifts by max z inside its forward (no
+    # overflow), so the graph takes no constant from the data and a tape replays it.
+    total = logsumexp(outputs)
+    return sum(yj * (total - zj) for zj, yj in zip(outputs, y))  # a Value even when y = 0
 
 
 def _hinge(outputs: list[Value], y: list[float], last: Layer) -> Value:
@@ -619,9 +620,6 @@ class _TapedBatches:
     batch of each size. Bit-identical to building the graph eagerly."""
 
     def __init__(self, model: MLP, cost: str, l2: float) -> None:
-        if cost == "softmax_cross_entropy":  # its max shift is a constant taken from the data
-            raise ValueError("train(tape=True) cannot replay softmax_cross_entropy, whose graph "
-                             "depends on the data; use tape=False")
         self.model, self.cost, self.l2 = model, cost, l2
         self.tapes: dict[int, tuple[Any, list[list[Value]], list[list[Value]]]] = {}
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "LOCAL_GRADS",
     "RULES",
     "Rule",
     "cos",
@@ -57,19 +58,31 @@ class Rule:
         works on floats (eager backward) and on Values (higher order).
     `const` rules take one non-differentiable number `c` (the 3 of x**3, the
     0.5 of x + 0.5): it is an argument of the node, not a parent.
+    A variadic rule (`arity` None) takes any number n >= 1 of inputs; its
+    partials return one local derivative per input, and its `code` writes
+    `{*}` where the inputs go (`logsumexp({*})`).
     """
 
     name: str                       # unique key, and the method name where there is one
-    arity: int                      # number of differentiable inputs (parents)
+    arity: int | None               # number of differentiable inputs (parents); None: any n >= 1
     forward: Callable[..., float]
     partials: Callable[..., tuple]
     symbol: str                     # op text for drawings and micrograd's `_op`; may use {c}
-    code: str                       # tape template: {0}, {1} inputs, {c} the constant
+    code: str                       # tape template: {0}, {1} inputs ({*}: all of them), {c} the constant
     const: bool = False
     # For tests only: an interval per input (then one for c) to sample from,
     # and the points where the derivative is a convention (kinks).
     sample: tuple[tuple[float, float], ...] = ()
     kinks: tuple[float, ...] = ()
+
+    @property
+    def variadic(self) -> bool:
+        """True for a rule that takes any number of inputs (arity None)."""
+        return self.arity is None
+
+    def template(self, n: int) -> str:
+        """The code template for a node of n inputs: `{*}` spelled out as `{0}, {1}, ...`."""
+        return self.code.replace("{*}", ", ".join(f"{{{i}}}" for i in range(n)))
 
     def display(self, c: float | None = None) -> str:
         """The op text of a node, e.g. '**2' for x**2 (micrograd's `_op`)."""
@@ -162,6 +175,16 @@ def _sigmoid(x: float) -> float:
 def _softplus(x: float) -> float:
     # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp never overflows.
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _logsumexp(*xs: float) -> float:
+    # log Σ exp(x_i) = m + log Σ exp(x_i - m) with m = max x_i, inside the forward: every
+    # exp is at most 1 (no overflow for huge logits) and the sum is at least 1 (no log 0).
+    # The shift is part of the op, not a constant in the graph, so a replay recomputes it.
+    m = max(xs)
+    if math.isinf(m):  # some x is +inf: +inf; every x is -inf: log 0 = -inf
+        return m
+    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))
 
 
 def _divide(a: float, b: float) -> float:
@@ -349,6 +372,12 @@ register(Rule("sqrt", 1, _sqrt, lambda x, out: (0.5 / out,), "sqrt", "sqrt({0})"
 register(Rule("abs", 1, abs, lambda x, out: (sign(x),), "abs", "abs({0})",
               sample=_X, kinks=(0.0,)))
 
+# Any number of inputs.
+# d logsumexp(x)/dx_i = exp(x_i) / Σ_j exp(x_j) = exp(x_i - out) = softmax(x)_i
+# (x_i - out <= 0: no overflow; written with exp and -, so it differentiates again)
+register(Rule("logsumexp", None, _logsumexp, lambda *xs: tuple(exp(x - xs[-1]) for x in xs[:-1]),
+              "logsumexp", "logsumexp({*})", sample=((-3.0, 3.0),) * 3))
+
 BUILTIN_OPS = frozenset(RULES)  # define_op may add more, never replace these
 
 # The functions that `code` templates call, by name (the tape's namespace).
@@ -356,5 +385,20 @@ CODE_FUNCTIONS: dict[str, Any] = {
     "exp": _exp, "log": _log, "tanh": math.tanh, "sigmoid": _sigmoid, "softplus": _softplus, "sin": math.sin,
     "cos": math.cos, "sqrt": _sqrt, "abs": abs, "pow": _power, "relu": RULES["relu"].forward,
     "rpow": RULES["rpow_const"].forward, "step": _step, "sign": _sign, "log_or_zero": _log_or_zero,
-    "inf": math.inf, "nan": math.nan,
+    "logsumexp": _logsumexp, "inf": math.inf, "nan": math.nan,
 }
+
+
+# A node made as Value(data, children, local_grads), microgpt's way of adding an op: its
+# local derivatives are numbers fixed when it was built (kept in the node's `_arg`), and it
+# has no forward function. Eager backward and drawings read those numbers; nothing can
+# evaluate them again (no replay, no create_graph, no forward mode), so it is not in RULES
+# (the table's tests, the tape and define_op see only real rules).
+
+def _no_forward(*xs: float) -> float:
+    raise TypeError("local grads: a node made as Value(data, children, local_grads) has no forward "
+                    "function to evaluate; define the op with define_op")
+
+
+# d out/dx_i = the number stored for input i
+LOCAL_GRADS = Rule("local_grads", None, _no_forward, lambda *xs: xs[-1], "local grads", "local_grads({*})")

@@ -46,7 +46,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from . import ops
-from .engine import Value, apply, collector_paused, gradients, topological_order
+from .engine import Value, apply, collector_paused, gradients, refuse_local_grads, topological_order
 
 __all__ = ["Tape", "TapeMismatchError"]
 
@@ -146,6 +146,7 @@ class Tape:
         self.rebuild, self.check = rebuild, check
         with collector_paused():
             order = topological_order(root)
+            refuse_local_grads(order, "Tape")  # microgpt-style nodes: no forward to replay
             self.keep = _kept(order, keep)
             self.leaves = [node for node in order if node._rule is None]
             self._signature = _signature(order) if check else None  # only check=True compares it
@@ -251,18 +252,19 @@ def _signature(order: list[Value]) -> list[tuple]:
             for node in order]
 
 
-def _templates(rule: ops.Rule, arg: float | None, cache: dict) -> _Templates:
+def _templates(rule: ops.Rule, arg: float | None, n: int, cache: dict) -> _Templates:
     """The rule's forward and partials as code templates ({0}, {1}: the inputs, {n}: the
-    output), for one rule and constant: traced once per pair, not once per node."""
-    key = (rule, arg)
+    output), for one rule, constant and number of inputs n (n varies for a variadic rule):
+    traced once per triple, not once per node."""
+    key = (rule, arg, n)
     found = cache.get(key)
     if found is None:
-        slots = [f"{{{i}}}" for i in range(rule.arity + 1)]  # the inputs, then the output
+        slots = [f"{{{i}}}" for i in range(n + 1)]  # the inputs, then the output
         c = None if arg is None else _literal(arg)
-        forward, precedence, needs = _shape(rule.code.format(*slots[:-1], c=c))
+        forward, precedence, needs = _shape(rule.template(n).format(*slots[:-1], c=c))
         local = _trace(rule, slots[:-1], slots[-1], arg)
         if local is None:
-            used = frozenset(range(rule.arity + 1))
+            used = frozenset(range(n + 1))
         else:
             local = tuple(_tidy(p) if isinstance(p, Symbol) else p for p in local)
             used = frozenset(i for i, slot in enumerate(slots) for p in local
@@ -361,7 +363,9 @@ class _Program:
         parents = [tuple(map(position, node._prev)) for node in order]
         self.names = [f"v{i}" for i in range(len(order))]
         cache: dict = {}
-        shapes = [None if node._rule is None else _templates(node._rule, node._arg, cache) for node in order]
+        shapes = [None if node._rule is None else
+                  _templates(node._rule, node._arg, node._rule.arity or len(node._prev), cache)
+                  for node in order]
         leaf_slot = {index[leaf]: k for k, leaf in enumerate(leaves)}
         kept = [index[node] for node in keep]
         self.forward = [f"    v{i} = L[{k}].data" for i, k in leaf_slot.items()]

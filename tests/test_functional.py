@@ -181,7 +181,7 @@ def test_define_op_errors(op_name):
     fixed = define_op(name, math.sin, lambda x, out: (cos(x),), replace=True)  # a cell run again
     assert grad(fixed)(0.3) == math.cos(0.3)
     with pytest.raises(TypeError, match="pass arity="):
-        define_op(op_name("vararg"), lambda *xs: sum(xs), lambda *a: a)
+        define_op(op_name("vararg"), lambda x, *xs: sum(xs), lambda *a: a)  # one input, or more?
     with pytest.raises(TypeError, match="takes 1 inputs, got 2"):
         short(Value(1.0), 2.0)
     for bad in ("my op", "x); import os; (", "lambda", ""):  # names become tape code: identifiers only

@@ -44,6 +44,8 @@ REFERENCE = {
     "cos": math.cos,
     "sqrt": math.sqrt,
     "abs": math.fabs,
+    # variadic: any number of inputs (unshifted: the sampled inputs are small)
+    "logsumexp": lambda *xs: math.log(math.fsum(math.exp(x) for x in xs)),
 }
 
 BUILTIN = sorted(REFERENCE)
@@ -52,11 +54,18 @@ BUILTIN = sorted(REFERENCE)
 def test_every_rule_has_a_reference_and_a_sampling_domain():
     for name, rule in ops.RULES.items():
         assert name in REFERENCE, f"add an independent reference for {name!r}"
-        assert len(rule.sample) == rule.arity + rule.const, name
+        if rule.variadic:  # the intervals of a typical node's inputs
+            assert not rule.const and len(rule.sample) >= 2, name
+        else:
+            assert len(rule.sample) == rule.arity + rule.const, name
 
 
 def points(rule: ops.Rule) -> st.SearchStrategy:
-    """Inputs (then c) drawn from the rule's sampling intervals, away from its kinks."""
+    """Inputs (then c) drawn from the rule's sampling intervals; a variadic rule gets
+    1 to 5 inputs, drawn from its intervals in turn."""
+    if rule.variadic:
+        return st.integers(1, 5).flatmap(lambda n: st.tuples(
+            *(st.floats(*rule.sample[i % len(rule.sample)]) for i in range(n))))
     return st.tuples(*(st.floats(lo, hi) for lo, hi in rule.sample))
 
 
@@ -132,8 +141,8 @@ def test_second_derivatives_match_differences_of_the_first(name, data):
 def test_tape_code_template_computes_the_forward(name, data):
     rule = ops.RULES[name]
     xs, c = split(rule, data.draw(points(rule)))
-    names = [f"x{i}" for i in range(rule.arity)]
-    source = rule.code.format(*names, c=repr(c))
+    names = [f"x{i}" for i in range(len(xs))]
+    source = rule.template(len(xs)).format(*names, c=repr(c))
     namespace = dict(ops.CODE_FUNCTIONS, **dict(zip(names, xs)))
     result = eval(compile(source, "<template>", "eval"), namespace)  # our own template, not input
     assert result == ops.evaluate(rule, xs, c)

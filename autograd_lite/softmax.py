@@ -1,0 +1,88 @@
+"""The softmax family on lists of Values: logsumexp, log_softmax, softmax, softmax_cross_entropy.
+
+All four stand on one variadic rule of the table, `logsumexp` (ops.py), whose
+forward takes the max shift itself and whose partials are the softmax:
+
+    log_softmax(x)_i = x_i - logsumexp(x)
+    softmax(x)_i     = exp(log_softmax(x)_i)          (x_i - logsumexp(x) <= 0: no overflow)
+    softmax_cross_entropy(x, t) = logsumexp(x) - x_t  (= -log softmax(x)_t)
+
+so the graph holds no number taken from the data (no `max(v.data)` frozen in
+as a constant): it is a pure function of its leaves, a tape replays it exactly
+when new data moves the largest logit, and every output differentiates to any
+order through the same rule. Why one rule and not a softmax rule: a node has
+one output, so a softmax op would be n nodes of n inputs each (n² edges);
+logsumexp is one node of n inputs, and the rest is the table's `-` and `exp`.
+
+Lists of numbers give lists of floats (as `autograd_lite.exp(2.0)` gives a float).
+Imports `engine` and `ops` only.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from . import ops
+from .engine import Value, apply
+
+__all__ = ["log_softmax", "logsumexp", "softmax", "softmax_cross_entropy"]
+
+_LOGSUMEXP = ops.RULES["logsumexp"]
+
+
+def _inputs(values: Any, who: str) -> tuple[list[Any], bool]:
+    """The values as a list, and whether any is a Value; a clear error for anything else."""
+    if isinstance(values, (Value, numbers.Real, str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{who}: expected a list of Values or numbers, got {type(values).__name__} "
+                        f"({values!r:.40})")
+    xs = list(values)
+    if not xs:
+        raise ValueError(f"{who}: expected at least one value, got an empty list")
+    graph = False
+    for i, x in enumerate(xs):
+        if isinstance(x, Value):
+            graph = True
+        elif not isinstance(x, numbers.Real):
+            raise TypeError(f"{who}: element {i} is {type(x).__name__} ({x!r:.40}), not a Value or a number")
+    return xs, graph
+
+
+def _logsumexp(xs: list[Any], graph: bool) -> Any:
+    if graph:
+        return apply(_LOGSUMEXP, *xs)
+    return ops.evaluate(_LOGSUMEXP, tuple(float(x) for x in xs))
+
+
+def logsumexp(values: Sequence[Any]) -> Any:
+    """log Σ_i exp(x_i), stable for huge x (the max shift happens inside the op)."""
+    return _logsumexp(*_inputs(values, "logsumexp"))
+
+
+def log_softmax(values: Sequence[Any]) -> list[Any]:
+    """[x_i - logsumexp(x)]: the log-probabilities of the logits x, stable for huge x."""
+    xs, graph = _inputs(values, "log_softmax")
+    total = _logsumexp(xs, graph)
+    return [x - total for x in xs]
+
+
+def softmax(values: Sequence[Any]) -> list[Any]:
+    """[exp(x_i - logsumexp(x))]: probabilities that sum to 1, stable for huge x."""
+    xs, graph = _inputs(values, "softmax")
+    total = _logsumexp(xs, graph)
+    if graph:
+        return [(x - total).exp() for x in xs]  # x - total is a Value: total is
+    return [ops.exp(x - total) for x in xs]
+
+
+def softmax_cross_entropy(logits: Sequence[Any], target: int) -> Any:
+    """-log softmax(logits)[target] = logsumexp(logits) - logits[target], for an int class index."""
+    xs, graph = _inputs(logits, "softmax_cross_entropy")
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+        raise TypeError(f"softmax_cross_entropy: target must be an int class index, got "
+                        f"{type(target).__name__} ({target!r:.40})")
+    if not 0 <= target < len(xs):
+        raise IndexError(f"softmax_cross_entropy: target {int(target)} is out of range for "
+                         f"{len(xs)} logits (0 to {len(xs) - 1})")
+    return _logsumexp(xs, graph) - xs[int(target)]
