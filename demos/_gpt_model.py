@@ -58,6 +58,7 @@ class Kit(NamedTuple):
 
     softmax: Callable[[list], list]
     log_softmax: Callable[[list], list]
+    cross_entropy: Callable[[list, int], Any]  # -log softmax(logits)[target], target an int
     scope: Callable[[str], contextlib.AbstractContextManager]
 
 
@@ -78,31 +79,21 @@ def _shifted_log_softmax(logits: list) -> list:
     return [p.log() for p in _shifted_softmax(logits)]
 
 
-PORTABLE = Kit(_shifted_softmax, _shifted_log_softmax, _no_scope)
+def _shifted_cross_entropy(logits: list, target: int) -> Any:
+    return -_shifted_softmax(logits)[target].log()
+
+
+PORTABLE = Kit(_shifted_softmax, _shifted_log_softmax, _shifted_cross_entropy, _no_scope)
 """For any engine with exp and log: softmax as exp / sum / division, no scopes."""
 
 
 def autograd_lite_kit() -> Kit:
-    """autograd_lite's softmax and log_softmax (rules of its table: no number from the data
-    in the graph, so a tape replays them for any data) and its named scopes."""
+    """autograd_lite's softmax family (on its variadic `logsumexp` rule: no number from the
+    data in the graph, so a tape replays it for any data) and its named scopes."""
     import autograd_lite
 
-    # TEMPORARY until the issue-12 branches are merged: stand-ins with the same names.
-    softmax = getattr(autograd_lite, "softmax", None) or _unshifted_softmax
-    log_softmax = getattr(autograd_lite, "log_softmax", None) or _unshifted_log_softmax
-    scope = getattr(autograd_lite, "scope", None) or _no_scope
-    return Kit(softmax, log_softmax, scope)
-
-
-def _unshifted_softmax(logits: list) -> list:  # TEMPORARY
-    exps = [v.exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
-def _unshifted_log_softmax(logits: list) -> list:  # TEMPORARY
-    log_total = sum(v.exp() for v in logits).log()
-    return [v - log_total for v in logits]
+    scope = getattr(autograd_lite, "scope", None) or _no_scope  # TEMPORARY until scopes land
+    return Kit(autograd_lite.softmax, autograd_lite.log_softmax, autograd_lite.softmax_cross_entropy, scope)
 
 
 def parameters(value: Callable[[float], Any], config: Config,
@@ -197,11 +188,10 @@ def loss(params: dict, config: Config, kit: Kit, tokens: Sequence[Token], target
     for pos, (token, target) in enumerate(zip(tokens, targets)):
         logits = logits_at(params, config, kit, token, pos, cache)
         with kit.scope("loss"):
-            log_probs = kit.log_softmax(logits)
             if isinstance(target, int):
-                losses.append(-log_probs[target])
+                losses.append(kit.cross_entropy(logits, target))
             else:  # -Σ y_i log p_i with a one-hot y: the target's term, plus exact zeros
-                losses.append(-sum(y * lp for y, lp in zip(target, log_probs)))
+                losses.append(-sum(y * lp for y, lp in zip(target, kit.log_softmax(logits))))
     with kit.scope("loss"):
         return sum(losses) / len(losses)
 

@@ -28,7 +28,7 @@ def one_hot(ids: list[int]) -> list[list[Value]]:
 
 @pytest.mark.parametrize("leaves", [False, True], ids=["lookups", "one-hot"])
 def test_gradient_matches_central_differences(leaves: bool) -> None:
-    params, weights = tiny_model()
+    params, _ = tiny_model()
     tokens, targets = [0, 3, 1, 5], [3, 1, 5, 0]
 
     def loss_value() -> Value:
@@ -41,7 +41,8 @@ def test_gradient_matches_central_differences(leaves: bool) -> None:
     # one parameter of every matrix, and the embedding rows actually read (token 3) and not
     rng = random.Random(1)
     picked = [params["wte"][3][1], params["wte"][2][0], params["wpe"][3][2]]
-    picked += [rng.choice(rng.choice(rows)) for name, rows in params.items() if name.startswith(("layer0", "lm"))]
+    picked += [rng.choice(rng.choice(rows)) for name, rows in params.items()
+               if name.startswith(("layer0", "lm"))]
     h = 1e-6
     for p in picked:
         saved = p.data
