@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import io
-import itertools
 import json
 import math
 import pstats
@@ -655,63 +655,32 @@ def run_w5(engine: Engine, n_samples: int, repeats: int) -> dict:
 
 
 # ---------------------------------------------------------------------------
-# W6: a GPT-sized training step, microgpt's shape, on any engine with exp and log.
+# W6: one microgpt training step: the gpt demo's model, on every engine with exp and log.
 
-GPT_VOCAB, GPT_EMBED, GPT_HEADS, GPT_BLOCK = 27, 16, 4, 16
+def gpt_model() -> Any:
+    """The gpt demo's model module, demos/_gpt_model.py, loaded from its file: it imports
+    nothing of autograd_lite, so the lean engine's process does not import the package."""
+    import importlib.util
+    from pathlib import Path
 
-
-def gpt_parameters(Value: Callable[[float], Any], rng: random.Random) -> dict[str, list[list[Any]]]:  # noqa: N803
-    """microgpt's parameter shapes (one layer), weights from a seeded Gaussian, std 0.08."""
-    def matrix(rows: int, cols: int) -> list[list[Any]]:
-        return [[Value(rng.gauss(0.0, 0.08)) for _ in range(cols)] for _ in range(rows)]
-
-    e = GPT_EMBED
-    return {"wte": matrix(GPT_VOCAB, e), "wpe": matrix(GPT_BLOCK, e), "wq": matrix(e, e),
-            "wk": matrix(e, e), "wv": matrix(e, e), "wo": matrix(e, e), "fc1": matrix(4 * e, e),
-            "fc2": matrix(e, 4 * e), "lm_head": matrix(GPT_VOCAB, e)}
-
-
-def _linear(x: list[Any], w: list[list[Any]]) -> list[Any]:
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    path = Path(__file__).resolve().parent.parent / "demos" / "_gpt_model.py"
+    spec = importlib.util.spec_from_file_location("_gpt_model", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["_gpt_model"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
-def _rmsnorm(x: list[Any]) -> list[Any]:
-    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
-
-
-def _softmax(logits: list[Any]) -> list[Any]:
-    top = max(v.data for v in logits)  # a constant shift: exp never overflows
-    exps = [(v - top).exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
-def gpt_loss(params: dict[str, list[list[Any]]], tokens: list[int]) -> Any:
-    """Mean cross-entropy of predicting tokens[t + 1] from tokens[: t + 1], one position at a
-    time with a cache of keys and values, as microgpt's training step does."""
-    keys: list[list[Any]] = []
-    values: list[list[Any]] = []
-    head = GPT_EMBED // GPT_HEADS
-    losses = []
-    for pos, (token, target) in enumerate(itertools.pairwise(tokens)):
-        x = _rmsnorm([t + p for t, p in zip(params["wte"][token], params["wpe"][pos])])
-        residual, x = x, _rmsnorm(x)
-        q, k, v = _linear(x, params["wq"]), _linear(x, params["wk"]), _linear(x, params["wv"])
-        keys.append(k)
-        values.append(v)
-        attended: list[Any] = []
-        for h in range(0, GPT_EMBED, head):
-            scores = [sum(q[h + j] * key[h + j] for j in range(head)) / head ** 0.5 for key in keys]
-            weights = _softmax(scores)
-            attended += [sum(w * value[h + j] for w, value in zip(weights, values)) for j in range(head)]
-        x = [a + r for a, r in zip(_linear(attended, params["wo"]), residual)]
-        residual, x = x, _rmsnorm(x)
-        hidden = [u.relu() for u in _linear(x, params["fc1"])]
-        x = [a + r for a, r in zip(_linear(hidden, params["fc2"]), residual)]
-        probs = _softmax(_linear(x, params["lm_head"]))
-        losses.append(-probs[target].log())
-    return sum(losses) * (1.0 / len(losses))
+def gpt_document(model: Any, positions: int) -> tuple[str, list[int], list[int]]:
+    """(name, tokens, targets): the first name of the demo's shuffled list whose tokens
+    (begin token, letters) fill `positions` positions, and the next tokens."""
+    words = model.load_names(seed=42)
+    vocabulary = model.Vocabulary(words)
+    name = next((w for w in words if len(w) + 1 == positions), None)
+    if name is None:
+        raise ValueError(f"w6: no name of {positions - 1} letters; choose --size from 3 to 12")
+    tokens, targets = model.pairs(vocabulary.encode(name))
+    return name, tokens, targets
 
 
 def _count_nodes(root: Any) -> int:
@@ -725,30 +694,95 @@ def _count_nodes(root: Any) -> int:
     return len(seen)
 
 
+def _gpt_step(model: Any, config: Any, kit: Any, params: dict, flat: list[Any],
+              tokens: Sequence[Any], targets: Sequence[Any]) -> tuple[float, float, Any]:
+    """(build seconds, backward seconds, loss) of one eager step, the grads zeroed first."""
+    for p in flat:
+        p.grad = 0.0
+    start = time.perf_counter()
+    loss = model.loss(params, config, kit, tokens, targets)
+    middle = time.perf_counter()
+    loss.backward()
+    return middle - start, time.perf_counter() - middle, loss
+
+
+def _gpt_checks(loss: float, flat: list[Any]) -> dict:
+    grads = [p.grad for p in flat]
+    return {"loss": loss, "grad_sum": math.fsum(grads), "grad_abs_sum": math.fsum(abs(g) for g in grads)}
+
+
+def _graph_bytes(build: Callable[[], Any]) -> tuple[int, int]:
+    """(tracemalloc bytes held by the graph `build()` returns, its node count)."""
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    root = build()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return held, _count_nodes(root)
+
+
 def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
-    """Time the build (forward) and the backward of one GPT-sized step, `repeats` times."""
+    """One microgpt training step (forward, backward) of the gpt demo's model on one name,
+    weights from random.Random(SEED): every variant `repeats` times after a warm-up, taking
+    turns. lean: microgpt's code (softmax written out, index lookups). autograd_lite: the
+    demo's code (its softmax ops and scopes, index lookups), microgpt's code unchanged, and
+    the tape of the demo's --fast graph (one-hot leaves), recorded once; then the bytes the
+    graph holds after build."""
     if engine.name not in ("autograd_lite", "lean"):
         return {"error": "n/a: needs exp and log", "samples": []}
-    params = gpt_parameters(engine.Value, random.Random(SEED))
-    flat = [p for rows in params.values() for row in rows for p in row]
-    rng = random.Random(SEED + 1)
-    tokens = [0] + [rng.randrange(1, GPT_VOCAB) for _ in range(min(positions, GPT_BLOCK) - 1)] + [0]
-    build, backward, losses = [], [], []
-    for _ in range(repeats + 1):  # the first step warms up, untimed
-        engine.zero_grad(flat)
+    model = gpt_model()
+    config = model.Config()
+    params = model.parameters(engine.Value, config, random.Random(SEED))
+    flat = model.flat(params)
+    name, tokens, targets = gpt_document(model, positions)
+    variants: dict[str, Callable[[], tuple[float, float, Any]]] = {}
+    kits = {"microgpt_code": model.PORTABLE}
+    if engine.name == "autograd_lite":
+        from autograd_lite.tape import Tape
+
+        kits = {"own_ops": model.autograd_lite_kit(), **kits}
+        xs = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
+        ys = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
         start = time.perf_counter()
-        loss = gpt_loss(params, tokens)
-        middle = time.perf_counter()
-        loss.backward()
-        end = time.perf_counter()
-        build.append(middle - start)
-        backward.append(end - middle)
-        losses.append(engine.item(loss))
-    grads = [engine.grad(p) for p in flat]
-    return {"samples": [b + w for b, w in zip(build[1:], backward[1:])], "build": build[1:],
-            "backward": backward[1:], "loss": losses[-1], "grad_sum": math.fsum(grads),
-            "grad_abs_sum": math.fsum(abs(g) for g in grads), "parameters": len(flat),
-            "positions": len(tokens) - 1, "nodes": _count_nodes(loss)}
+        tape = Tape(model.loss(params, config, kits["own_ops"], xs, ys))
+        record_seconds = time.perf_counter() - start
+
+        def taped() -> tuple[float, float, Any]:
+            for p in flat:
+                p.grad = 0.0
+            begin = time.perf_counter()
+            model.set_one_hot(xs, tokens)  # what each step of the demo's --fast does
+            model.set_one_hot(ys, targets)
+            value = tape.run()
+            return 0.0, time.perf_counter() - begin, value
+
+        variants["tape"] = taped
+    for key, kit in kits.items():
+        variants[key] = functools.partial(_gpt_step, model, config, kit, params, flat, tokens, targets)
+    timings: dict[str, dict[str, list[float]]] = {k: {"build": [], "backward": []} for k in variants}
+    checks: dict[str, dict] = {}
+    for i in range(repeats + 1):  # the first round warms up, untimed
+        for key, step in variants.items():
+            build, backward, loss = step()
+            checks[key] = _gpt_checks(loss if isinstance(loss, float) else engine.item(loss), flat)
+            if i:
+                timings[key]["build"].append(build)
+                timings[key]["backward"].append(backward)
+    result: dict[str, Any] = {"document": name, "positions": len(tokens), "parameters": len(flat),
+                              "variants": {}}
+    for key in variants:
+        build, backward = timings[key]["build"], timings[key]["backward"]
+        result["variants"][key] = {"samples": [b + w for b, w in zip(build, backward)], "build": build,
+                                   "backward": backward, **checks[key]}
+        if key == "tape":
+            result["variants"][key].update(nodes=tape.nodes, record_seconds=record_seconds)
+            continue
+        held, nodes = _graph_bytes(functools.partial(model.loss, params, config, kits[key], tokens, targets))
+        result["variants"][key].update(nodes=nodes, bytes=held, bytes_per_node=held / nodes)
+    main_variant = "own_ops" if engine.name == "autograd_lite" else "microgpt_code"
+    return {**result, **result["variants"][main_variant]}
 
 
 # ---------------------------------------------------------------------------
