@@ -4,7 +4,16 @@ The public face. `Value` records every operation into a graph; `backward()`
 applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
-from .engine import Value, define_op, enable_grad, gradients, is_grad_enabled, no_grad, topological_order
+from .engine import (
+    Value,
+    define_op,
+    enable_grad,
+    gradients,
+    is_grad_enabled,
+    no_grad,
+    scope,
+    topological_order,
+)
 from .explain import explain
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
@@ -38,6 +47,7 @@ __all__ = [
     "logsumexp",
     "no_grad",
     "relu",
+    "scope",
     "sigmoid",
     "sin",
     "softmax",

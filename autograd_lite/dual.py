@@ -120,7 +120,7 @@ class Dual(Value):
     # A Dual keeps no graph: its parent slots are constants of the class, not per-node fields.
     _a = _b = _rule = _arg = None
     grad = 0.0
-    _label_slot = Value.label  # Value's slot, filled only when code labels a Dual (ops skip the store)
+    _label_slot = Value._label  # Value's slot, filled only when code labels a Dual (ops skip the store)
 
     def __init__(self, data: Any, tangent: Any = 0.0) -> None:
         self.data = _as_float(data, "Dual")

@@ -37,13 +37,18 @@ from .ops import LOCAL_GRADS, RULES, Rule
 
 __all__ = [
     "Value", "apply", "check_arity", "define_op", "enable_grad", "gradients", "is_grad_enabled",
-    "local_derivatives", "no_grad", "refuse_local_grads", "topological_order",
+    "local_derivatives", "no_grad", "refuse_local_grads", "scope", "topological_order",
 ]
 
 Number = int | float
 Operand = Union["Value", Number]
 
-_GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
+# Recording state and scope share one context variable, read once per node by `_node`:
+# _STAMP is the label a recorded node gets ("" outside every scope, the scope's tag inside
+# one), or None inside no_grad(). _SCOPE is the current scope's tag ("" outside every scope),
+# kept apart so that no_grad() and enable_grad() can restore the stamp of the scope they are in.
+_STAMP: ContextVar[str | None] = ContextVar("autograd_lite_stamp", default="")
+_SCOPE: ContextVar[str] = ContextVar("autograd_lite_scope", default="")
 
 ADD, SUB, MUL, DIV, POW = (RULES[n] for n in ("add", "sub", "mul", "div", "pow"))
 ADD_C, SUB_C, RSUB_C, MUL_C = (RULES[n] for n in ("add_const", "sub_const", "rsub_const", "mul_const"))
@@ -52,7 +57,7 @@ DIV_C, RDIV_C, POW_C, RPOW_C = (RULES[n] for n in ("div_const", "rdiv_const", "p
 
 def is_grad_enabled() -> bool:
     """False inside `no_grad()`: operations then build no graph."""
-    return _GRAD_ENABLED.get()
+    return _STAMP.get() is not None
 
 
 class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
@@ -67,11 +72,11 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
         self._tokens: list = []
 
     def __enter__(self) -> no_grad:
-        self._tokens.append(_GRAD_ENABLED.set(self._recording))
+        self._tokens.append(_STAMP.set(_SCOPE.get() if self._recording else None))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _GRAD_ENABLED.reset(self._tokens.pop())
+        _STAMP.reset(self._tokens.pop())
 
     def __call__(self, function: F) -> F:
         @functools.wraps(function)
@@ -90,6 +95,85 @@ class enable_grad(no_grad):  # noqa: N801 - as torch.enable_grad
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _ScopeTag(str):
+    """A node's label that also names the scope the node was made in (`.path`).
+
+    Scopes cost no memory per node: a node keeps its scope in its label slot. An
+    unlabelled node made in scope "a/b" holds the one shared tag of "a/b", which is the
+    empty string as far as str is concerned; a labelled one holds its own tag (only
+    labelled nodes, few in a big graph, pay for an object). `Value.label` hands out the
+    plain text and `Value.scope` the path.
+    """
+
+    path: str
+
+
+_TAGS: dict[str, _ScopeTag] = {}  # scope path -> its shared tag (one per scope ever entered)
+
+
+def _scope_tag(path: str, text: str = "") -> _ScopeTag:
+    if not text and path in _TAGS:
+        return _TAGS[path]
+    tag = _ScopeTag(text)
+    tag.path = path
+    if not text:
+        _TAGS[path] = tag
+    return tag
+
+
+def _retag(text: Any, tag: str) -> Any:
+    """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag)."""
+    if type(tag) is not _ScopeTag:
+        return text
+    if type(text) is not str and isinstance(text, str):
+        text = str.__str__(text)  # a _ScopeTag or another str subclass: its plain text
+    return _scope_tag(tag.path, text) if type(text) is str else text
+
+
+class scope:  # noqa: N801 - a context manager named like no_grad
+    """Context manager and decorator: nodes made inside carry the scope's name.
+
+    `with scope("layer0"): with scope("attention"): ...` makes nodes whose
+    `.scope` is "layer0/attention"; `draw_dot(root, collapse=1)` then draws each
+    top-level scope as one box, `draw_dot(root, scope="layer0/attention")` one
+    scope's nodes. Built on `contextvars`, like `no_grad`: local to a thread or an
+    asyncio task, and restored on the way out even after an exception. A scope
+    costs no memory per node (see `_ScopeTag`).
+    """
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"scope: the name must be a str, got {type(name).__name__} ({_short(name)})")
+        if not name or "/" in name:
+            raise ValueError(f"scope: a name must be non-empty and contain no '/' (nest scopes to make "
+                             f"a path), got {name!r}")
+        self.name = name
+        self._tokens: list = []
+
+    def __enter__(self) -> str:
+        outer = _SCOPE.get()
+        tag = _scope_tag(f"{outer.path}/{self.name}" if type(outer) is _ScopeTag else self.name)
+        recording = _STAMP.get() is not None
+        self._tokens.append((_SCOPE.set(tag), _STAMP.set(tag if recording else None)))
+        return tag.path
+
+    def __exit__(self, *exc_info: object) -> None:
+        scope_token, stamp_token = self._tokens.pop()
+        _STAMP.reset(stamp_token)
+        _SCOPE.reset(scope_token)
+
+    def __call__(self, function: F) -> F:
+        @functools.wraps(function)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with scope(self.name):
+                return function(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"scope({self.name!r})"
 
 
 def _as_float(x: Any, op: str) -> float:
@@ -122,14 +206,16 @@ def _node(data: float, a: Any, b: Any, rule: Rule, c: float | None) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
     out._g = None
-    if _GRAD_ENABLED.get():
+    stamp = _STAMP.get()  # "" or the scope's tag when recording (one read serves both)
+    if stamp is not None:
+        out._label = stamp
         out._a = a
         out._b = b
         out._rule = rule
         out._arg = c
     else:
+        out._label = _SCOPE.get()
         out._a = out._b = out._rule = out._arg = None
     return out
 
@@ -262,7 +348,8 @@ class Value:
     """A scalar in a computation graph: data, grad, and how it was made."""
 
     # _g is the eager backward walk's scratch: None between walks (see _float_backward).
-    __slots__ = ("_a", "_arg", "_b", "_g", "_rule", "data", "grad", "label")
+    # _label holds the label and the scope together (see _ScopeTag): `label` and `scope` read it.
+    __slots__ = ("_a", "_arg", "_b", "_g", "_label", "_rule", "data", "grad")
 
     def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str = "",
                  *, local_grads: tuple | list | None = None) -> None:
@@ -271,7 +358,7 @@ class Value:
         is microgpt's way: a node whose local derivatives are those fixed numbers."""
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad: Any = 0.0
-        self.label = label
+        self._label = _SCOPE.get() if label == "" else _retag(label, _SCOPE.get())
         self._g = None
         if not _children and not _op and local_grads is None:  # a leaf: the common case, kept short
             self._a = self._b = self._rule = self._arg = None
@@ -282,6 +369,22 @@ class Value:
         parents = tuple(_children)
         self._a, self._b = _parent_slots(parents)
         self._rule, self._arg = _rule_for(_op, parents)
+
+    # -- label and scope ---------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """The node's name in drawings ("" if none); setting it keeps the node's scope."""
+        label = self._label
+        return str.__str__(label) if type(label) is _ScopeTag else label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = _retag(text, self._label)
+
+    @property
+    def scope(self) -> str:
+        """The full path of the scope the node was made in ("layer0/attention"), "" if none."""
+        return getattr(self._label, "path", "")
 
     # -- micrograd's view ---------------------------------------------------
     @property
@@ -449,7 +552,7 @@ class Value:
             twin.data = node.data
             memo[id(node)] = twin  # before its grad: a create_graph grad is a graph holding node
             twin.grad = copy.deepcopy(node.grad, memo)
-            twin.label = node.label
+            twin._label = node._label
             twin._g = None
             twin._rule = node._rule  # before _prev, which keeps a local-grads node's form
             twin._prev = tuple(memo[id(p)] for p in node._prev)

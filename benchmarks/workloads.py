@@ -37,6 +37,7 @@ Workloads:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import functools
 import gc
@@ -798,6 +799,9 @@ def main(argv: list[str] | None = None) -> None:
                              "digits samples (w5; default 500)")
     parser.add_argument("--profile", action="store_true",
                         help="w1 only: print a cProfile of one step instead of JSON")
+    parser.add_argument("--scope", metavar="NAME",
+                        help="autograd_lite only: run the workload inside autograd_lite.scope(NAME) "
+                             "(what tagging nodes with a scope costs)")
     args = parser.parse_args(argv)
 
     engine = load_engine(args.engine)
@@ -805,26 +809,30 @@ def main(argv: list[str] | None = None) -> None:
         print(profile_w1(engine))
         return
     size = args.size if args.size is not None else DEFAULT_SIZES.get(args.workload)
-    if args.workload == "w1":
-        result = run_w1(engine, args.repeats)
-    elif args.workload == "w1_helper":
-        result = run_w1_helper(engine, args.repeats)
-    elif args.workload == "w1_tape":
-        result = run_w1_tape(engine, args.repeats)
-    elif args.workload == "w2":
-        result = run_w2(engine, size, args.repeats)
-    elif args.workload == "w3":
-        result = run_w3(engine, size)
-    elif args.workload == "w4":
-        result = run_w4(engine, size, args.repeats)
-    elif args.workload == "w6":
-        result = run_w6(engine, size, args.repeats)
-    else:
-        result = run_w5(engine, size, args.repeats)
+    with contextlib.ExitStack() as stack:
+        if args.scope is not None:
+            if engine.name != "autograd_lite":
+                parser.error("--scope: only autograd_lite has scopes")
+            import autograd_lite
+
+            stack.enter_context(autograd_lite.scope(args.scope))
+        result = _run(args.workload, engine, size, args.repeats)
     result = {"engine": engine.name, "version": engine.version, "workload": args.workload,
-              "size": size, "gc_enabled": gc.isenabled(), **result}
+              "size": size, "gc_enabled": gc.isenabled(), **({"scope": args.scope} if args.scope else {}),
+              **result}
     json.dump(result, sys.stdout)
     print()
+
+
+def _run(workload: str, engine: Engine, size: int | None, repeats: int) -> dict:
+    """The result of one workload (main's dispatch)."""
+    runs = {
+        "w1": lambda: run_w1(engine, repeats), "w1_helper": lambda: run_w1_helper(engine, repeats),
+        "w1_tape": lambda: run_w1_tape(engine, repeats), "w2": lambda: run_w2(engine, size, repeats),
+        "w3": lambda: run_w3(engine, size), "w4": lambda: run_w4(engine, size, repeats),
+        "w5": lambda: run_w5(engine, size, repeats), "w6": lambda: run_w6(engine, size, repeats),
+    }
+    return runs[workload]()
 
 
 if __name__ == "__main__":
