@@ -92,8 +92,8 @@ def autograd_lite_kit() -> Kit:
     data in the graph, so a tape replays it for any data) and its named scopes."""
     import autograd_lite
 
-    scope = getattr(autograd_lite, "scope", None) or _no_scope  # TEMPORARY until scopes land
-    return Kit(autograd_lite.softmax, autograd_lite.log_softmax, autograd_lite.softmax_cross_entropy, scope)
+    return Kit(autograd_lite.softmax, autograd_lite.log_softmax, autograd_lite.softmax_cross_entropy,
+               autograd_lite.scope)
 
 
 def parameters(value: Callable[[float], Any], config: Config,
