@@ -26,12 +26,14 @@ Workloads:
              build + backward.
   w5         (autograd_lite) one epoch on the first --size samples of sklearn's digits,
              MLP(64, [32, 10]) sigmoid, batches of 10: eager against a Tape of one batch.
-  w6         a GPT-sized training step shaped like microgpt's (token and position
-             embeddings, RMSNorm, one block of 4-head causal attention with a softmax
-             written from exp / sum / division, an MLP block, cross-entropy from log) over
-             --size positions: build, backward. Engines: autograd_lite and `lean`, the
-             closure-free reference design of benchmarks/lean_engine.py (micrograd has
-             no exp or log).
+  w6         one microgpt training step: the gpt demo's model (demos/_gpt_model.py: token and
+             position embeddings, RMSNorm, 4-head causal attention over a KV cache, an MLP
+             block, residuals; width 16) on one name of --size positions: build, backward.
+             lean (benchmarks/lean_engine.py, microgpt's design) runs microgpt's code (softmax
+             from exp / sum / division); autograd_lite runs the demo's code (its softmax ops,
+             scopes), microgpt's code unchanged, and the tape of the demo's --fast graph.
+             Also the bytes a step's graph holds after build, per node (micrograd has no exp
+             or log).
 """
 
 from __future__ import annotations
