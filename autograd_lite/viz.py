@@ -8,6 +8,11 @@ look); one node per op shows the rule's symbol; one edge per operand slot, so
 dashed box. Edge labels, on request, are the local derivatives taken from the
 rule table — the very numbers backward multiplies. Output is deterministic.
 
+Graphs built inside `scope(name)` blocks can be drawn at the level of scopes:
+`collapse=depth` draws every scope at that depth as one box (name, node count)
+with the number of graph edges between boxes; `scope="a/b"` draws the nodes of
+one scope with the nodes that feed it from outside and marks those used outside.
+
 `draw_network(model, x, y)` draws one sample through an `nn.MLP` with layers as
 clusters, the note's names (w^l_jk, b^l_j, z^l_j, a^l_j, C_x) and δ^l_j on
 each z node, optionally beside the closed-form value (BP1/BP2, eqs. 20-21).
@@ -44,7 +49,12 @@ COLOURS = {
     "output": "#c8f7c5",     # the root
     "op": "#eeeeee",         # operations
     "constant": "#fff6d5",   # number operands kept inside an op
+    "scope": "#e6e0f8",      # a scope drawn as one box (collapse=)
+    "outside": "#f2f2f2",    # nodes outside every scope, as one box (collapse=)
+    "boundary": "#e8e8e8",   # a node outside the drawn scope that feeds it (scope=)
+    "used_outside": "#ffd9b3",  # a node of the drawn scope that a node outside it uses (scope=)
 }
+OUTSIDE = "outside every scope"
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -109,18 +119,44 @@ def graph_description(
     highlight: Mapping[Value, str] | None = None,
     max_nodes: int = MAX_NODES,
     legend: bool = True,
+    collapse: int | None = None,
+    scope: str | None = None,
 ) -> Drawing:
     """The picture of root's graph as data. `grads` replaces `.grad` (e.g. from the pure
     `gradients()`), `names` replaces labels, `notes` adds a line to a record, `clusters`
-    groups nodes under titles, `highlight` colours chosen nodes."""
+    groups nodes under titles, `highlight` colours chosen nodes. `collapse=depth` draws
+    the scopes at that depth as boxes instead (see `collapsed_description`); `scope=path`
+    draws one scope's nodes and its boundary (see `scope_part`). `max_nodes` limits what
+    is drawn: boxes, or the scope's nodes and its inputs, not the size of the graph."""
     if not isinstance(root, Value):
         raise TypeError(f"draw: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
-    order = checked_order(root, max_nodes, "draw")
+    if collapse is not None:
+        if scope is not None:
+            raise ValueError("draw: pass collapse= (scopes as boxes) or scope= (one scope's nodes), not both")
+        single = {"edge_labels": edge_labels, "grads": grads, "names": names, "notes": notes,
+                  "clusters": clusters, "highlight": highlight}
+        given = [name for name, option in single.items() if option]
+        if given:
+            raise ValueError(f"draw: collapse= draws scopes as boxes, so {', '.join(given)} (options for "
+                             "single nodes) do not apply; draw one scope's nodes with scope= instead")
+        return collapsed_description(root, collapse, rankdir=rankdir, max_nodes=max_nodes, legend=legend)
+    inputs: dict[Value, str] = {}
+    used_outside: dict[Value, dict[str, int]] = {}
+    if scope is None:
+        order = checked_order(root, max_nodes, "draw")
+    else:
+        order, inputs, used_outside = scope_part(root, scope, max_nodes)
+        if clusters is None:  # the scope's sub-scopes as clusters
+            clusters = {node: node.scope for node in order if node not in inputs and node.scope != scope}
     names, notes, highlight = names or {}, notes or {}, highlight or {}
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica"})
+    if scope is not None:
+        drawing.graph_attrs.update(labelloc="t", label=(
+            f"scope {scope}: {len(order) - len(inputs):,} nodes, {len(inputs):,} inputs from outside it, "
+            f"{len(used_outside):,} of its nodes used outside it"))
     grouped: dict[str, list[str]] = {}
     for node in order:
         vid = ids[node]
@@ -132,13 +168,21 @@ def graph_description(
             fields.insert(0, title)
         if node in notes:
             fields.append(notes[node])
+        style, colour = "filled", highlight.get(node, COLOURS[role])
+        if node in inputs:  # drawn as a value only: where it comes from is outside the picture
+            fields.append(f"input from {inputs[node]}")
+            style, colour = "filled,dashed", highlight.get(node, COLOURS["boundary"])
+        elif node in used_outside:
+            fields.append("used outside by " + ", ".join(
+                f"{where} ({count:,})" for where, count in used_outside[node].items()))
+            colour = highlight.get(node, COLOURS["used_outside"])
         drawing.nodes.append((vid, {
-            "shape": "record", "style": "filled", "fillcolor": highlight.get(node, COLOURS[role]),
+            "shape": "record", "style": style, "fillcolor": colour,
             "label": "{ " + " | ".join(record_escape(f) for f in fields) + " }",
         }))
         if clusters and node in clusters:
             grouped.setdefault(clusters[node], []).append(vid)
-        if node._rule is None:
+        if node._rule is None or node in inputs:
             continue
         op_id = vid + "_op"
         drawing.nodes.append((op_id, {
@@ -163,8 +207,188 @@ def graph_description(
                 grouped[clusters[node]].append(const_id)
     drawing.clusters = grouped
     if legend:
-        _add_legend(drawing)
+        _add_legend(drawing, boundary=scope is not None)
     return drawing
+
+
+def _known_scopes(paths: set[str]) -> list[str]:
+    """Every scope of the graph, its enclosing scopes included ("a", "a/b" for a node in a/b)."""
+    known = set()
+    for path in paths:
+        parts = path.split("/")
+        known.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return sorted(known)
+
+
+def _scope_list(known: list[str], shown: int = 30) -> str:
+    more = f", ... ({len(known) - shown} more)" if len(known) > shown else ""
+    return ", ".join(repr(k) for k in known[:shown]) + more if known else "none (no node was made in a scope)"
+
+
+def scope_part(root: Value, path: str, max_nodes: int) -> tuple[list[Value], dict[Value, str],
+                                                                 dict[Value, dict[str, int]]]:
+    """What `scope=path` draws: (the scope's nodes and its inputs from outside, in topological
+    order; {input: the scope it comes from}; {node of the scope: {scope using it: edges}}).
+
+    A node belongs to the scope if it was made in it or in one of its sub-scopes. A
+    ValueError names an unknown scope and lists the known ones, or says that more than
+    `max_nodes` would be drawn.
+    """
+    if not isinstance(path, str):
+        raise TypeError(f"draw: scope= must be a scope's path (a str), got {type(path).__name__} "
+                        f"({path!r:.40})")
+    order = topological_order(root)
+    prefix = path + "/"
+    inside: set[Value] = set()
+    paths: set[str] = set()
+    for node in order:
+        where = node.scope
+        if where:
+            paths.add(where)
+            if where == path or where.startswith(prefix):
+                inside.add(node)
+    if not inside:
+        known = _scope_list(_known_scopes(paths))
+        raise ValueError(f"draw: no scope {path!r} in this graph; its scopes: {known}")
+    inputs: dict[Value, str] = {}
+    used_outside: dict[Value, dict[str, int]] = {}
+    for node in order:  # every edge (operand slot) that crosses the scope's border
+        if node in inside:
+            for parent in node._prev:
+                if parent not in inside:
+                    inputs[parent] = parent.scope or OUTSIDE
+        else:
+            for parent in node._prev:
+                if parent in inside:
+                    counts = used_outside.setdefault(parent, {})
+                    where = node.scope or OUTSIDE
+                    counts[where] = counts.get(where, 0) + 1
+    drawn = [node for node in order if node in inside or node in inputs]
+    if len(drawn) > max_nodes:
+        raise ValueError(
+            f"draw: scope {path!r} has {len(inside):,} nodes and {len(inputs):,} inputs from outside it, "
+            f"more than max_nodes={max_nodes}; pass a larger max_nodes= or draw one of its sub-scopes"
+        )
+    return drawn, inputs, used_outside
+
+
+@dataclass
+class _Box:
+    """One box of a collapsed drawing: a scope, the nodes outside every scope, or the leaves
+    made outside every scope that one box uses."""
+
+    key: str
+    kind: str  # "scope", "outside" or "leaves"
+    nodes: int = 0
+    leaves: set = field(default_factory=set)  # kind "leaves": the distinct leaves (a leaf counts once)
+    holds_root: bool = False
+
+
+def collapsed_description(root: Value, depth: int, *, rankdir: str = "LR", max_nodes: int = MAX_NODES,
+                          legend: bool = True) -> Drawing:
+    """The graph with every scope at `depth` (1 = top-level scopes) drawn as one box.
+
+    A node made in "a/b/c" is in box "a/b" at depth 2; a node whose scope is
+    shallower than `depth` is in the box of its own scope. The nodes made outside
+    every scope that are not leaves (a loss summed at top level) are one more box:
+    drawing them one by one would make the picture's size depend on the graph's.
+    Leaves made outside every scope (parameters, inputs) are gathered into one box
+    per box that uses them ("params & inputs of a/b"); a leaf used by two boxes is
+    counted in both. An edge between two boxes is labelled with the number of graph
+    edges (operand slots) from one to the other. Iterative: any graph size is fine.
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int):
+        raise TypeError(f"draw: collapse= must be an int depth (1 = top-level scopes), got "
+                        f"{type(depth).__name__} ({depth!r:.40})")
+    if depth < 1:
+        raise ValueError(f"draw: collapse= must be at least 1 (1 = top-level scopes), got {depth}")
+    order = topological_order(root)
+    box_keys: dict[str, str] = {"": ""}  # a node's scope path -> its box's key, "" outside (cached per path)
+    boxes: dict[tuple[str, str], _Box] = {}  # (kind, key) -> box, in order of first appearance
+    edges: dict[tuple[tuple[str, str], tuple[str, str]], int] = {}
+
+    def box_of(node: Value) -> tuple[str, str]:
+        where = node.scope
+        key = box_keys.get(where)
+        if key is None:
+            key = box_keys[where] = "/".join(where.split("/")[:depth])
+        return ("scope" if where else "outside", key)
+
+    for node in order:
+        if not node._prev and not node.scope and node is not root:
+            continue  # a leaf outside every scope: counted with the boxes that use it
+        here = box_of(node)
+        box = boxes.get(here)
+        if box is None:
+            box = boxes[here] = _Box(here[1], here[0])
+        box.nodes += 1
+        box.holds_root = box.holds_root or node is root
+        for parent in node._prev:
+            if not parent._prev and not parent.scope:
+                there = ("leaves", here[1])
+                leaves = boxes.get(there)
+                if leaves is None:
+                    leaves = boxes[there] = _Box(here[1], "leaves")
+                leaves.leaves.add(parent)
+            else:
+                there = box_of(parent)
+                if there == here:
+                    continue
+            edges[there, here] = edges.get((there, here), 0) + 1
+    if len(boxes) > max_nodes:
+        raise ValueError(f"draw: collapse={depth} makes {len(boxes):,} boxes, more than "
+                         f"max_nodes={max_nodes}; pass a smaller depth or a larger max_nodes=")
+    return _boxes_drawing(boxes, edges, len(order), depth, rankdir, legend)
+
+
+def _boxes_drawing(boxes: dict[tuple[str, str], _Box], edges: dict, total: int, depth: int, rankdir: str,
+                   legend: bool) -> Drawing:
+    drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t",
+                                   "label": f"{_count(total, 'node')}, scopes to depth {depth}"})
+    ids = {kind_key: f"s{i}" for i, kind_key in enumerate(boxes)}
+    scope_keys = {box.key for box in boxes.values() if box.kind == "scope"}
+    for kind_key, box in boxes.items():
+        # "\\n" is DOT's line break: each label stays on one line of the DOT text.
+        if box.kind == "leaves":
+            where = f"of {box.key}" if box.key else f"used {OUTSIDE}"
+            label = f"params & inputs {where}\\n{_count(len(box.leaves), 'leaf', 'leaves')}"
+            attrs = {"shape": "box", "style": "filled,dashed", "fillcolor": COLOURS["leaf"]}
+        else:
+            title = box.key if box.kind == "scope" else OUTSIDE
+            label = f"{title}\\n{_count(box.nodes, 'node')}"
+            if box.holds_root:
+                label += "\\n(holds the output)"
+            colour = COLOURS["output"] if box.holds_root else COLOURS[box.kind]
+            attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": colour}
+        drawing.nodes.append((ids[kind_key], {**attrs, "label": label}))
+        # A scope below the top level sits in a cluster named after the scope around it, and
+        # so does the box of that scope's own nodes (those in none of its sub-scopes).
+        if box.kind == "scope":
+            if any(key.startswith(box.key + "/") for key in scope_keys):
+                drawing.clusters.setdefault(box.key, []).append(ids[kind_key])
+            elif "/" in box.key:
+                drawing.clusters.setdefault(box.key.rpartition("/")[0], []).append(ids[kind_key])
+    index = {kind_key: i for i, kind_key in enumerate(boxes)}
+    ordered = sorted(edges.items(), key=lambda edge: (index[edge[0][0]], index[edge[0][1]]))
+    for (there, here), count in ordered:
+        drawing.edges.append((ids[there], ids[here], {
+            "label": f"{count:,}", "fontsize": "10", "penwidth": f"{1 + math.log10(count):.2f}"}))
+    if legend:
+        _add_box_legend(drawing)
+    return drawing
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _add_box_legend(drawing: Drawing) -> None:
+    entries = [("a scope: the nodes made in it", "scope", "rounded,filled"),
+               ("nodes outside every scope", "outside", "rounded,filled"),
+               ("leaves made outside every scope, by the box using them", "leaf", "filled,dashed"),
+               ("the box holding the output", "output", "rounded,filled")]
+    _legend_cluster(drawing, [(text, {"shape": "box", "style": style, "fillcolor": COLOURS[role]})
+                              for text, role, style in entries])
 
 
 def ops_format(c: Any) -> str:
@@ -173,16 +397,24 @@ def ops_format(c: Any) -> str:
     return format_number(c)
 
 
-def _add_legend(drawing: Drawing) -> None:
+def _add_legend(drawing: Drawing, boundary: bool = False) -> None:
     entries = [("input / parameter", "leaf", "record"), ("intermediate", "interior", "record"),
                ("output", "output", "record"), ("operation", "op", "ellipse"),
                ("constant operand", "constant", "box")]
+    if boundary:  # scope=: the border of the drawn scope
+        entries += [("input from outside the scope", "boundary", "record"),
+                    ("used outside the scope", "used_outside", "record")]
+    _legend_cluster(drawing, [(text, {"shape": shape, "fillcolor": COLOURS[role],
+                                      "style": "dashed,filled" if role == "boundary" else "filled"})
+                              for text, role, shape in entries])
+
+
+def _legend_cluster(drawing: Drawing, entries: list[tuple[str, dict[str, str]]]) -> None:
     ids = []
-    for i, (text, role, shape) in enumerate(entries):
+    for i, (text, attrs) in enumerate(entries):
         node_id = f"legend{i}"
         ids.append(node_id)
-        drawing.nodes.append((node_id, {"shape": shape, "style": "filled", "fillcolor": COLOURS[role],
-                                        "label": text, "fontsize": "10"}))
+        drawing.nodes.append((node_id, {**attrs, "label": text, "fontsize": "10"}))
     for a, b in itertools.pairwise(ids):
         drawing.edges.append((a, b, {"style": "invis"}))
     drawing.clusters["legend"] = ids
@@ -222,7 +454,8 @@ def render_dot_text(drawing: Drawing) -> str:
 
 
 def to_dot(root: Value, **options: Any) -> str:
-    """DOT text of root's graph; needs no dependency. Options as `graph_description`."""
+    """DOT text of root's graph; needs no dependency. Options as `graph_description`
+    (collapse=depth and scope=path included)."""
     return render_dot_text(graph_description(root, **options))
 
 
@@ -274,7 +507,9 @@ def _import_graphviz() -> Any:
 
 def draw_dot(root: Value, *, rankdir: str = "LR", format: str = "svg", **options: Any) -> Any:
     """A graphviz.Digraph of root's graph (renders inline in Jupyter). Options as
-    `graph_description`: edge_labels, grads, names, notes, clusters, max_nodes, legend."""
+    `graph_description`: edge_labels, grads, names, notes, clusters, max_nodes, legend,
+    and for graphs built in `scope()` blocks collapse=depth (scopes as boxes) or
+    scope="a/b" (one scope's nodes and its boundary)."""
     return _digraph(graph_description(root, rankdir=rankdir, **options), format)
 
 
