@@ -43,7 +43,7 @@ from pathlib import Path
 
 from autograd_lite import Value, no_grad
 from autograd_lite.demos import _gpt_model as gpt
-from autograd_lite.demos._common import fast_mode, in_kernel, quick_mode, show
+from autograd_lite.demos._common import fast_mode, quick_mode, show
 from autograd_lite.nn import Adam
 from autograd_lite.tape import Tape
 
@@ -200,9 +200,12 @@ print(f"{known} of {len(drawn)} are in the training list")
 #
 # The model tags its nodes with named scopes (`autograd_lite.scope`): `embed`,
 # `layer0/attention/head0`..`head3`, `layer0/mlp`, `lm_head`, `loss`.
-# `draw_dot(loss, collapse=2)` draws each scope two levels deep as one box with
-# the number of nodes it holds, and the parameters as one box per scope that
-# reads them: a graph of tens of thousands of nodes on one page.
+# `draw_dot(loss, collapse=3)` draws each scope (to three levels: the four heads)
+# as one box with the number of nodes it holds, the parameters as one box per
+# scope that reads them, and on each arrow the number of edges it stands for:
+# the graph of the first name's step (before the first update), tens of
+# thousands of nodes, on one page. `draw_dot(loss, scope="layer0/attention/head0")`
+# would draw one head's nodes.
 
 # %%
 if first_graph is None:  # --fast trained by tapes: build the first name's graph once to draw it
@@ -212,18 +215,13 @@ if shutil.which("dot") is None:
 else:
     from autograd_lite.viz import draw_dot
 
-    try:  # TEMPORARY until the scopes branch is merged
-        drawing = draw_dot(first_graph, collapse=2)
-    except TypeError:
-        drawing = None
-    if drawing is not None:
-        out_dir = Path("demo_output")
-        out_dir.mkdir(exist_ok=True)
-        svg = out_dir / "gpt_step_scopes.svg"
-        svg.write_bytes(drawing.pipe(format="svg"))
-        print(f"wrote {svg}: one training step ({words[0]!r}) by scopes")
-        if in_kernel():
-            show(drawing)
+    drawing = draw_dot(first_graph, collapse=3)
+    out_dir = Path("demo_output")
+    out_dir.mkdir(exist_ok=True)
+    svg = out_dir / "gpt_step_scopes.svg"
+    svg.write_bytes(drawing.pipe(format="svg"))
+    print(f"wrote {svg}: one training step ({words[0]!r}) by scopes")
+    show(drawing)
 
 # %%
 print(f"runtime: whole demo {time.perf_counter() - started:.1f} s")

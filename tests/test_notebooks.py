@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[list[str], set[str]]] = {
     "digits": (["held-out accuracy"], set()),
     "higher_order": (["wrote demo_output/tanh_derivatives.png"], {PNG}),
     "gradient_checking": (["ok"], set()),
+    "gpt": (["sampled names:", "by scopes"], {SVG}),
 }
 
 
@@ -56,8 +57,8 @@ def kernel_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", demo_names())
 def test_demo_notebook_runs_in_a_kernel(name: str, tmp_path: Path, kernel_folder: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("dot") is None and name in ("neuron", "seed_network"):
-        pytest.skip("the neuron and seed_network notebooks draw graphs: needs Graphviz's dot")
+    if shutil.which("dot") is None and name in ("neuron", "seed_network", "gpt"):
+        pytest.skip("the neuron, seed_network and gpt notebooks draw graphs: needs Graphviz's dot")
     for key, value in jupyter_env(kernel_folder).items():
         monkeypatch.setenv(key, value)
     path = convert(name, tmp_path)
