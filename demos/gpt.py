@@ -127,7 +127,6 @@ if FAST:
         p.grad = 0.0
 
 history: list[float] = []
-first_graph = None
 train_started = time.perf_counter()
 for k in range(STEPS):
     tokens, targets = gpt.pairs(vocabulary.encode(words[k % len(words)]))
@@ -136,10 +135,7 @@ for k in range(STEPS):
     if FAST:
         value = taped_loss(tokens, targets)
     else:
-        total = eager_loss(tokens, targets)
-        value = total.data
-        if first_graph is None:
-            first_graph = total
+        value = eager_loss(tokens, targets).data
     optimizer.lr = LEARNING_RATE * (1 - k / STEPS)  # linear decay to 0
     optimizer.step()
     history.append(value)
@@ -203,13 +199,12 @@ print(f"{known} of {len(drawn)} are in the training list")
 # `draw_dot(loss, collapse=3)` draws each scope (to three levels: the four heads)
 # as one box with the number of nodes it holds, the parameters as one box per
 # scope that reads them, and on each arrow the number of edges it stands for:
-# the graph of the first name's step (before the first update), tens of
+# the graph of a step on the first name (with the trained weights), tens of
 # thousands of nodes, on one page. `draw_dot(loss, scope="layer0/attention/head0")`
 # would draw one head's nodes.
 
 # %%
-if first_graph is None:  # --fast trained by tapes: build the first name's graph once to draw it
-    first_graph = eager_loss(*probe[0])
+first_graph = eager_loss(*probe[0])  # built again (a graph kept through training slows the collector)
 if shutil.which("dot") is None:
     print("drawing skipped: Graphviz's dot is not installed")
 else:
