@@ -436,7 +436,7 @@ def _topological_order(root: Any) -> list[Any]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((p, False) for p in node._prev if p not in visited)
+            stack.extend((p, False) for p in _parents(node) if p not in visited)
     return order
 
 
@@ -457,10 +457,16 @@ def _measure(build: Callable[[], Any], existing: Iterable[Any], backward: Callab
     after_backward = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     before = {id(p) for p in existing}
-    new = [n for n in _topological_order(root) if id(n) not in before]
-    ops = sum(1 for n in new if n._prev)
+    order = _topological_order(root)
+    new = [n for n in order if id(n) not in before]
+    ops = sum(1 for n in new if _parents(n))
     return {"ops": ops, "values": len(new), "bytes_build": after_build,
-            "bytes_backward": after_backward}
+            "bytes_backward": after_backward, "graph_nodes": len(order)}
+
+
+def _parents(node: Any) -> tuple:
+    """A node's parents: `_prev` (micrograd, autograd_lite), `_children` (the lean engine)."""
+    return node._children if hasattr(node, "_children") else node._prev
 
 
 def _backward(root: Any) -> bool:
@@ -686,17 +692,6 @@ def gpt_document(model: Any, positions: int) -> tuple[str, list[int], list[int]]
     return name, tokens, targets
 
 
-def _count_nodes(root: Any) -> int:
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        for child in (node._children if hasattr(node, "_children") else node._prev):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return len(seen)
-
-
 def _gpt_step(model: Any, config: Any, kit: Any, params: dict, flat: list[Any],
               tokens: Sequence[Any], targets: Sequence[Any]) -> tuple[float, float, Any]:
     """(build seconds, backward seconds, loss) of one eager step, the grads zeroed first."""
@@ -714,25 +709,13 @@ def _gpt_checks(loss: float, flat: list[Any]) -> dict:
     return {"loss": loss, "grad_sum": math.fsum(grads), "grad_abs_sum": math.fsum(abs(g) for g in grads)}
 
 
-def _graph_bytes(build: Callable[[], Any]) -> tuple[int, int]:
-    """(tracemalloc bytes held by the graph `build()` returns, its node count)."""
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    root = build()
-    gc.collect()
-    held = tracemalloc.get_traced_memory()[0] - base
-    tracemalloc.stop()
-    return held, _count_nodes(root)
-
-
 def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
     """One microgpt training step (forward, backward) of the gpt demo's model on one name,
     weights from random.Random(SEED): every variant `repeats` times after a warm-up, taking
     turns. lean: microgpt's code (softmax written out, index lookups). autograd_lite: the
     demo's code (its softmax ops and scopes, index lookups), microgpt's code unchanged, and
     the tape of the demo's --fast graph (one-hot leaves), recorded once; then the bytes the
-    graph holds after build."""
+    graph holds after build (per node the step made: its parameters are not counted)."""
     if engine.name not in ("autograd_lite", "lean"):
         return {"error": "n/a: needs exp and log", "samples": []}
     model = gpt_model()
@@ -782,8 +765,11 @@ def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
         if key == "tape":
             result["variants"][key].update(nodes=tape.nodes, record_seconds=record_seconds)
             continue
-        held, nodes = _graph_bytes(functools.partial(model.loss, params, config, kits[key], tokens, targets))
-        result["variants"][key].update(nodes=nodes, bytes=held, bytes_per_node=held / nodes)
+        memory = _measure(functools.partial(model.loss, params, config, kits[key], tokens, targets), flat,
+                          lambda root: root.backward())
+        result["variants"][key].update(nodes=memory["graph_nodes"], made=memory["values"],
+                                       bytes=memory["bytes_build"], bytes_backward=memory["bytes_backward"],
+                                       bytes_per_node=memory["bytes_build"] / memory["values"])
     main_variant = "own_ops" if engine.name == "autograd_lite" else "microgpt_code"
     return {**result, **result["variants"][main_variant]}
 
