@@ -203,7 +203,11 @@ def load_names(seed: int = 42) -> list[str]:
     """The first names bundled with the `names` package (US census lists, male and female),
     lower-cased, de-duplicated and shuffled with `random.Random(seed)`. Read from the
     installed package's files: nothing is downloaded."""
-    files = importlib.resources.files("names")
+    try:
+        files = importlib.resources.files("names")
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError("the gpt model's data is the `names` package's lists: "
+                                  "pip install names (it is in the demos extra)") from None
     found: set[str] = set()
     for list_name in ("dist.male.first", "dist.female.first"):
         for line in files.joinpath(list_name).read_text(encoding="utf-8").splitlines():

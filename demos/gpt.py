@@ -30,8 +30,8 @@
 # for every name of that length. The tokens and targets then enter the graph as
 # leaves (one-hot rows multiplied into the embedding, and into the log-probabilities),
 # not as Python indices that pick parameters, so the graph depends only on the
-# length; the softmax and log-softmax are ops of the rule table, which take no
-# number from the data (no max frozen into the graph). The replay gives the
+# length; the softmax family stands on `logsumexp`, an op of the rule table that
+# takes its max shift inside the op (no number from the data frozen into the graph). The replay gives the
 # eager graph's numbers bit for bit (checked below on a sample of names).
 
 # %%
