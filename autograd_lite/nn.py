@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, collector_paused, no_grad
-from .softmax import logsumexp
+from .softmax import softmax_cross_entropy
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "MLP", "SGD", "Adam", "Cost", "Layer", "Module", "Neuron",
@@ -451,11 +451,10 @@ def _cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
 
 
 def _softmax_cross_entropy(outputs: list[Value], y: list[float], last: Layer) -> Value:
-    # C_x = -Σ_j y_j log softmax(z)_j = Σ_j y_j (logsumexp(z) - z_j), from the logits.
+    # C_x = -Σ_j y_j log softmax(z)_j = Σ_j y_j (logsumexp(z) - z_j), from the logits;
     # logsumexp is one op of the table that shifts by max z inside its forward (no
     # overflow), so the graph takes no constant from the data and a tape replays it.
-    total = logsumexp(outputs)
-    return sum(yj * (total - zj) for zj, yj in zip(outputs, y))  # a Value even when y = 0
+    return softmax_cross_entropy(outputs, y)  # a Value even when y = 0
 
 
 def _hinge(outputs: list[Value], y: list[float], last: Layer) -> Value:

@@ -6,6 +6,7 @@ forward takes the max shift itself and whose partials are the softmax:
     log_softmax(x)_i = x_i - logsumexp(x)
     softmax(x)_i     = exp(log_softmax(x)_i)          (x_i - logsumexp(x) <= 0: no overflow)
     softmax_cross_entropy(x, t) = logsumexp(x) - x_t  (= -log softmax(x)_t)
+    softmax_cross_entropy(x, y) = Σ_j y_j (logsumexp(x) - x_j)   (y: probabilities, e.g. one-hot)
 
 so the graph holds no number taken from the data (no `max(v.data)` frozen in
 as a constant): it is a pure function of its leaves, a tape replays it exactly
@@ -76,13 +77,34 @@ def softmax(values: Sequence[Any]) -> list[Any]:
     return [ops.exp(x - total) for x in xs]
 
 
-def softmax_cross_entropy(logits: Sequence[Any], target: int) -> Any:
-    """-log softmax(logits)[target] = logsumexp(logits) - logits[target], for an int class index."""
+def softmax_cross_entropy(logits: Sequence[Any], target: int | Sequence[Any]) -> Any:
+    """-log softmax(logits)[target] = logsumexp(logits) - logits[target], for an int class index.
+
+    A list `target` (one number or Value per logit: class probabilities, a one-hot row)
+    gives -Σ_j y_j log softmax(logits)_j = Σ_j y_j (logsumexp(logits) - logits_j): with
+    the target's entries as leaves, a tape replays it for any target (an int index would
+    pick a logit while the graph is built, and a replay would keep that pick).
+    """
     xs, graph = _inputs(logits, "softmax_cross_entropy")
+    if isinstance(target, (list, tuple)):
+        ys = _probabilities(target, len(xs))
+        total = _logsumexp(xs, graph or any(isinstance(y, Value) for y in ys))
+        return sum(y * (total - x) for x, y in zip(xs, ys))
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"softmax_cross_entropy: target must be an int class index, got "
-                        f"{type(target).__name__} ({target!r:.40})")
+        raise TypeError(f"softmax_cross_entropy: target must be an int class index (or a list of "
+                        f"probabilities), got {type(target).__name__} ({target!r:.40})")
     if not 0 <= target < len(xs):
         raise IndexError(f"softmax_cross_entropy: target {int(target)} is out of range for "
                          f"{len(xs)} logits (0 to {len(xs) - 1})")
     return _logsumexp(xs, graph) - xs[int(target)]
+
+
+def _probabilities(target: Sequence[Any], n: int) -> list[Any]:
+    """A list target checked: n entries, each a number or a Value."""
+    if len(target) != n:
+        raise ValueError(f"softmax_cross_entropy: the target has {len(target)} entries for {n} logits")
+    for j, y in enumerate(target):
+        if isinstance(y, bool) or not isinstance(y, (Value, numbers.Real)):
+            raise TypeError(f"softmax_cross_entropy: target entry {j} is {type(y).__name__} "
+                            f"({y!r:.40}), not a number or a Value")
+    return list(target)

@@ -106,8 +106,11 @@ def programs(draw):
     steps = []
     for i in range(draw(st.integers(1, 14))):
         available = 3 + i
-        kind = draw(st.sampled_from(["unary", "binary", "const"]))
-        if kind == "unary":
+        kind = draw(st.sampled_from(["unary", "binary", "const", "variadic"]))
+        if kind == "variadic":  # any number of inputs, repeats allowed (several edges to one node)
+            operands = draw(st.lists(st.integers(0, available - 1), min_size=1, max_size=4))
+            steps.append(("logsumexp", *operands))
+        elif kind == "unary":
             steps.append((draw(st.sampled_from(SMOOTH_UNARY)), draw(st.integers(0, available - 1))))
         elif kind == "binary":
             steps.append((draw(st.sampled_from(BINARY)),
@@ -158,7 +161,8 @@ def test_random_graphs_match_torch(program, inputs):
     values[-1].backward()
     torch_fns = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "sin": torch.sin, "cos": torch.cos,
                  "exp": torch.exp, "neg": torch.neg, "add": torch.add, "sub": torch.sub, "mul": torch.mul,
-                 "add_const": torch.add, "mul_const": torch.mul, "rsub_const": lambda x, c: c - x}
+                 "add_const": torch.add, "mul_const": torch.mul, "rsub_const": lambda x, c: c - x,
+                 "logsumexp": lambda *xs: torch.logsumexp(torch.stack(xs), 0)}
     tvals = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
     for name, *args in program:
         if ops.RULES[name].const:

@@ -233,3 +233,40 @@ def test_deepcopy_after_create_graph():
     model([1.0, 2.0]).backward(create_graph=True)
     twin = copy.deepcopy(model)
     assert [float(p.grad) for p in twin.parameters()] == [float(p.grad) for p in model.parameters()]
+
+
+def test_a_variadic_op_from_define_op_works_in_every_consumer(op_name):
+    from autograd_lite import gradgradcheck, jvp
+    from autograd_lite.tape import Tape
+
+    # forward of *xs alone: variadic; arity=-1 says the same for a builtin whose signature is hidden
+    norm = define_op(op_name("norm"), lambda *xs: math.sqrt(sum(x * x for x in xs)),
+                     lambda *a: tuple(x / a[-1] for x in a[:-1]))
+    hypot = define_op(op_name("hypot"), math.hypot, lambda *a: tuple(x / a[-1] for x in a[:-1]), arity=-1)
+    assert norm.rule.variadic and hypot.rule.variadic
+    for xs in ([3.0], [0.5, -1.5], [1.0, 2.0, -2.0, 0.25]):
+        expected = math.sqrt(math.fsum(x * x for x in xs))
+        assert close(norm(*xs), expected, 1e-15) and close(hypot(*xs), expected, 1e-15)
+        leaves = [Value(x) for x in xs]
+        root = norm(*leaves) * hypot(*leaves)  # = Σ x², so d/dx_i = 2 x_i
+        root.backward()
+        assert [leaf.grad for leaf in leaves] == pytest.approx([2 * x for x in xs], rel=1e-14)
+        assert gradgradcheck(norm, xs)
+        tape = Tape(root)
+        for leaf in leaves:
+            leaf.data, leaf.grad = leaf.data * 1.5 + 0.25, 0.0
+        fresh = [Value(leaf.data) for leaf in leaves]
+        again = norm(*fresh) * hypot(*fresh)
+        again.backward()
+        assert tape.run() == again.data
+        assert [leaf.grad for leaf in leaves] == [leaf.grad for leaf in fresh]
+        ts = [1.0 - 0.5 * i for i in range(len(xs))]
+        _, tangent = jvp(norm, xs, ts)
+        assert close(tangent, sum(x * t for x, t in zip(xs, ts)) / expected, 1e-14)
+    with pytest.raises(TypeError, match=f"{norm.__name__}: takes one or more inputs, got none"):
+        norm()
+    wrong = define_op(op_name("wrong"), lambda *xs: sum(xs), lambda *a: (1.0,))
+    with pytest.raises(TypeError, match=r"partials returned 1 values for 2 inputs"):
+        wrong(Value(1.0), Value(2.0)).backward()
+    with pytest.raises(TypeError, match=r"got arity -2"):
+        define_op(op_name("bad"), math.hypot, lambda *a: a, arity=-2)
