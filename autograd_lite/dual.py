@@ -121,6 +121,7 @@ class Dual(Value):
     _a = _b = _rule = _arg = None
     grad = 0.0
     _label_slot = Value._label  # Value's slot, filled only when code labels a Dual (ops skip the store)
+    _label = ""  # what Value.scope reads: a Dual is in no scope (it keeps no graph to draw)
 
     def __init__(self, data: Any, tangent: Any = 0.0) -> None:
         self.data = _as_float(data, "Dual")

@@ -2,8 +2,9 @@
 
 A `Value` holds a float (`data`), its accumulated gradient (`grad`), its
 parents (`_prev`, an ordered tuple: `a*a` has two slots), the `Rule` that made
-it (`_rule`, from `ops`) and that rule's constant argument (`_arg`, e.g. the 2
-of `x**2`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
+it (`_rule`, from `ops`), that rule's constant argument (`_arg`, e.g. the 2
+of `x**2`) and its label, which also carries the `scope` it was made in (see
+`scope`). The parents are stored in two slots, `_a` and `_b`, and `_prev`
 builds the tuple when asked: a tuple per node would double the objects the
 cyclic garbage collector tracks, which costs a training step more than the
 arithmetic (an op with three or more inputs keeps its tuple in `_a`, with
@@ -132,6 +133,13 @@ def _retag(text: Any, tag: str) -> Any:
     return _scope_tag(tag.path, text) if type(text) is str else text
 
 
+def _set_scope(tag: str) -> None:
+    """Make `tag` ("" or a _ScopeTag) the current scope, recording or not as before."""
+    _SCOPE.set(tag)
+    if _STAMP.get() is not None:
+        _STAMP.set(tag)
+
+
 class scope:  # noqa: N801 - a context manager named like no_grad
     """Context manager and decorator: nodes made inside carry the scope's name.
 
@@ -139,8 +147,10 @@ class scope:  # noqa: N801 - a context manager named like no_grad
     `.scope` is "layer0/attention"; `draw_dot(root, collapse=1)` then draws each
     top-level scope as one box, `draw_dot(root, scope="layer0/attention")` one
     scope's nodes. Built on `contextvars`, like `no_grad`: local to a thread or an
-    asyncio task, and restored on the way out even after an exception. A scope
-    costs no memory per node (see `_ScopeTag`).
+    asyncio task, and restored on the way out even after an exception. The object
+    keeps no state, so one `scope` may be entered in many threads at once, and a
+    decorated coroutine function runs its whole body in the scope. A scope costs
+    no memory per node (see `_ScopeTag`).
     """
 
     def __init__(self, name: str) -> None:
@@ -150,24 +160,34 @@ class scope:  # noqa: N801 - a context manager named like no_grad
             raise ValueError(f"scope: a name must be non-empty and contain no '/' (nest scopes to make "
                              f"a path), got {name!r}")
         self.name = name
-        self._tokens: list = []
 
     def __enter__(self) -> str:
         outer = _SCOPE.get()
         tag = _scope_tag(f"{outer.path}/{self.name}" if type(outer) is _ScopeTag else self.name)
-        recording = _STAMP.get() is not None
-        self._tokens.append((_SCOPE.set(tag), _STAMP.set(tag if recording else None)))
+        _set_scope(tag)
         return tag.path
 
     def __exit__(self, *exc_info: object) -> None:
-        scope_token, stamp_token = self._tokens.pop()
-        _STAMP.reset(stamp_token)
-        _SCOPE.reset(scope_token)
+        # The enclosing scope is the path minus its last name: no token to keep per entry.
+        current = _SCOPE.get()
+        outer, _, name = getattr(current, "path", "").rpartition("/")
+        if name != self.name:
+            raise RuntimeError(f"scope: leaving {self.name!r}, but the current scope is "
+                               f"{getattr(current, 'path', '') or 'none'!r} (enter scopes with `with`)")
+        _set_scope(_scope_tag(outer) if outer else "")
 
     def __call__(self, function: F) -> F:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def awaited(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await function(*args, **kwargs)
+
+            return awaited  # type: ignore[return-value]
+
         @functools.wraps(function)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            with scope(self.name):
+            with self:
                 return function(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
