@@ -6,7 +6,7 @@ a cache of keys and values (one position at a time, as a scalar engine
 generates text), an MLP block, residual connections, and a linear head whose
 logits give the next token. It uses only what every scalar engine has
 (`+ - * /`, `**` with a number, `exp`, `log`, `relu`, `sum`) plus what an
-engine-specific `Kit` supplies: softmax, log-softmax and named scopes.
+engine-specific `Kit` supplies: softmax, cross-entropy and named scopes.
 
 A token (and a target) is either an int, which picks a row of the embedding
 (the usual lookup: the graph then depends on which token it is), or a one-hot
@@ -57,8 +57,7 @@ class Kit(NamedTuple):
     """What the model needs of an engine beyond arithmetic, exp, log and relu."""
 
     softmax: Callable[[list], list]
-    log_softmax: Callable[[list], list]
-    cross_entropy: Callable[[list, int], Any]  # -log softmax(logits)[target], target an int
+    cross_entropy: Callable[[list, Any], Any]  # -log softmax(logits)[target]: an int or a one-hot row
     scope: Callable[[str], contextlib.AbstractContextManager]
 
 
@@ -75,15 +74,14 @@ def _shifted_softmax(logits: list) -> list:
     return [e / total for e in exps]
 
 
-def _shifted_log_softmax(logits: list) -> list:
-    return [p.log() for p in _shifted_softmax(logits)]
+def _shifted_cross_entropy(logits: list, target: Token) -> Any:
+    probs = _shifted_softmax(logits)
+    if isinstance(target, int):
+        return -probs[target].log()
+    return -sum(y * p.log() for y, p in zip(target, probs))
 
 
-def _shifted_cross_entropy(logits: list, target: int) -> Any:
-    return -_shifted_softmax(logits)[target].log()
-
-
-PORTABLE = Kit(_shifted_softmax, _shifted_log_softmax, _shifted_cross_entropy, _no_scope)
+PORTABLE = Kit(_shifted_softmax, _shifted_cross_entropy, _no_scope)
 """For any engine with exp and log: softmax as exp / sum / division, no scopes."""
 
 
@@ -92,8 +90,7 @@ def autograd_lite_kit() -> Kit:
     data in the graph, so a tape replays it for any data) and its named scopes."""
     import autograd_lite
 
-    return Kit(autograd_lite.softmax, autograd_lite.log_softmax, autograd_lite.softmax_cross_entropy,
-               autograd_lite.scope)
+    return Kit(autograd_lite.softmax, autograd_lite.softmax_cross_entropy, autograd_lite.scope)
 
 
 def parameters(value: Callable[[float], Any], config: Config,
@@ -187,11 +184,8 @@ def loss(params: dict, config: Config, kit: Kit, tokens: Sequence[Token], target
     losses = []
     for pos, (token, target) in enumerate(zip(tokens, targets)):
         logits = logits_at(params, config, kit, token, pos, cache)
-        with kit.scope("loss"):
-            if isinstance(target, int):
-                losses.append(kit.cross_entropy(logits, target))
-            else:  # -Σ y_i log p_i with a one-hot y: the target's term, plus exact zeros
-                losses.append(-sum(y * lp for y, lp in zip(target, kit.log_softmax(logits))))
+        with kit.scope("loss"):  # with a one-hot target: the target's term, plus exact zeros
+            losses.append(kit.cross_entropy(logits, target))
     with kit.scope("loss"):
         return sum(losses) / len(losses)
 

@@ -28,7 +28,7 @@
 # `--quick` is a small, short run for the tests. `--fast` trains through tapes:
 # one `autograd_lite.tape.Tape` per sequence length, recorded once and replayed
 # for every name of that length. The tokens and targets then enter the graph as
-# leaves (one-hot rows multiplied into the embedding, and into the log-probabilities),
+# leaves (one-hot rows multiplied into the embedding and weighting the terms of the cross-entropy),
 # not as Python indices that pick parameters, so the graph depends only on the
 # length; the softmax family stands on `logsumexp`, an op of the rule table that
 # takes its max shift inside the op (no number from the data frozen into the graph). The replay gives the
