@@ -323,9 +323,10 @@ def gpt_rows(plan: Plan, timed: dict) -> list[list[str]]:
             continue
         runs = _gpt_runs(timed, task)
         if not runs[BASE] or not runs[LEAN]:
-            rows.append([f"W6 ({task.size} positions): not run", *["-"] * 7])
+            rows.append([f"W6 ({task.size} positions): not run", *["-"] * 9])
             continue
         lean_step = pooled([r["variants"]["microgpt_code"] for r in runs[LEAN]])[0]
+        lean_paused = pooled([r["variants"]["microgpt_code"] for r in runs[LEAN]], "paused_samples")[0]
         lean_bytes = runs[LEAN][0]["variants"]["microgpt_code"]["bytes_per_node"]
         for engine, key, label in GPT_VARIANTS:
             variants = [r["variants"][key] for r in runs[engine]]
@@ -335,12 +336,15 @@ def gpt_rows(plan: Plan, timed: dict) -> list[list[str]]:
                 recorded = median([v["record_seconds"] for v in variants])
                 build_cell = f"(recorded once: {format_seconds(recorded)})"
                 memory = ["-", "-"]
+                paused = ["-", "-"]
             else:
                 build_cell = format_seconds(build)
                 per_node = first["bytes_per_node"]
                 memory = [f"{per_node:.0f} B", f"{per_node / lean_bytes:.2f}"]
+                quiet = [pooled(variants, f"paused_{k}")[0] for k in ("build", "backward", "samples")]
+                paused = [" / ".join(format_seconds(t) for t in quiet), format_ratio(lean_paused, quiet[2])]
             rows.append([label, f"{first['nodes']:,}", build_cell, format_seconds(backward),
-                         format_seconds(step), format_ratio(lean_step, step), *memory])
+                         format_seconds(step), format_ratio(lean_step, step), *paused, *memory])
     return rows
 
 
@@ -584,7 +588,8 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
                            "`forward()` (/ `run()`)", "tape nodes"],
                           tape_rows(plan, timed))
     gpt = markdown_table(["W6: one microgpt training step", "nodes", "build (forward)", "backward", "step",
-                          f"{LEAN} / this (step)", "bytes per node after build", f"this / {LEAN} (bytes)"],
+                          f"{LEAN} / this (step)", "collector paused: build / backward / step",
+                          f"{LEAN} / this (paused)", "bytes per node after build", f"this / {LEAN} (bytes)"],
                          gpt_rows(plan, timed))
     moved = f" (at the end: {after['commit']})" if after["commit"] != m["commit"] else ""
     lines = [markdown_table(header, rows), "", *(f"- {n}" for n in checks + notes), "",

@@ -692,30 +692,44 @@ def gpt_document(model: Any, positions: int) -> tuple[str, list[int], list[int]]
     return name, tokens, targets
 
 
-def _gpt_step(model: Any, config: Any, kit: Any, params: dict, flat: list[Any],
-              tokens: Sequence[Any], targets: Sequence[Any]) -> tuple[float, float, Any]:
-    """(build seconds, backward seconds, loss) of one eager step, the grads zeroed first."""
-    for p in flat:
-        p.grad = 0.0
-    start = time.perf_counter()
-    loss = model.loss(params, config, kit, tokens, targets)
-    middle = time.perf_counter()
-    loss.backward()
-    return middle - start, time.perf_counter() - middle, loss
-
-
-def _gpt_checks(loss: float, flat: list[Any]) -> dict:
+def _gpt_loop(steps: int, build: Callable[[], Any], backward: Callable[[Any], float],
+              flat: list[Any]) -> dict:
+    """Time `steps` steps of a training loop written as microgpt's is, after an untimed
+    warm-up step: zero the grads, `loss = build()`, backward. As there, the previous step's
+    graph is still alive (named by `loss`) while the next one is built, so the cyclic
+    garbage collector's full passes, which every engine's forward pass triggers, walk it."""
+    timings: dict[str, list[float]] = {"build": [], "backward": []}
+    loss = None
+    for i in range(steps + 1):
+        for p in flat:
+            p.grad = 0.0
+        start = time.perf_counter()
+        loss = build()
+        middle = time.perf_counter()
+        value = backward(loss)
+        end = time.perf_counter()
+        if i:
+            timings["build"].append(middle - start)
+            timings["backward"].append(end - middle)
     grads = [p.grad for p in flat]
-    return {"loss": loss, "grad_sum": math.fsum(grads), "grad_abs_sum": math.fsum(abs(g) for g in grads)}
+    return {"samples": [b + w for b, w in zip(timings["build"], timings["backward"])], **timings,
+            "loss": value, "grad_sum": math.fsum(grads), "grad_abs_sum": math.fsum(abs(g) for g in grads)}
+
+
+def _eager_backward(loss: Any) -> float:
+    loss.backward()
+    return float(loss.data)
 
 
 def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
     """One microgpt training step (forward, backward) of the gpt demo's model on one name,
-    weights from random.Random(SEED): every variant `repeats` times after a warm-up, taking
-    turns. lean: microgpt's code (softmax written out, index lookups). autograd_lite: the
-    demo's code (its softmax ops and scopes, index lookups), microgpt's code unchanged, and
-    the tape of the demo's --fast graph (one-hot leaves), recorded once; then the bytes the
-    graph holds after build (per node the step made: its parameters are not counted)."""
+    weights from random.Random(SEED), `repeats` steps of a loop per variant, one variant
+    after the other. lean: microgpt's code (softmax written out, index lookups).
+    autograd_lite: the demo's code (its softmax ops and scopes, index lookups), microgpt's
+    code unchanged, and the tape of the demo's --fast graph (one-hot leaves), recorded once
+    (last: a tape keeps its graph alive). Each eager loop runs twice, the second time with
+    the cyclic garbage collector disabled (`paused_*`: the engine's own work). Then the bytes
+    each eager graph holds after build (per node the step made: its parameters are not counted)."""
     if engine.name not in ("autograd_lite", "lean"):
         return {"error": "n/a: needs exp and log", "samples": []}
     model = gpt_model()
@@ -723,55 +737,42 @@ def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
     params = model.parameters(engine.Value, config, random.Random(SEED))
     flat = model.flat(params)
     name, tokens, targets = gpt_document(model, positions)
-    variants: dict[str, Callable[[], tuple[float, float, Any]]] = {}
     kits = {"microgpt_code": model.PORTABLE}
+    if engine.name == "autograd_lite":
+        kits = {"own_ops": model.autograd_lite_kit(), **kits}
+    variants: dict[str, dict] = {}
+    for key, kit in kits.items():
+        build = functools.partial(model.loss, params, config, kit, tokens, targets)
+        variants[key] = _gpt_loop(repeats, build, _eager_backward, flat)
+        gc.disable()  # the same loop again without the collector's passes: the engine's own work
+        try:
+            paused = _gpt_loop(repeats, build, _eager_backward, flat)
+        finally:
+            gc.enable()
+        variants[key].update({f"paused_{k}": paused[k] for k in ("samples", "build", "backward")})
+        memory = _measure(build, flat, _eager_backward)
+        variants[key].update(nodes=memory["graph_nodes"], made=memory["values"], bytes=memory["bytes_build"],
+                             bytes_backward=memory["bytes_backward"],
+                             bytes_per_node=memory["bytes_build"] / memory["values"])
     if engine.name == "autograd_lite":
         from autograd_lite.tape import Tape
 
-        kits = {"own_ops": model.autograd_lite_kit(), **kits}
         xs = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
         ys = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
         start = time.perf_counter()
         tape = Tape(model.loss(params, config, kits["own_ops"], xs, ys))
         record_seconds = time.perf_counter() - start
 
-        def taped() -> tuple[float, float, Any]:
-            for p in flat:
-                p.grad = 0.0
-            begin = time.perf_counter()
+        def replay(_: None) -> float:
             model.set_one_hot(xs, tokens)  # what each step of the demo's --fast does
             model.set_one_hot(ys, targets)
-            value = tape.run()
-            return 0.0, time.perf_counter() - begin, value
+            return tape.run()
 
-        variants["tape"] = taped
-    for key, kit in kits.items():
-        variants[key] = functools.partial(_gpt_step, model, config, kit, params, flat, tokens, targets)
-    timings: dict[str, dict[str, list[float]]] = {k: {"build": [], "backward": []} for k in variants}
-    checks: dict[str, dict] = {}
-    for i in range(repeats + 1):  # the first round warms up, untimed
-        for key, step in variants.items():
-            build, backward, loss = step()
-            checks[key] = _gpt_checks(loss if isinstance(loss, float) else engine.item(loss), flat)
-            if i:
-                timings[key]["build"].append(build)
-                timings[key]["backward"].append(backward)
-    result: dict[str, Any] = {"document": name, "positions": len(tokens), "parameters": len(flat),
-                              "variants": {}}
-    for key in variants:
-        build, backward = timings[key]["build"], timings[key]["backward"]
-        result["variants"][key] = {"samples": [b + w for b, w in zip(build, backward)], "build": build,
-                                   "backward": backward, **checks[key]}
-        if key == "tape":
-            result["variants"][key].update(nodes=tape.nodes, record_seconds=record_seconds)
-            continue
-        memory = _measure(functools.partial(model.loss, params, config, kits[key], tokens, targets), flat,
-                          lambda root: root.backward())
-        result["variants"][key].update(nodes=memory["graph_nodes"], made=memory["values"],
-                                       bytes=memory["bytes_build"], bytes_backward=memory["bytes_backward"],
-                                       bytes_per_node=memory["bytes_build"] / memory["values"])
+        variants["tape"] = _gpt_loop(repeats, lambda: None, replay, flat)
+        variants["tape"].update(nodes=tape.nodes, record_seconds=record_seconds)
     main_variant = "own_ops" if engine.name == "autograd_lite" else "microgpt_code"
-    return {**result, **result["variants"][main_variant]}
+    return {"document": name, "positions": len(tokens), "parameters": len(flat), "variants": variants,
+            **variants[main_variant]}
 
 
 # ---------------------------------------------------------------------------
