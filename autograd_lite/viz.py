@@ -154,7 +154,7 @@ def graph_description(
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica"})
     if scope is not None:
-        drawing.graph_attrs.update(labelloc="t", label=(
+        drawing.graph_attrs.update(newrank="true", labelloc="t", label=(
             f"scope {scope}: {len(order) - len(inputs):,} nodes, {len(inputs):,} inputs from outside it, "
             f"{len(used_outside):,} of its nodes used outside it"))
     grouped: dict[str, list[str]] = {}
@@ -338,13 +338,19 @@ def collapsed_description(root: Value, depth: int, *, rankdir: str = "LR", max_n
     if len(boxes) > max_nodes:
         raise ValueError(f"draw: collapse={depth} makes {len(boxes):,} boxes, more than "
                          f"max_nodes={max_nodes}; pass a smaller depth or a larger max_nodes=")
-    return _boxes_drawing(boxes, edges, len(order), depth, rankdir, legend)
+    outside_leaves = len(set().union(*(box.leaves for box in boxes.values())))
+    title = (f"{_count(len(order), 'node')} ({outside_leaves:,} of them leaves {OUTSIDE}), "
+             f"scopes to depth {depth}")
+    return _boxes_drawing(boxes, edges, title, rankdir, legend)
 
 
-def _boxes_drawing(boxes: dict[tuple[str, str], _Box], edges: dict, total: int, depth: int, rankdir: str,
+def _boxes_drawing(boxes: dict[tuple[str, str], _Box], edges: dict, title: str, rankdir: str,
                    legend: bool) -> Drawing:
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t",
-                                   "label": f"{_count(total, 'node')}, scopes to depth {depth}"})
+                                   "label": title,
+                                   # dot's older ranking fails ("trouble in init_rank") on clusters
+                                   # of scopes joined by many edges; newrank ranks them reliably.
+                                   "newrank": "true"})
     ids = {kind_key: f"s{i}" for i, kind_key in enumerate(boxes)}
     scope_keys = {box.key for box in boxes.values() if box.kind == "scope"}
     for kind_key, box in boxes.items():

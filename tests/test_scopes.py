@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import random
 import re
 import shutil
 import subprocess
@@ -324,6 +325,9 @@ def test_collapsed_boxes_hold_exactly_their_nodes_and_edges_count_the_cross_scop
     assert (counts, edges) == expected_boxes(built, depth)
     holder = "loss" if final_scope and built.root._prev else OUTSIDE
     assert re.search(rf'label="{re.escape(holder)}\\n[\d,]+ nodes?\\n\(holds the output\)"', text)
+    nodes = walk(built.root)
+    outside = sum(not n._prev and built.where[n] == "" and n is not built.root for n in nodes)
+    assert f'label="{len(nodes):,} node' in text and f"({outside:,} of them leaves {OUTSIDE})" in text
     assert to_dot(built.root, collapse=depth, legend=False) == text  # deterministic
 
 
@@ -587,3 +591,53 @@ def test_leaving_a_scope_that_is_not_the_current_one_is_a_clear_error():
         inner.__exit__(None, None, None)
     with scope("outer"), pytest.raises(RuntimeError, match="current scope is 'outer'"):
         inner.__exit__(None, None, None)
+
+
+def test_nodes_made_microgpt_style_and_by_the_softmax_family_carry_the_scope():
+    import math
+
+    from autograd_lite import softmax
+
+    x = Value(0.5)
+    with scope("act"):
+        t = math.tanh(x.data)
+        y = Value(t, (x,), (1 - t**2,))  # microgpt's way of adding an op
+        probabilities = softmax([y, x])
+    assert y.scope == "act" and y._prev == (x,)
+    assert [p.scope for p in probabilities] == ["act", "act"]
+    edges = drawn_boxes(to_dot(probabilities[0], collapse=1, legend=False))[1]
+    slots_holding_x = sum(p is x for n in walk(probabilities[0]) for p in n._prev)
+    assert slots_holding_x >= 2 and edges == {("params & inputs of act", "act"): slots_holding_x}
+
+
+def gpt_shaped(positions: int, width: int = 2) -> Value:
+    """Per position: embed, attention over every earlier position (a KV cache), mlp, head."""
+    rng = random.Random(0)
+
+    def weights(n: int) -> list[Value]:
+        return [Value(rng.uniform(-1, 1)) for _ in range(n)]
+
+    wte, wk, wv, wm, wh = (weights(width) for _ in range(5))
+    keys, values, losses = [], [], []
+    for pos in range(positions):
+        with scope(f"pos{pos}"):
+            with scope("embed"):
+                x = [w * (pos + 1.0) for w in wte]
+            with scope("attention"):
+                keys.append([xi * k for xi, k in zip(x, wk)])
+                values.append([xi * v for xi, v in zip(x, wv)])
+                scores = [sum(key) for key in keys]
+                x = [a + sum(s * value[j] for s, value in zip(scores, values)) for j, a in enumerate(x)]
+            with scope("mlp"):
+                x = [(xi * w).relu() + xi for xi, w in zip(x, wm)]
+            with scope("lm_head"):
+                losses.append(sum(xi * w for xi, w in zip(x, wh)).exp())
+    return sum(losses)
+
+
+@needs_dot
+@pytest.mark.parametrize(("positions", "rankdir"), [(7, "LR"), (8, "TB")])
+def test_a_model_shaped_collapsed_drawing_renders(positions, rankdir):
+    # Graphviz's older ranking fails on these ("trouble in init_rank"): the drawing asks for newrank.
+    svg = draw_dot(gpt_shaped(positions), collapse=2, rankdir=rankdir).pipe(format="svg", encoding="utf-8")
+    assert svg.count('class="cluster"') == positions + 1  # one per position, and the legend
