@@ -12,11 +12,13 @@ A token (and a target) is either an int, which picks a row of the embedding
 (the usual lookup: the graph then depends on which token it is), or a one-hot
 row of leaf Values, which is multiplied into the embedding: the graph then
 depends only on the sequence length, so `autograd_lite.tape` can record it once
-and replay it for every name of that length. Both give the same numbers, to
-the bit (x + 0.0 = x and 1.0 * x = x in IEEE arithmetic).
+and replay it for every name of that length. Both give the same loss to the
+bit (x + 0.0 = x and 1.0 * x = x in IEEE arithmetic); the `gpt` demo checks
+the gradients too.
 
-Imports nothing of autograd_lite: the demo and the benchmark pass their Value
-class and their Kit.
+Imports nothing of autograd_lite at module level (`autograd_lite_kit()` does,
+when called): the demo and the benchmark pass their Value class and their Kit,
+and the benchmark's other engine runs it without the package.
 """
 
 from __future__ import annotations
