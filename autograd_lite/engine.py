@@ -126,11 +126,11 @@ def _scope_tag(path: str, text: str = "") -> _ScopeTag:
 
 def _retag(text: Any, tag: str) -> Any:
     """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag)."""
+    if type(text) is _ScopeTag:  # another node's label: its text, not its scope
+        text = str.__str__(text)
     if type(tag) is not _ScopeTag:
         return text
-    if type(text) is not str and isinstance(text, str):
-        text = str.__str__(text)  # a _ScopeTag or another str subclass: its plain text
-    return _scope_tag(tag.path, text) if type(text) is str else text
+    return _scope_tag(tag.path, str.__str__(text)) if isinstance(text, str) else text
 
 
 def _set_scope(tag: str) -> None:

@@ -641,3 +641,13 @@ def test_a_model_shaped_collapsed_drawing_renders(positions, rankdir):
     # Graphviz's older ranking fails on these ("trouble in init_rank"): the drawing asks for newrank.
     svg = draw_dot(gpt_shaped(positions), collapse=2, rankdir=rankdir).pipe(format="svg", encoding="utf-8")
     assert svg.count('class="cluster"') == positions + 1  # one per position, and the legend
+
+
+def test_a_label_taken_from_a_node_in_another_scope_brings_its_text_not_its_scope():
+    with scope("s"):
+        a = Value(1.0, label="a")
+    b = Value(2.0, label=a._label)  # the stored form, as internal code may pass it on
+    with scope("t"):
+        c = Value(3.0, label=a._label)
+    c.label = a._label
+    assert (b.label, b.scope, c.label, c.scope) == ("a", "", "a", "t")
