@@ -3,6 +3,7 @@
     python -m benchmarks.run            # full: W2 up to 1e6 links, W4 1e5 triples (~10-15 min)
     python -m benchmarks.run --quick    # W2 to 1e5 links, W4 2e4 triples, W5 200 samples, fewer rounds
     python -m benchmarks.run --json results.json
+    python -m benchmarks.run --only w6      # one workload (W3 runs only if named)
 
 Every (engine, workload) runs in a fresh subprocess of `workloads.py`; within
 each round the engines take turns (autograd_lite, micrograd, torch, then the
@@ -147,7 +148,7 @@ def run_plan(plan: Plan, engines: list[str]) -> tuple[dict[str, dict[str, list[d
                 print(f"[round {round_no}/{plan.rounds}] {task.key:<10} {engine:<14} {shown}",
                       file=sys.stderr)
     memory = {}
-    for engine in engines:
+    for engine in engines if plan.w3_links else ():
         memory[engine] = run_one(engine, "w3", plan.w3_links, 1)
         print(f"[w3] {engine} done", file=sys.stderr)
     return timed, memory
@@ -277,7 +278,7 @@ def tape_rows(plan: Plan, timed: dict) -> list[list[str]]:
     rows = []
     for task in plan.tasks:
         if task.workload == "w1_tape":
-            eager_runs, name = timed["w1"][BASE], "W1 moons step (eager: the plain loop)"
+            eager_runs, name = timed.get("w1", {}).get(BASE, []), "W1 moons step (eager: the plain loop)"
             eager_key = "samples"
         elif task.workload == "w5":
             eager_runs, name = timed[task.key][BASE], f"W5 digits epoch, {task.size} samples"
@@ -301,21 +302,49 @@ def tape_rows(plan: Plan, timed: dict) -> list[list[str]]:
     return rows
 
 
+GPT_VARIANTS = (  # (engine, variant key of workloads.run_w6, row label)
+    (LEAN, "microgpt_code", "lean engine (microgpt's design), microgpt's code"),
+    (BASE, "own_ops", "autograd_lite eager, the demo's code (its softmax ops, scopes)"),
+    (BASE, "microgpt_code", "autograd_lite eager, microgpt's code unchanged"),
+    (BASE, "tape", "autograd_lite `Tape` replay of the demo's `--fast` graph (one-hot leaves)"),
+)
+
+
+def _gpt_runs(timed: dict, task: Task) -> dict[str, list[dict]]:
+    return {e: [r for r in timed[task.key][e] if not r.get("error")] for e in (BASE, LEAN)}
+
+
 def gpt_rows(plan: Plan, timed: dict) -> list[list[str]]:
-    """W6: autograd_lite against the lean reference design, build / backward / step."""
+    """W6: one microgpt training step, engine by engine: nodes, build / backward / step,
+    lean / this, bytes per node after build and this / lean."""
     rows = []
     for task in plan.tasks:
         if task.workload != "w6":
             continue
-        runs = {e: [r for r in timed[task.key][e] if not r.get("error")] for e in (BASE, LEAN)}
+        runs = _gpt_runs(timed, task)
         if not runs[BASE] or not runs[LEAN]:
-            rows.append([f"W6 ({task.size} positions)", "not run", "-", "-"])
+            rows.append([f"W6 ({task.size} positions): not run", *["-"] * 9])
             continue
-        nodes = ", ".join(f"{e} {runs[e][0]['nodes']:,}" for e in (BASE, LEAN))
-        for part, key in (("build (forward)", "build"), ("backward", "backward"), ("step", "samples")):
-            mine, theirs = pooled(runs[BASE], key)[0], pooled(runs[LEAN], key)[0]
-            rows.append([f"W6 GPT-sized step, {task.size} positions ({nodes} nodes): {part}",
-                         format_seconds(mine), format_seconds(theirs), format_ratio(theirs, mine)])
+        lean_step = pooled([r["variants"]["microgpt_code"] for r in runs[LEAN]])[0]
+        lean_paused = pooled([r["variants"]["microgpt_code"] for r in runs[LEAN]], "paused_samples")[0]
+        lean_bytes = runs[LEAN][0]["variants"]["microgpt_code"]["bytes_per_node"]
+        for engine, key, label in GPT_VARIANTS:
+            variants = [r["variants"][key] for r in runs[engine]]
+            build, backward, step = (pooled(variants, k)[0] for k in ("build", "backward", "samples"))
+            first = variants[0]
+            if key == "tape":
+                recorded = median([v["record_seconds"] for v in variants])
+                build_cell = f"(recorded once: {format_seconds(recorded)})"
+                memory = ["-", "-"]
+                paused = ["-", "-"]
+            else:
+                build_cell = format_seconds(build)
+                per_node = first["bytes_per_node"]
+                memory = [f"{per_node:.0f} B", f"{per_node / lean_bytes:.2f}"]
+                quiet = [pooled(variants, f"paused_{k}")[0] for k in ("build", "backward", "samples")]
+                paused = [" / ".join(format_seconds(t) for t in quiet), format_ratio(lean_paused, quiet[2])]
+            rows.append([label, f"{first['nodes']:,}", build_cell, format_seconds(backward),
+                         format_seconds(step), format_ratio(lean_step, step), *paused, *memory])
     return rows
 
 
@@ -328,7 +357,7 @@ def memory_rows(plan: Plan, engines: list[str], memory: dict) -> list[list[str]]
             for per, count_key in (("op", "ops"), ("Value", "values")):
                 numbers: dict[str, float | None] = {}
                 for e in engines:
-                    g = memory[e].get(graph)
+                    g = memory.get(e, {}).get(graph)
                     numbers[e] = g[bytes_key] / g[count_key] if g else None
                 cells = [f"{n:,.0f} B" if n is not None else "n/a" for n in numbers.values()]
                 ratios = [format_ratio(numbers[e], numbers[BASE]) for e in engines if e != BASE]
@@ -347,9 +376,10 @@ def check_lines(engines: list[str], timed: dict, memory: dict) -> tuple[list[str
     """Lines on agreement between engines (W1 losses, W2 results) and whether all agree."""
     lines, ok = [], True
     others = [e for e in engines if e != BASE]
-    base_w1 = [r for r in timed["w1"][BASE] if not r.get("error")]
+    w1 = timed.get("w1", {})  # absent under --only
+    base_w1 = [r for r in w1.get(BASE, []) if not r.get("error")]
     for engine in others:
-        runs = [r for r in timed["w1"][engine] if not r.get("error")]
+        runs = [r for r in w1.get(engine, []) if not r.get("error")]
         diffs = [relative_difference(a, b) for mine, theirs in zip(base_w1, runs)
                  for a, b in zip(mine["losses"], theirs["losses"])]
         if diffs:
@@ -377,7 +407,7 @@ def check_lines(engines: list[str], timed: dict, memory: dict) -> tuple[list[str
         lines.append(f"W2 chain end value and leaf gradient, {engine} vs {BASE} (where both ran): "
                      f"max relative difference {worst:.1e}.")
     for engine in engines:
-        chain, step = memory[engine].get("chain"), memory[engine].get("moons_step")
+        chain, step = memory.get(engine, {}).get("chain"), memory.get(engine, {}).get("moons_step")
         if chain:
             note = (" (its recursive backward overflows on the chain: its _backward closures were "
                     "run in an iterative topological order)") if chain["iterative_backward"] else ""
@@ -421,15 +451,21 @@ def tool_check_lines(plan: Plan, engines: list[str], timed: dict) -> tuple[list[
                          f"{'equal' if same_start else 'DIFFER FROM'} W1's; the points stay floats "
                          "(W1 maps them to leaf Values), so its graph has constant-operand ops there.")
         elif task.workload == "w6":
-            lean = [r for r in timed[task.key][LEAN] if not r.get("error")]
-            if not runs or not lean:
+            both = _gpt_runs(timed, task)
+            if not both[BASE] or not both[LEAN]:
                 continue
-            worst = max(relative_difference(runs[0][k], lean[0][k])
+            reference = both[LEAN][0]["variants"]["microgpt_code"]
+            worst = max(relative_difference(r["variants"][key][k], reference[k])
+                        for engine, key, _ in GPT_VARIANTS for r in both[engine]
                         for k in ("loss", "grad_sum", "grad_abs_sum"))
             agree = worst <= TOLERANCE
             ok &= agree
-            lines.append(f"W6 {task.size} positions, {LEAN} vs {BASE}: loss and sums of the "
-                         f"{runs[0]['parameters']:,} parameter gradients, max relative difference "
+            first = both[BASE][0]
+            lines.append(f"W6 one microgpt training step: the gpt demo's model (`demos/_gpt_model.py`, "
+                         f"width 16, 4 heads, {first['parameters']:,} parameters, weights from "
+                         f"random.Random(1337)) on the name {first['document']!r} ({first['positions']} "
+                         f"positions) for every engine and variant; loss and the sums of all parameter "
+                         f"gradients against the lean engine's, every round: max relative difference "
                          f"{worst:.1e} ({'agree' if agree else 'DISAGREE'} to {TOLERANCE:g}).")
         elif task.workload == "w1_tape" and runs:
             check = runs[0]["check"]
@@ -517,7 +553,7 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
     ver = versions(timed, memory)
     header = ["workload", *(f"{e} {ver.get(e, '')}".strip() for e in engines),
               *(f"{e} / {BASE}" for e in engines if e != BASE)]
-    rows = timing_rows(plan, engines, timed) + memory_rows(plan, engines, memory)
+    rows = timing_rows(plan, engines, timed) + (memory_rows(plan, engines, memory) if memory else [])
     checks, ok = check_lines(engines, timed, memory)
     more_checks, more_ok = tool_check_lines(plan, engines, timed)
     checks, ok = checks + more_checks, ok and more_ok
@@ -551,7 +587,9 @@ def report(plan: Plan, engines: list[str], timed: dict, memory: dict,
                            "recording once: build + `Tape(root)` (`Tape(root)`)", "`Tape(root)` / eager",
                            "`forward()` (/ `run()`)", "tape nodes"],
                           tape_rows(plan, timed))
-    gpt = markdown_table(["workload", BASE, f"{LEAN} (microgpt's design)", f"{LEAN} / {BASE}"],
+    gpt = markdown_table(["W6: one microgpt training step", "nodes", "build (forward)", "backward", "step",
+                          f"{LEAN} / this (step)", "collector paused: build / backward / step",
+                          f"{LEAN} / this (paused)", "bytes per node after build", f"this / {LEAN} (bytes)"],
                          gpt_rows(plan, timed))
     moved = f" (at the end: {after['commit']})" if after["commit"] != m["commit"] else ""
     lines = [markdown_table(header, rows), "", *(f"- {n}" for n in checks + notes), "",
@@ -570,9 +608,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
                         help="engines to run (autograd_lite always runs)")
     parser.add_argument("--json", metavar="PATH", help="also write every raw result to PATH")
+    parser.add_argument("--only", nargs="+", metavar="WORKLOAD",
+                        choices=("w1", "w1_helper", "w1_tape", "w2", "w3", "w4", "w5", "w6"),
+                        help="run only these workloads of the plan (e.g. --only w6)")
     args = parser.parse_args(argv)
 
     plan = make_plan(args.quick, args.rounds)
+    if args.only:
+        plan = Plan(plan.rounds, tuple(t for t in plan.tasks if t.workload in args.only),
+                    plan.w3_links if "w3" in args.only else 0, plan.notes)
     engines, notes = available_engines([BASE, *(e for e in args.engines if e != BASE)])
     plan.notes.extend(notes)
     if BASE not in engines:

@@ -26,12 +26,14 @@ Workloads:
              build + backward.
   w5         (autograd_lite) one epoch on the first --size samples of sklearn's digits,
              MLP(64, [32, 10]) sigmoid, batches of 10: eager against a Tape of one batch.
-  w6         a GPT-sized training step shaped like microgpt's (token and position
-             embeddings, RMSNorm, one block of 4-head causal attention with a softmax
-             written from exp / sum / division, an MLP block, cross-entropy from log) over
-             --size positions: build, backward. Engines: autograd_lite and `lean`, the
-             closure-free reference design of benchmarks/lean_engine.py (micrograd has
-             no exp or log).
+  w6         one microgpt training step: the gpt demo's model (demos/_gpt_model.py: token and
+             position embeddings, RMSNorm, 4-head causal attention over a KV cache, an MLP
+             block, residuals; width 16) on one name of --size positions: build, backward.
+             lean (benchmarks/lean_engine.py, microgpt's design) runs microgpt's code (softmax
+             from exp / sum / division); autograd_lite runs the demo's code (its softmax ops,
+             scopes), microgpt's code unchanged, and the tape of the demo's --fast graph.
+             Also the bytes a step's graph holds after build, per node (micrograd has no exp
+             or log).
 """
 
 from __future__ import annotations
@@ -39,9 +41,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import functools
 import gc
 import io
-import itertools
 import json
 import math
 import pstats
@@ -434,7 +436,7 @@ def _topological_order(root: Any) -> list[Any]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((p, False) for p in node._prev if p not in visited)
+            stack.extend((p, False) for p in _parents(node) if p not in visited)
     return order
 
 
@@ -455,10 +457,16 @@ def _measure(build: Callable[[], Any], existing: Iterable[Any], backward: Callab
     after_backward = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     before = {id(p) for p in existing}
-    new = [n for n in _topological_order(root) if id(n) not in before]
-    ops = sum(1 for n in new if n._prev)
+    order = _topological_order(root)
+    new = [n for n in order if id(n) not in before]
+    ops = sum(1 for n in new if _parents(n))
     return {"ops": ops, "values": len(new), "bytes_build": after_build,
-            "bytes_backward": after_backward}
+            "bytes_backward": after_backward, "graph_nodes": len(order)}
+
+
+def _parents(node: Any) -> tuple:
+    """A node's parents: `_prev` (micrograd, autograd_lite), `_children` (the lean engine)."""
+    return node._children if hasattr(node, "_children") else node._prev
 
 
 def _backward(root: Any) -> bool:
@@ -656,100 +664,115 @@ def run_w5(engine: Engine, n_samples: int, repeats: int) -> dict:
 
 
 # ---------------------------------------------------------------------------
-# W6: a GPT-sized training step, microgpt's shape, on any engine with exp and log.
+# W6: one microgpt training step: the gpt demo's model, on every engine with exp and log.
 
-GPT_VOCAB, GPT_EMBED, GPT_HEADS, GPT_BLOCK = 27, 16, 4, 16
+def gpt_model() -> Any:
+    """The gpt demo's model module, demos/_gpt_model.py, loaded from its file: it imports
+    nothing of autograd_lite, so the lean engine's process does not import the package."""
+    import importlib.util
+    from pathlib import Path
 
-
-def gpt_parameters(Value: Callable[[float], Any], rng: random.Random) -> dict[str, list[list[Any]]]:  # noqa: N803
-    """microgpt's parameter shapes (one layer), weights from a seeded Gaussian, std 0.08."""
-    def matrix(rows: int, cols: int) -> list[list[Any]]:
-        return [[Value(rng.gauss(0.0, 0.08)) for _ in range(cols)] for _ in range(rows)]
-
-    e = GPT_EMBED
-    return {"wte": matrix(GPT_VOCAB, e), "wpe": matrix(GPT_BLOCK, e), "wq": matrix(e, e),
-            "wk": matrix(e, e), "wv": matrix(e, e), "wo": matrix(e, e), "fc1": matrix(4 * e, e),
-            "fc2": matrix(e, 4 * e), "lm_head": matrix(GPT_VOCAB, e)}
-
-
-def _linear(x: list[Any], w: list[list[Any]]) -> list[Any]:
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    path = Path(__file__).resolve().parent.parent / "demos" / "_gpt_model.py"
+    spec = importlib.util.spec_from_file_location("_gpt_model", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["_gpt_model"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
-def _rmsnorm(x: list[Any]) -> list[Any]:
-    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
+def gpt_document(model: Any, positions: int) -> tuple[str, list[int], list[int]]:
+    """(name, tokens, targets): the first name of the demo's shuffled list whose tokens
+    (begin token, letters) fill `positions` positions, and the next tokens."""
+    words = model.load_names(seed=42)
+    vocabulary = model.Vocabulary(words)
+    name = next((w for w in words if len(w) + 1 == positions), None)
+    if name is None:
+        raise ValueError(f"w6: no name of {positions - 1} letters; choose --size from 3 to 12")
+    tokens, targets = model.pairs(vocabulary.encode(name))
+    return name, tokens, targets
 
 
-def _softmax(logits: list[Any]) -> list[Any]:
-    top = max(v.data for v in logits)  # a constant shift: exp never overflows
-    exps = [(v - top).exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
+def _gpt_loop(steps: int, build: Callable[[], Any], backward: Callable[[Any], float],
+              flat: list[Any]) -> dict:
+    """Time `steps` steps of a training loop written as microgpt's is, after an untimed
+    warm-up step: zero the grads, `loss = build()`, backward. As there, the previous step's
+    graph is still alive (named by `loss`) while the next one is built, so the cyclic
+    garbage collector's full passes, which every engine's forward pass triggers, walk it."""
+    timings: dict[str, list[float]] = {"build": [], "backward": []}
+    loss = None
+    for i in range(steps + 1):
+        for p in flat:
+            p.grad = 0.0
+        start = time.perf_counter()
+        loss = build()
+        middle = time.perf_counter()
+        value = backward(loss)
+        end = time.perf_counter()
+        if i:
+            timings["build"].append(middle - start)
+            timings["backward"].append(end - middle)
+    grads = [p.grad for p in flat]
+    return {"samples": [b + w for b, w in zip(timings["build"], timings["backward"])], **timings,
+            "loss": value, "grad_sum": math.fsum(grads), "grad_abs_sum": math.fsum(abs(g) for g in grads)}
 
 
-def gpt_loss(params: dict[str, list[list[Any]]], tokens: list[int]) -> Any:
-    """Mean cross-entropy of predicting tokens[t + 1] from tokens[: t + 1], one position at a
-    time with a cache of keys and values, as microgpt's training step does."""
-    keys: list[list[Any]] = []
-    values: list[list[Any]] = []
-    head = GPT_EMBED // GPT_HEADS
-    losses = []
-    for pos, (token, target) in enumerate(itertools.pairwise(tokens)):
-        x = _rmsnorm([t + p for t, p in zip(params["wte"][token], params["wpe"][pos])])
-        residual, x = x, _rmsnorm(x)
-        q, k, v = _linear(x, params["wq"]), _linear(x, params["wk"]), _linear(x, params["wv"])
-        keys.append(k)
-        values.append(v)
-        attended: list[Any] = []
-        for h in range(0, GPT_EMBED, head):
-            scores = [sum(q[h + j] * key[h + j] for j in range(head)) / head ** 0.5 for key in keys]
-            weights = _softmax(scores)
-            attended += [sum(w * value[h + j] for w, value in zip(weights, values)) for j in range(head)]
-        x = [a + r for a, r in zip(_linear(attended, params["wo"]), residual)]
-        residual, x = x, _rmsnorm(x)
-        hidden = [u.relu() for u in _linear(x, params["fc1"])]
-        x = [a + r for a, r in zip(_linear(hidden, params["fc2"]), residual)]
-        probs = _softmax(_linear(x, params["lm_head"]))
-        losses.append(-probs[target].log())
-    return sum(losses) * (1.0 / len(losses))
-
-
-def _count_nodes(root: Any) -> int:
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        for child in (node._children if hasattr(node, "_children") else node._prev):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return len(seen)
+def _eager_backward(loss: Any) -> float:
+    loss.backward()
+    return float(loss.data)
 
 
 def run_w6(engine: Engine, positions: int, repeats: int) -> dict:
-    """Time the build (forward) and the backward of one GPT-sized step, `repeats` times."""
+    """One microgpt training step (forward, backward) of the gpt demo's model on one name,
+    weights from random.Random(SEED), `repeats` steps of a loop per variant, one variant
+    after the other. lean: microgpt's code (softmax written out, index lookups).
+    autograd_lite: the demo's code (its softmax ops and scopes, index lookups), microgpt's
+    code unchanged, and the tape of the demo's --fast graph (one-hot leaves), recorded once
+    (last: a tape keeps its graph alive). Each eager loop runs twice, the second time with
+    the cyclic garbage collector disabled (`paused_*`: the engine's own work). Then the bytes
+    each eager graph holds after build (per node the step made: its parameters are not counted)."""
     if engine.name not in ("autograd_lite", "lean"):
         return {"error": "n/a: needs exp and log", "samples": []}
-    params = gpt_parameters(engine.Value, random.Random(SEED))
-    flat = [p for rows in params.values() for row in rows for p in row]
-    rng = random.Random(SEED + 1)
-    tokens = [0] + [rng.randrange(1, GPT_VOCAB) for _ in range(min(positions, GPT_BLOCK) - 1)] + [0]
-    build, backward, losses = [], [], []
-    for _ in range(repeats + 1):  # the first step warms up, untimed
-        engine.zero_grad(flat)
+    model = gpt_model()
+    config = model.Config()
+    params = model.parameters(engine.Value, config, random.Random(SEED))
+    flat = model.flat(params)
+    name, tokens, targets = gpt_document(model, positions)
+    kits = {"microgpt_code": model.PORTABLE}
+    if engine.name == "autograd_lite":
+        kits = {"own_ops": model.autograd_lite_kit(), **kits}
+    variants: dict[str, dict] = {}
+    for key, kit in kits.items():
+        build = functools.partial(model.loss, params, config, kit, tokens, targets)
+        variants[key] = _gpt_loop(repeats, build, _eager_backward, flat)
+        gc.disable()  # the same loop again without the collector's passes: the engine's own work
+        try:
+            paused = _gpt_loop(repeats, build, _eager_backward, flat)
+        finally:
+            gc.enable()
+        variants[key].update({f"paused_{k}": paused[k] for k in ("samples", "build", "backward")})
+        memory = _measure(build, flat, _eager_backward)
+        variants[key].update(nodes=memory["graph_nodes"], made=memory["values"], bytes=memory["bytes_build"],
+                             bytes_backward=memory["bytes_backward"],
+                             bytes_per_node=memory["bytes_build"] / memory["values"])
+    if engine.name == "autograd_lite":
+        from autograd_lite.tape import Tape
+
+        xs = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
+        ys = [[engine.Value(0.0) for _ in range(config.vocab)] for _ in tokens]
         start = time.perf_counter()
-        loss = gpt_loss(params, tokens)
-        middle = time.perf_counter()
-        loss.backward()
-        end = time.perf_counter()
-        build.append(middle - start)
-        backward.append(end - middle)
-        losses.append(engine.item(loss))
-    grads = [engine.grad(p) for p in flat]
-    return {"samples": [b + w for b, w in zip(build[1:], backward[1:])], "build": build[1:],
-            "backward": backward[1:], "loss": losses[-1], "grad_sum": math.fsum(grads),
-            "grad_abs_sum": math.fsum(abs(g) for g in grads), "parameters": len(flat),
-            "positions": len(tokens) - 1, "nodes": _count_nodes(loss)}
+        tape = Tape(model.loss(params, config, kits["own_ops"], xs, ys))
+        record_seconds = time.perf_counter() - start
+
+        def replay(_: None) -> float:
+            model.set_one_hot(xs, tokens)  # what each step of the demo's --fast does
+            model.set_one_hot(ys, targets)
+            return tape.run()
+
+        variants["tape"] = _gpt_loop(repeats, lambda: None, replay, flat)
+        variants["tape"].update(nodes=tape.nodes, record_seconds=record_seconds)
+    main_variant = "own_ops" if engine.name == "autograd_lite" else "microgpt_code"
+    return {"document": name, "positions": len(tokens), "parameters": len(flat), "variants": variants,
+            **variants[main_variant]}
 
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Regenerate the pictures the README shows: `python docs/make_pictures.py [neuron network cost]`
-(all three by default; the first two need Graphviz's dot).
+"""Regenerate the pictures the README shows: `python docs/make_pictures.py [neuron network cost gpt]`
+(all four by default; all but cost need Graphviz's dot).
 
 - docs/neuron.svg: micrograd's tanh neuron after backward, with local derivatives on the edges;
 - docs/network.svg: one sample through a 2-3-2 sigmoid network, each z labelled with its
   delta (eq. 14) beside the closed-form BP1/BP2 value (eqs. 20-21);
-- docs/cost_of_gradients.png: the plot of the full `cost_of_gradients` demo (about two minutes).
+- docs/cost_of_gradients.png: the plot of the full `cost_of_gradients` demo (about two minutes);
+- docs/gpt_step.svg: one training step of the `gpt` demo's model (its first name, the initial
+  weights), drawn by scopes to depth 3, as the demo draws it.
 """
 
 from __future__ import annotations
@@ -47,8 +49,22 @@ def cost_picture() -> None:
         shutil.copy(Path(scratch) / "demo_output" / "cost_of_gradients.png", HERE / "cost_of_gradients.png")
 
 
+def gpt_picture() -> None:
+    import random
+
+    from autograd_lite.demos import _gpt_model as gpt
+
+    words = gpt.load_names(seed=42)  # the demo's data, model and seeds
+    vocabulary = gpt.Vocabulary(words)
+    config = gpt.Config(vocab=len(vocabulary))
+    params = gpt.parameters(Value, config, random.Random(1337))
+    loss = gpt.loss(params, config, gpt.autograd_lite_kit(), *gpt.pairs(vocabulary.encode(words[0])))
+    loss.backward()
+    draw_dot(loss, collapse=3).render(HERE / "gpt_step", format="svg", cleanup=True)
+
+
 PICTURES = {"neuron": (neuron_picture, "neuron.svg"), "network": (network_picture, "network.svg"),
-            "cost": (cost_picture, "cost_of_gradients.png")}
+            "cost": (cost_picture, "cost_of_gradients.png"), "gpt": (gpt_picture, "gpt_step.svg")}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or PICTURES:
