@@ -77,7 +77,10 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _STAMP.reset(self._tokens.pop())
+        # Restore only whether recording was on, tagged with the scope open *now*: the stamp
+        # saved on entry may name a scope closed since (a generator suspended inside no_grad).
+        was = self._tokens.pop().old_value  # Token.MISSING: the default, recording
+        _STAMP.set(None if was is None else _SCOPE.get())
 
     def __call__(self, function: F) -> F:
         @functools.wraps(function)

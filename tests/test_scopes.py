@@ -651,3 +651,31 @@ def test_a_label_taken_from_a_node_in_another_scope_brings_its_text_not_its_scop
         c = Value(3.0, label=a._label)
     c.label = a._label
     assert (b.label, b.scope, c.label, c.scope) == ("a", "", "a", "t")
+
+
+def test_no_grad_left_after_its_scope_closed_restores_recording_not_the_stale_scope():
+    # A generator suspended inside no_grad() outlives the scope it was started in: leaving
+    # no_grad later must restore recording, tagged with the scope open *then* (none here).
+    def sample():
+        with no_grad():
+            yield 1
+            yield 2
+
+    with scope("train"):
+        g = sample()
+        next(g)
+    assert list(g) == [2]
+    after = Value(1.0) * 2.0
+    assert (after.scope, is_grad_enabled(), len(after._prev)) == ("", True, 1)
+    # and an enable_grad() left inside no_grad() after its scope closed stays unrecorded
+    def record():
+        with enable_grad():
+            yield 1
+
+    with no_grad():
+        with scope("s"):
+            h = record()
+            next(h)
+        assert list(h) == []
+        late = Value(1.0) * 2.0
+        assert (late.scope, late._prev, is_grad_enabled()) == ("", (), False)
