@@ -22,74 +22,89 @@ from autograd_lite.viz import graph_description, to_dot
 from .helpers import central_differences, close
 
 
+def _as_node(x):
+    """A number becomes a leaf of its own (the design keeps no constants inside nodes)."""
+    return x if isinstance(x, MicroValue) else MicroValue(x)
+
+
+def _make(data, *pairs):
+    """A node from its value and (child, d data / d child) pairs: the derivatives are
+    numbers, worked out now, in the forward pass."""
+    return MicroValue(data, tuple(child for child, _ in pairs), tuple(d for _, d in pairs))
+
+
+def _post_order(node, visited, out):
+    """Children before parents, recursively (the design's sort)."""
+    if node not in visited:
+        visited.add(node)
+        for child in node._children:
+            _post_order(child, visited, out)
+        out.append(node)
+    return out
+
+
 class MicroValue:
     """A scalar in the microgpt design: each op stores its children and their local grads."""
 
     __slots__ = ("_children", "_local_grads", "data", "grad")
 
     def __init__(self, data, children=(), local_grads=()):
-        self.data = data
-        self.grad = 0
-        self._children = children
-        self._local_grads = local_grads
+        self.data, self.grad = data, 0.0
+        self._children, self._local_grads = children, local_grads
 
+    # arithmetic: one local derivative per child
     def __add__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data + other.data, (self, other), (1, 1))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data * other.data, (self, other), (other.data, self.data))
-
-    def __pow__(self, k):
-        return MicroValue(self.data ** k, (self,), (k * self.data ** (k - 1),))
-
-    def log(self):
-        return MicroValue(math.log(self.data), (self,), (1 / self.data,))
-
-    def exp(self):
-        e = math.exp(self.data)
-        return MicroValue(e, (self,), (e,))
-
-    def relu(self):
-        return MicroValue(max(0.0, self.data), (self,), (float(self.data > 0),))
-
-    def __neg__(self):
-        return self * -1
-
-    def __radd__(self, other):
-        return self + other
+        b = _as_node(other)
+        return _make(self.data + b.data, (self, 1.0), (b, 1.0))
 
     def __sub__(self, other):
-        return self + (-other)
+        b = _as_node(other)
+        return _make(self.data - b.data, (self, 1.0), (b, -1.0))
 
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __rmul__(self, other):
-        return self * other
+    def __mul__(self, other):
+        b = _as_node(other)
+        return _make(self.data * b.data, (self, b.data), (b, self.data))
 
     def __truediv__(self, other):
-        return self * other ** -1
+        b = _as_node(other)
+        quotient = self.data / b.data
+        return _make(quotient, (self, 1.0 / b.data), (b, -quotient / b.data))
+
+    def __radd__(self, other):
+        return _as_node(other) + self
+
+    def __rsub__(self, other):
+        return _as_node(other) - self
+
+    def __rmul__(self, other):
+        return _as_node(other) * self
 
     def __rtruediv__(self, other):
-        return other * self ** -1
+        return _as_node(other) / self
+
+    def __neg__(self):
+        return _make(-self.data, (self, -1.0))
+
+    def __pow__(self, k):
+        return _make(self.data ** k, (self, k * self.data ** (k - 1)))
+
+    # functions
+    def exp(self):
+        e = math.exp(self.data)
+        return _make(e, (self, e))
+
+    def log(self):
+        return _make(math.log(self.data), (self, 1.0 / self.data))
+
+    def relu(self):
+        positive = self.data > 0
+        return _make(self.data if positive else 0.0, (self, 1.0 if positive else 0.0))
 
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    visit(child)
-                order.append(v)
-
-        visit(self)
-        self.grad = 1
-        for v in reversed(order):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad += local * v.grad
+        self.grad = 1.0
+        for node in reversed(_post_order(self, set(), [])):
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += local * node.grad
 
 
 # ---------------------------------------------------------------------------
@@ -113,42 +128,51 @@ def make_parameters(value_class, seed=0):
 
 
 def linear(x, w):
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    """The matrix w (a list of rows) times the vector x."""
+    out = []
+    for row in w:
+        out.append(sum(x_j * w_j for x_j, w_j in zip(x, row)))
+    return out
 
 
 def softmax(logits):
-    top = max(v.data for v in logits)  # microgpt's shift: a number taken from the data
-    exps = [(v - top).exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
+    # Shifted by the largest logit, read as a number from the data (how such code keeps exp
+    # finite): the graph holds that number.
+    shift = max(v.data for v in logits)
+    weights = [(v - shift).exp() for v in logits]
+    inverse = 1 / sum(weights)
+    return [w * inverse for w in weights]
 
 
 def rmsnorm(x):
-    ms = sum(xi * xi for xi in x) / len(x)
-    scale = (ms + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
+    """x scaled to unit root-mean-square (no gain), with 1e-5 inside the root."""
+    mean_square = sum(v * v for v in x) * (1.0 / len(x))
+    inverse_rms = 1 / (mean_square + 1e-5) ** 0.5
+    return [v * inverse_rms for v in x]
+
+
+def attend(query, keys, values, lo):
+    """One head: the head's slice [lo, lo + HEAD_SIZE) of every cached position, weighted."""
+    dims = range(lo, lo + HEAD_SIZE)
+    scores = [sum(query[d] * key[d] for d in dims) / HEAD_SIZE ** 0.5 for key in keys]
+    weights = softmax(scores)
+    return [sum(w * value[d] for w, value in zip(weights, values)) for d in dims]
 
 
 def gpt(token, pos, keys, values, state):
-    x = [t + p for t, p in zip(state["wte"][token], state["wpe"][pos])]
-    x = rmsnorm(x)
-    residual = x
-    x = rmsnorm(x)
-    q, k, v = linear(x, state["wq"]), linear(x, state["wk"]), linear(x, state["wv"])
-    keys.append(k)
-    values.append(v)
-    heads = []
+    """The next token's logits; the position's key and value join the cache."""
+    embedded = rmsnorm([t + p for t, p in zip(state["wte"][token], state["wpe"][pos])])
+    normed = rmsnorm(embedded)
+    keys.append(linear(normed, state["wk"]))
+    values.append(linear(normed, state["wv"]))
+    query = linear(normed, state["wq"])
+    mixed = []
     for h in range(HEADS):
-        lo = h * HEAD_SIZE
-        q_h = q[lo:lo + HEAD_SIZE]
-        scores = [sum(q_h[j] * k_t[lo + j] for j in range(HEAD_SIZE)) / HEAD_SIZE ** 0.5 for k_t in keys]
-        weights = softmax(scores)
-        heads.extend(sum(weights[t] * values[t][lo + j] for t in range(len(keys))) for j in range(HEAD_SIZE))
-    x = [a + b for a, b in zip(linear(heads, state["wo"]), residual)]
-    residual = x
-    x = [xi.relu() for xi in linear(rmsnorm(x), state["fc1"])]
-    x = [a + b for a, b in zip(linear(x, state["fc2"]), residual)]
-    return linear(x, state["lm_head"])
+        mixed += attend(query, keys, values, h * HEAD_SIZE)
+    after_attention = [a + b for a, b in zip(linear(mixed, state["wo"]), embedded)]
+    hidden = [u.relu() for u in linear(rmsnorm(after_attention), state["fc1"])]
+    out = [a + b for a, b in zip(linear(hidden, state["fc2"]), after_attention)]
+    return linear(out, state["lm_head"])
 
 
 def document_loss(tokens, state):
