@@ -128,12 +128,21 @@ def _scope_tag(path: str, text: str = "") -> _ScopeTag:
 
 
 def _retag(text: Any, tag: str) -> Any:
-    """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag)."""
+    """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag).
+
+    A label is a str; None clears it (as ""). micrograd's Value has no label of its own
+    (code there sets any attribute), but here the label slot also holds the scope, so
+    anything else is refused rather than stored in place of the scope."""
+    if text is None:
+        text = ""
+    elif not isinstance(text, str):
+        raise TypeError(f"Value: label must be a str (None clears it), got {type(text).__name__} "
+                        f"({_short(text)})")
     if type(text) is _ScopeTag:  # another node's label: its text, not its scope
         text = str.__str__(text)
     if type(tag) is not _ScopeTag:
         return text
-    return _scope_tag(tag.path, str.__str__(text)) if isinstance(text, str) else text
+    return _scope_tag(tag.path, str.__str__(text))
 
 
 def _set_scope(tag: str) -> None:
@@ -374,7 +383,7 @@ class Value:
     # _label holds the label and the scope together (see _ScopeTag): `label` and `scope` read it.
     __slots__ = ("_a", "_arg", "_b", "_g", "_label", "_rule", "data", "grad")
 
-    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str = "",
+    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str | None = "",
                  *, local_grads: tuple | list | None = None) -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself;
         `Value(data, children, local_grads)` (numbers as the third argument, or `local_grads=`)
@@ -401,7 +410,7 @@ class Value:
         return str.__str__(label) if type(label) is _ScopeTag else label
 
     @label.setter
-    def label(self, text: str) -> None:
+    def label(self, text: str | None) -> None:
         self._label = _retag(text, self._label)
 
     @property

@@ -679,3 +679,18 @@ def test_no_grad_left_after_its_scope_closed_restores_recording_not_the_stale_sc
         assert list(h) == []
         late = Value(1.0) * 2.0
         assert (late.scope, late._prev, is_grad_enabled()) == ("", (), False)
+
+
+def test_a_label_is_a_str_none_clears_it_and_neither_erases_the_scope():
+    with scope("s"):
+        y = Value(1.0) * 2.0
+        named = Value(3.0, label=None)
+    y.label = "y"
+    y.label = None  # clears the label, as "" does
+    assert (y.label, y.scope, named.label, named.scope) == ("", "s", "", "s")
+    for bad in (5, 1.5, b"y", ["y"]):
+        with pytest.raises(TypeError, match=r"Value: label must be a str.*got " + type(bad).__name__):
+            y.label = bad
+        with pytest.raises(TypeError, match=r"Value: label must be a str"), scope("t"):
+            Value(1.0, label=bad)
+    assert (y.label, y.scope) == ("", "s")
