@@ -114,7 +114,11 @@ class _ScopeTag(str):
     path: str
 
 
-_TAGS: dict[str, _ScopeTag] = {}  # scope path -> its shared tag (one per scope ever entered)
+# scope path -> its shared tag. One entry per distinct path ever entered, kept for the life of
+# the process (nodes hold the tags, and a path entered again must give the same tag), as
+# interned strings are: bounded by the model's scope names, unbounded only if paths are made
+# from data (scope(f"step{i}")), which the scope docstring and README advise against.
+_TAGS: dict[str, _ScopeTag] = {}
 
 
 def _scope_tag(path: str, text: str = "") -> _ScopeTag:
@@ -162,7 +166,8 @@ class scope:  # noqa: N801 - a context manager named like no_grad
     asyncio task, and restored on the way out even after an exception. The object
     keeps no state, so one `scope` may be entered in many threads at once, and a
     decorated coroutine function runs its whole body in the scope. A scope costs
-    no memory per node (see `_ScopeTag`).
+    no memory per node (see `_ScopeTag`), but each distinct path keeps one small tag
+    for the life of the process: name scopes after parts of the model, not after data.
     """
 
     def __init__(self, name: str) -> None:
