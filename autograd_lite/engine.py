@@ -402,10 +402,12 @@ class Value:
             return
         if local_grads is not None or not isinstance(_op, str):
             _with_local_grads(self, _children, _op, local_grads)
-            return
-        parents = tuple(_children)
-        self._a, self._b = _parent_slots(parents)
-        self._rule, self._arg = _rule_for(_op, parents)
+        else:
+            parents = tuple(_children)
+            self._a, self._b = _parent_slots(parents)
+            self._rule, self._arg = _rule_for(_op, parents)
+        if _STAMP.get() is None:  # inside no_grad: checked as ever, but a leaf, as ops make there
+            self._a = self._b = self._rule = self._arg = None
 
     # -- label and scope ---------------------------------------------------------
     @property

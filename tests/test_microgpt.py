@@ -15,7 +15,7 @@ import random
 
 import pytest
 
-from autograd_lite import Value, define_op, explain, grad, gradients, hessian, jvp
+from autograd_lite import Value, define_op, enable_grad, explain, grad, gradients, hessian, jvp, no_grad
 from autograd_lite.tape import Tape
 from autograd_lite.viz import graph_description, to_dot
 
@@ -347,3 +347,18 @@ def test_drawings_and_explain_show_the_stored_numbers():
     assert "local grads" in to_dot(node)
     story = explain(node)
     assert "local_grads" in story and "0.25" in story and "-3" in story
+
+
+def test_inside_no_grad_a_hand_built_node_is_a_leaf_like_a_built_in_ops_result():
+    x = Value(2.0)
+    with no_grad():
+        made = [Value(1.0, (x,), (2.0,)), Value(1.0, (x,), local_grads=[2.0]), Value(4.0, (x, x), "*"),
+                x * 2.0]
+        with pytest.raises(ValueError, match="1 children but 2 local_grads"):  # still checked
+            Value(1.0, (x,), (1.0, 2.0))
+    for node in made:
+        assert (node._prev, node._op) == ((), "")
+        node.backward()
+    assert x.grad == 0.0  # no path back to x: the gradient stops at each leaf
+    with enable_grad(), no_grad(), enable_grad():
+        assert Value(1.0, (x,), (2.0,))._prev == (x,)
