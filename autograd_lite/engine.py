@@ -388,8 +388,8 @@ class Value:
     # _label holds the label and the scope together (see _ScopeTag): `label` and `scope` read it.
     __slots__ = ("_a", "_arg", "_b", "_g", "_label", "_rule", "data", "grad")
 
-    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str | None = "",
-                 *, local_grads: tuple | list | None = None) -> None:
+    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "",
+                 label: str | None = "", *, local_grads: tuple | list | None = None) -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself;
         `Value(data, children, local_grads)` (numbers as the third argument, or `local_grads=`)
         is microgpt's way: a node whose local derivatives are those fixed numbers."""
@@ -566,7 +566,7 @@ class Value:
             with collector_paused():
                 _float_backward(self, _as_float(gradient, "backward"), None)
             return
-        grads = gradients(self, gradient, create_graph=create_graph)
+        grads = gradients(self, gradient, create_graph=create_graph, who="backward(create_graph=True)")
         for node, grad in grads.items():  # 0.0 + a Value would add a node to its graph
             current = node.grad
             node.grad = grad if type(current) is float and current == 0.0 else current + grad
@@ -711,7 +711,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = False,
-              on_step: Callable[[Value, tuple, dict], None] | None = None) -> dict:
+              on_step: Callable[[Value, tuple, dict], None] | None = None, who: str = "") -> dict:
     """{node: d root / d node} for every node of root's graph; writes no `.grad`.
 
     `on_step(node, local_partials, grads_so_far)`, if given, is called after
@@ -723,6 +723,7 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
     themselves, so each gradient is a Value whose graph can be differentiated
     again. A partial that is infinite where it is evaluated (sqrt at 0, 1/x at
     0) raises a ValueError naming the op: a gradient is never silently inf.
+    `who` names the caller in errors (grad, hessian; default "gradients(create_graph=True)").
     """
     if not isinstance(root, Value):
         raise TypeError(f"gradients: expected a Value, got {type(root).__name__}")
@@ -732,15 +733,16 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
             grads: dict[Value, float] = {}
             _float_backward(root, seed, grads)
             return grads
-        return _general_walk(topological_order(root), seed, create_graph, on_step)
+        return _general_walk(topological_order(root), seed, create_graph, on_step,
+                             who or "gradients(create_graph=True)")
 
 
 def _general_walk(order: list[Value], seed: Any, create_graph: bool,
-                  on_step: Callable[[Value, tuple, dict], None] | None) -> dict:
+                  on_step: Callable[[Value, tuple, dict], None] | None, who: str) -> dict:
     """The walk for create_graph (partials on Values, recorded even inside no_grad) and on_step."""
     root = order[-1]
     if create_graph:
-        refuse_local_grads(order, "backward(create_graph=True)")
+        refuse_local_grads(order, who)
     with enable_grad() if create_graph else contextlib.nullcontext():
         grads: dict[Value, Any] = {root: seed}
         for node in reversed(order):
