@@ -891,7 +891,7 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                     b._g = db * grad if g is False else g + db * grad
                     continue
                 # three or more inputs, a variadic op, or microgpt's node (its _arg: the partials)
-                local = rule.partials(*[p.data for p in a], node.data) if node._arg is None else node._arg
+                local = node._arg if rule is LOCAL_GRADS else local_derivatives(node)
             except (ZeroDivisionError, OverflowError, ValueError) as error:
                 raise _singular(node, error) from None
             for parent, partial in zip(a, local):

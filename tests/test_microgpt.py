@@ -366,3 +366,18 @@ def test_inside_no_grad_a_hand_built_node_is_a_leaf_like_a_built_in_ops_result()
     assert x.grad == 0.0  # no path back to x: the gradient stops at each leaf
     with enable_grad(), no_grad(), enable_grad():
         assert Value(1.0, (x,), (2.0,))._prev == (x,)
+
+
+def test_the_eager_walk_tells_a_local_grads_node_by_its_rule_not_by_a_missing_constant(op_name):
+    # a three-input rule with a constant c: its node's _arg is c, not a tuple of partials
+    from autograd_lite import ops
+    from autograd_lite.engine import apply
+
+    rule = ops.register(ops.Rule(op_name("scaled_sum"), 3, lambda a, b, d, c: c * (a + b + d),
+                                 lambda a, b, d, out, c: (c, c, c), "scaled_sum{c}",
+                                 "op_scaled({0}, {1}, {2}, {c})", const=True))
+    x, y, z = Value(1.0), Value(2.0), Value(3.0)
+    root = apply(rule, x, y, z, c=2.5)
+    root.backward()
+    general = gradients(root, on_step=lambda *step: None)  # the general walk, read from the rule too
+    assert (x.grad, y.grad, z.grad) == (2.5, 2.5, 2.5) == tuple(general[v] for v in (x, y, z))
