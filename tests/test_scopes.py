@@ -694,3 +694,28 @@ def test_a_label_is_a_str_none_clears_it_and_neither_erases_the_scope():
         with pytest.raises(TypeError, match=r"Value: label must be a str"), scope("t"):
             Value(1.0, label=bad)
     assert (y.label, y.scope) == ("", "s")
+
+
+@needs_dot
+def test_backslashes_and_newlines_in_scope_names_are_drawn_as_written():
+    x = Value(1.0)
+    with scope("a\\"):  # ends in a backslash: unescaped, it would swallow the closing quote
+        with scope("b\nc"):
+            y = x * 2.0
+        with scope("d\\nb"):  # a backslash and an n, not a line break
+            root = y * 3.0
+    for options in ({"collapse": 2}, {"scope": "a\\/b\nc"}, {"scope": "a\\"}):
+        text = to_dot(root, **options)
+        assert all(line.count('"') % 2 == 0 for line in text.splitlines() if "\\\"" not in line), text
+        svg = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60,
+                             check=True).stdout
+        drawn = re.findall(r">([^<>]*)</text>", svg)
+        if "collapse" in options:
+            # the newline breaks the box's first line in two; the cluster is titled a\\
+            assert {"a\\/d\\nb", "a\\/b", "c", "a\\", "params &amp; inputs of a\\/b"} <= set(drawn), drawn
+        elif options["scope"] == "a\\":
+            assert any(t.startswith("scope a\\: ") for t in drawn), drawn
+        else:
+            assert "scope a\\/b" in drawn and any(t.startswith("c: 1 nodes") for t in drawn), drawn
+            assert "used outside by a\\/d\\nb (1)" in drawn
+        assert draw_dot(root, **options).pipe(format="svg", encoding="utf-8").count("<svg") == 1
