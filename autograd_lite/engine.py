@@ -403,7 +403,7 @@ class Value:
         if local_grads is not None or not isinstance(_op, str):
             _with_local_grads(self, _children, _op, local_grads)
         else:
-            parents = tuple(_children)
+            parents = _as_children(_children)
             self._a, self._b = _parent_slots(parents)
             self._rule, self._arg = _rule_for(_op, parents)
         if _STAMP.get() is None:  # inside no_grad: checked as ever, but a leaf, as ops make there
@@ -599,6 +599,17 @@ class Value:
         return memo[id(self)]
 
 
+def _as_children(children: Any) -> tuple:
+    """A node's children as a tuple: a tuple or list only, as the order pairs each child with
+    its op slot or local derivative (a set or a dict's keys have no order to pair by)."""
+    if type(children) is tuple:
+        return children
+    if isinstance(children, (tuple, list)):
+        return tuple(children)
+    raise TypeError(f"Value: children must be a tuple or list of Values, got {type(children).__name__} "
+                    f"({_short(children)})")
+
+
 def _with_local_grads(self: Value, children: Any, op: Any, local_grads: Any) -> None:
     """Make `self` microgpt's node: `children` with the fixed local derivatives `local_grads`."""
     if local_grads is None:
@@ -606,10 +617,10 @@ def _with_local_grads(self: Value, children: Any, op: Any, local_grads: Any) -> 
     elif op != "":
         raise TypeError(f"Value: give the local derivatives once, as the third argument or as "
                         f"local_grads=, not both (got {_short(op)} and {_short(local_grads)})")
+    parents = _as_children(children)
     if not isinstance(local_grads, (tuple, list)):
         raise TypeError(f"Value: local_grads must be a tuple or list of numbers, got "
                         f"{type(local_grads).__name__} ({_short(local_grads)})")
-    parents = children if type(children) is tuple else tuple(children)
     if len(parents) != len(local_grads):
         raise ValueError(f"Value: {len(parents)} children but {len(local_grads)} local_grads; "
                          "give one local derivative per child")

@@ -268,6 +268,14 @@ def test_a_string_third_argument_stays_micrograds_op_and_empty_local_grads_a_lea
     assert leaf._prev == () and leaf._op == ""
 
 
+def test_bools_are_numbers_in_local_grads_as_in_value_and_arithmetic():
+    # the engine's policy: a bool is a number (1.0 or 0.0) wherever a number is expected
+    x = Value(3.0)
+    node = Value(1.0, (x,), (True,))
+    (node * 2.0).backward()
+    assert x.grad == 2.0 and Value(True).data == 1.0 and (x * True).data == 3.0
+
+
 def test_local_grads_nodes_copy_and_accumulate_like_any_other():
     import copy
 
@@ -292,6 +300,13 @@ def test_local_grads_nodes_copy_and_accumulate_like_any_other():
      r"Value: give the local derivatives once"),
     ((1.0, (Value(1.0),)), {"local_grads": 1.0}, TypeError,
      r"local_grads must be a tuple or list of numbers"),
+    # unordered or missing children: which local derivative goes with which child?
+    ((1.0, {Value(1.0), Value(2.0)}, (1.0, 2.0)), {}, TypeError,
+     r"Value: children must be a tuple or list of Values, got set"),
+    ((1.0, None, (1.0,)), {}, TypeError, r"Value: children must be a tuple or list of Values, got NoneType"),
+    ((1.0, {Value(1.0): 1}), {"local_grads": (1.0,)}, TypeError, r"children must be a tuple.*got dict"),
+    ((1.0, frozenset({Value(1.0)}), "+"), {}, TypeError, r"children must be a tuple or list.*got frozenset"),
+    ((1.0, (Value(1.0),), {1.0}), {}, TypeError, r"local_grads must be a tuple or list of numbers, got set"),
 ])
 def test_malformed_local_grads_are_clear_errors(args, kwargs, error, message):
     with pytest.raises(error, match=message):
