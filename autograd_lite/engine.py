@@ -330,13 +330,18 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     """
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
-    if replace and name in RULES and name not in ops.BUILTIN_OPS:
-        del RULES[name]
     if arity is None:
         arity = _positional_arity(forward, name)
     if type(arity) is not int or (arity < 1 and arity != -1):
         raise TypeError(f"define_op {name!r}: forward must take at least one input, got arity {arity!r}")
     variadic = arity == -1
+    for n in (1, 2) if variadic else (arity,):  # a variadic op: one input, and more than one
+        inputs = f"{n} input{'s' if n > 1 else ''}"
+        _check_takes(forward, n, f"define_op {name!r}: forward cannot take {inputs}")
+        _check_takes(partials, n + 1, f"define_op {name!r}: partials cannot take {n + 1} arguments "
+                                      f"({inputs}, then out)")
+    if replace and name in RULES and name not in ops.BUILTIN_OPS:
+        del RULES[name]
 
     def checked_partials(*args: Any) -> tuple:
         local = tuple(partials(*args))
@@ -362,6 +367,19 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     function.__doc__ = f"{name}: an op defined with define_op (a float for numbers, a node for Values)."
     function.rule = rule  # type: ignore[attr-defined]
     return function
+
+
+def _check_takes(function: Callable[..., Any], n: int, refusal: str) -> None:
+    """A TypeError (`refusal`, and the signature) unless `function` can be called with n
+    positional arguments; a signature Python cannot read (a builtin) is taken on trust."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*[0.0] * n)
+    except TypeError:
+        raise TypeError(f"{refusal}: its signature is {signature}") from None
 
 
 def _positional_arity(forward: Callable[..., float], name: str) -> int:
