@@ -16,13 +16,16 @@ one output, so a softmax op would be n nodes of n inputs each (n² edges);
 logsumexp is one node of n inputs, and the rest is the table's `-` and `exp`.
 
 Lists of numbers give lists of floats (as `autograd_lite.exp(2.0)` gives a float).
+Bools count as numbers (1.0, 0.0), as in `Value(True)`, except as an int class index
+(`target=True` is refused: class 1 written as True is likely a slip). Sets and dicts are
+refused: they have no order to say which logit is which.
 Imports `engine` and `ops` only.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from . import ops
@@ -35,7 +38,8 @@ _LOGSUMEXP = ops.RULES["logsumexp"]
 
 def _inputs(values: Any, who: str) -> tuple[list[Any], bool]:
     """The values as a list, and whether any is a Value; a clear error for anything else."""
-    if isinstance(values, (Value, numbers.Real, str, bytes)) or not hasattr(values, "__iter__"):
+    # An unordered container (a set, a dict's keys) has no "logit i": refused with the rest.
+    if isinstance(values, (Value, numbers.Real, str, bytes, Set, Mapping)) or not hasattr(values, "__iter__"):
         raise TypeError(f"{who}: expected a list of Values or numbers, got {type(values).__name__} "
                         f"({values!r:.40})")
     xs = list(values)
@@ -104,7 +108,7 @@ def _probabilities(target: Sequence[Any], n: int) -> list[Any]:
     if len(target) != n:
         raise ValueError(f"softmax_cross_entropy: the target has {len(target)} entries for {n} logits")
     for j, y in enumerate(target):
-        if isinstance(y, bool) or not isinstance(y, (Value, numbers.Real)):
+        if not isinstance(y, (Value, numbers.Real)):  # bools are numbers here, as in Value(True)
             raise TypeError(f"softmax_cross_entropy: target entry {j} is {type(y).__name__} "
                             f"({y!r:.40}), not a number or a Value")
     return list(target)

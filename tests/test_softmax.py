@@ -253,6 +253,11 @@ def test_numbers_in_give_floats_out():
     (lambda: log_softmax(Value(1.0)), TypeError, r"log_softmax: expected a list of Values"),
     (lambda: softmax([Value(1.0), "2"]), TypeError, r"softmax: element 1 is str \('2'\)"),
     (lambda: logsumexp(3.0), TypeError, r"logsumexp: expected a list"),
+    # unordered containers: which logit is which? (a dict would give its keys)
+    (lambda: softmax({1: 2}), TypeError, r"softmax: expected a list of Values or numbers, got dict"),
+    (lambda: log_softmax({1.0, 2.0}), TypeError, r"log_softmax: expected a list .*, got set"),
+    (lambda: softmax_cross_entropy([1.0, 2.0], {0: 1.0, 1: 0.0}), TypeError,
+     r"softmax_cross_entropy: target must be an int class index .*, got dict"),
     (lambda: softmax_cross_entropy([1.0, 2.0], [1.0]), ValueError,
      r"softmax_cross_entropy: the target has 1 entries for 2 logits"),
     (lambda: softmax_cross_entropy([1.0, 2.0], [1.0, "0"]), TypeError,
@@ -261,6 +266,13 @@ def test_numbers_in_give_floats_out():
 def test_bad_input_is_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_bools_are_numbers_as_in_value_but_never_a_class_index():
+    # the engine's policy (Value(True) is 1.0): logits and target probabilities may be bools;
+    # only the int target refuses one (tested above), as True for class 1 is likely a slip
+    assert softmax([True, False]) == softmax([1.0, 0.0])
+    assert softmax_cross_entropy([1.0, 2.0], [False, True]) == softmax_cross_entropy([1.0, 2.0], [0.0, 1.0])
 
 
 def test_a_numpy_integer_target_is_an_index():
