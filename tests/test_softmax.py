@@ -322,3 +322,32 @@ def test_nn_cost_matches_torch_with_probability_targets():
     last = model.layers[-1]
     for out, g in zip(last.z, logits.grad[-1].tolist()):  # the last sample's logits, from its pass
         assert close(out.grad, g, 1e-13)
+
+
+@pytest.mark.parametrize("scale", [1e4, 1e8, 1e12, 1e16, 1e308])
+def test_the_documented_precision_at_huge_logits(scale):
+    # The limit as documented (softmax.py, README): no overflow, no nan, and an absolute error
+    # of a few ulps of max|x| against PyTorch float64 (which is exact here: log 2, [-0.5, 0.5, 0]).
+    torch = torch_or_skip()
+    bound = ulps_of([scale])
+    for xs, target in (([scale, scale], 1), ([scale, scale, -scale], 0), ([scale, scale, -scale], 1)):
+        leaves = [Value(x) for x in xs]
+        loss = softmax_cross_entropy(leaves, target)
+        loss.backward()
+        t = torch.tensor([xs], dtype=torch.float64, requires_grad=True)
+        expected = torch.nn.functional.cross_entropy(t, torch.tensor([target]))
+        expected.backward()
+        assert abs(expected.item() - math.log(2)) < 1e-15  # the truth, for reference
+        assert math.isfinite(loss.data) and abs(loss.data - expected.item()) <= bound, (xs, loss.data)
+        grads = [leaf.grad for leaf in leaves]
+        assert all(math.isfinite(g) for g in grads) and sum(grads) == pytest.approx(0.0, abs=1.0), grads
+        for out, r in zip(log_softmax(xs), torch.log_softmax(t[0], 0).tolist()):
+            # -1e308 - 1e308 is beyond the floats: -inf for both (the truth, rounded)
+            assert out == r if math.isinf(r) else math.isfinite(out) and abs(out - r) <= bound, (xs, out, r)
+        probabilities = softmax(xs)
+        assert all(0.0 <= p <= 1.0 for p in probabilities)
+        if scale <= 1e8:  # where the documented error is small, the answer is right
+            assert close(loss.data, math.log(2), 1e-7) and close(grads[target], -0.5, 1e-7)
+            assert close(sum(probabilities), 1.0, 1e-7)
+    if scale >= 1e16:  # the documented loss of precision, so that a fix shows up here
+        assert softmax_cross_entropy([scale, scale], 1) == 0.0 and softmax([scale, scale]) == [1.0, 1.0]
