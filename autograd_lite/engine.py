@@ -77,7 +77,10 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, which users know
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _STAMP.reset(self._tokens.pop())
+        # Restore only whether recording was on, tagged with the scope open *now*: the stamp
+        # saved on entry may name a scope closed since (a generator suspended inside no_grad).
+        was = self._tokens.pop().old_value  # Token.MISSING: the default, recording
+        _STAMP.set(None if was is None else _SCOPE.get())
 
     def __call__(self, function: F) -> F:
         @functools.wraps(function)
@@ -111,7 +114,11 @@ class _ScopeTag(str):
     path: str
 
 
-_TAGS: dict[str, _ScopeTag] = {}  # scope path -> its shared tag (one per scope ever entered)
+# scope path -> its shared tag. One entry per distinct path ever entered, kept for the life of
+# the process (nodes hold the tags, and a path entered again must give the same tag), as
+# interned strings are: bounded by the model's scope names, unbounded only if paths are made
+# from data (scope(f"step{i}")), which the scope docstring and README advise against.
+_TAGS: dict[str, _ScopeTag] = {}
 
 
 def _scope_tag(path: str, text: str = "") -> _ScopeTag:
@@ -125,12 +132,21 @@ def _scope_tag(path: str, text: str = "") -> _ScopeTag:
 
 
 def _retag(text: Any, tag: str) -> Any:
-    """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag)."""
+    """`text` as the label of a node made in the scope of `tag` ("" or a _ScopeTag).
+
+    A label is a str; None clears it (as ""). micrograd's Value has no label of its own
+    (code there sets any attribute), but here the label slot also holds the scope, so
+    anything else is refused rather than stored in place of the scope."""
+    if text is None:
+        text = ""
+    elif not isinstance(text, str):
+        raise TypeError(f"Value: label must be a str (None clears it), got {type(text).__name__} "
+                        f"({_short(text)})")
     if type(text) is _ScopeTag:  # another node's label: its text, not its scope
         text = str.__str__(text)
     if type(tag) is not _ScopeTag:
         return text
-    return _scope_tag(tag.path, str.__str__(text)) if isinstance(text, str) else text
+    return _scope_tag(tag.path, str.__str__(text))
 
 
 def _set_scope(tag: str) -> None:
@@ -150,7 +166,8 @@ class scope:  # noqa: N801 - a context manager named like no_grad
     asyncio task, and restored on the way out even after an exception. The object
     keeps no state, so one `scope` may be entered in many threads at once, and a
     decorated coroutine function runs its whole body in the scope. A scope costs
-    no memory per node (see `_ScopeTag`).
+    no memory per node (see `_ScopeTag`), but each distinct path keeps one small tag
+    for the life of the process: name scopes after parts of the model, not after data.
     """
 
     def __init__(self, name: str) -> None:
@@ -313,13 +330,18 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     """
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
-    if replace and name in RULES and name not in ops.BUILTIN_OPS:
-        del RULES[name]
     if arity is None:
         arity = _positional_arity(forward, name)
     if type(arity) is not int or (arity < 1 and arity != -1):
         raise TypeError(f"define_op {name!r}: forward must take at least one input, got arity {arity!r}")
     variadic = arity == -1
+    for n in (1, 2) if variadic else (arity,):  # a variadic op: one input, and more than one
+        inputs = f"{n} input{'s' if n > 1 else ''}"
+        _check_takes(forward, n, f"define_op {name!r}: forward cannot take {inputs}")
+        _check_takes(partials, n + 1, f"define_op {name!r}: partials cannot take {n + 1} arguments "
+                                      f"({inputs}, then out)")
+    if replace and name in RULES and name not in ops.BUILTIN_OPS:
+        del RULES[name]
 
     def checked_partials(*args: Any) -> tuple:
         local = tuple(partials(*args))
@@ -347,6 +369,19 @@ def define_op(name: str, forward: Callable[..., float], partials: Callable[..., 
     return function
 
 
+def _check_takes(function: Callable[..., Any], n: int, refusal: str) -> None:
+    """A TypeError (`refusal`, and the signature) unless `function` can be called with n
+    positional arguments; a signature Python cannot read (a builtin) is taken on trust."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*[0.0] * n)
+    except TypeError:
+        raise TypeError(f"{refusal}: its signature is {signature}") from None
+
+
 def _positional_arity(forward: Callable[..., float], name: str) -> int:
     """The number of inputs forward's signature shows; -1 (variadic) for a forward of `*xs` alone."""
     try:
@@ -371,8 +406,8 @@ class Value:
     # _label holds the label and the scope together (see _ScopeTag): `label` and `scope` read it.
     __slots__ = ("_a", "_arg", "_b", "_g", "_label", "_rule", "data", "grad")
 
-    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "", label: str = "",
-                 *, local_grads: tuple | list | None = None) -> None:
+    def __init__(self, data: Number, _children: tuple = (), _op: str | tuple | list = "",
+                 label: str | None = "", *, local_grads: tuple | list | None = None) -> None:
         """Value(3.0) is a leaf. `_children`/`_op` exist for micrograd code that builds nodes itself;
         `Value(data, children, local_grads)` (numbers as the third argument, or `local_grads=`)
         is microgpt's way: a node whose local derivatives are those fixed numbers."""
@@ -385,10 +420,12 @@ class Value:
             return
         if local_grads is not None or not isinstance(_op, str):
             _with_local_grads(self, _children, _op, local_grads)
-            return
-        parents = tuple(_children)
-        self._a, self._b = _parent_slots(parents)
-        self._rule, self._arg = _rule_for(_op, parents)
+        else:
+            parents = _as_children(_children)
+            self._a, self._b = _parent_slots(parents)
+            self._rule, self._arg = _rule_for(_op, parents)
+        if _STAMP.get() is None:  # inside no_grad: checked as ever, but a leaf, as ops make there
+            self._a = self._b = self._rule = self._arg = None
 
     # -- label and scope ---------------------------------------------------------
     @property
@@ -398,7 +435,7 @@ class Value:
         return str.__str__(label) if type(label) is _ScopeTag else label
 
     @label.setter
-    def label(self, text: str) -> None:
+    def label(self, text: str | None) -> None:
         self._label = _retag(text, self._label)
 
     @property
@@ -547,7 +584,7 @@ class Value:
             with collector_paused():
                 _float_backward(self, _as_float(gradient, "backward"), None)
             return
-        grads = gradients(self, gradient, create_graph=create_graph)
+        grads = gradients(self, gradient, create_graph=create_graph, who="backward(create_graph=True)")
         for node, grad in grads.items():  # 0.0 + a Value would add a node to its graph
             current = node.grad
             node.grad = grad if type(current) is float and current == 0.0 else current + grad
@@ -580,6 +617,17 @@ class Value:
         return memo[id(self)]
 
 
+def _as_children(children: Any) -> tuple:
+    """A node's children as a tuple: a tuple or list only, as the order pairs each child with
+    its op slot or local derivative (a set or a dict's keys have no order to pair by)."""
+    if type(children) is tuple:
+        return children
+    if isinstance(children, (tuple, list)):
+        return tuple(children)
+    raise TypeError(f"Value: children must be a tuple or list of Values, got {type(children).__name__} "
+                    f"({_short(children)})")
+
+
 def _with_local_grads(self: Value, children: Any, op: Any, local_grads: Any) -> None:
     """Make `self` microgpt's node: `children` with the fixed local derivatives `local_grads`."""
     if local_grads is None:
@@ -587,10 +635,10 @@ def _with_local_grads(self: Value, children: Any, op: Any, local_grads: Any) -> 
     elif op != "":
         raise TypeError(f"Value: give the local derivatives once, as the third argument or as "
                         f"local_grads=, not both (got {_short(op)} and {_short(local_grads)})")
+    parents = _as_children(children)
     if not isinstance(local_grads, (tuple, list)):
         raise TypeError(f"Value: local_grads must be a tuple or list of numbers, got "
                         f"{type(local_grads).__name__} ({_short(local_grads)})")
-    parents = children if type(children) is tuple else tuple(children)
     if len(parents) != len(local_grads):
         raise ValueError(f"Value: {len(parents)} children but {len(local_grads)} local_grads; "
                          "give one local derivative per child")
@@ -692,7 +740,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = False,
-              on_step: Callable[[Value, tuple, dict], None] | None = None) -> dict:
+              on_step: Callable[[Value, tuple, dict], None] | None = None, who: str = "") -> dict:
     """{node: d root / d node} for every node of root's graph; writes no `.grad`.
 
     `on_step(node, local_partials, grads_so_far)`, if given, is called after
@@ -704,6 +752,7 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
     themselves, so each gradient is a Value whose graph can be differentiated
     again. A partial that is infinite where it is evaluated (sqrt at 0, 1/x at
     0) raises a ValueError naming the op: a gradient is never silently inf.
+    `who` names the caller in errors (grad, hessian; default "gradients(create_graph=True)").
     """
     if not isinstance(root, Value):
         raise TypeError(f"gradients: expected a Value, got {type(root).__name__}")
@@ -713,15 +762,16 @@ def gradients(root: Value, gradient: Operand = 1.0, *, create_graph: bool = Fals
             grads: dict[Value, float] = {}
             _float_backward(root, seed, grads)
             return grads
-        return _general_walk(topological_order(root), seed, create_graph, on_step)
+        return _general_walk(topological_order(root), seed, create_graph, on_step,
+                             who or "gradients(create_graph=True)")
 
 
 def _general_walk(order: list[Value], seed: Any, create_graph: bool,
-                  on_step: Callable[[Value, tuple, dict], None] | None) -> dict:
+                  on_step: Callable[[Value, tuple, dict], None] | None, who: str) -> dict:
     """The walk for create_graph (partials on Values, recorded even inside no_grad) and on_step."""
     root = order[-1]
     if create_graph:
-        refuse_local_grads(order, "backward(create_graph=True)")
+        refuse_local_grads(order, who)
     with enable_grad() if create_graph else contextlib.nullcontext():
         grads: dict[Value, Any] = {root: seed}
         for node in reversed(order):
@@ -870,7 +920,7 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                     b._g = db * grad if g is False else g + db * grad
                     continue
                 # three or more inputs, a variadic op, or microgpt's node (its _arg: the partials)
-                local = rule.partials(*[p.data for p in a], node.data) if node._arg is None else node._arg
+                local = node._arg if rule is LOCAL_GRADS else local_derivatives(node)
             except (ZeroDivisionError, OverflowError, ValueError) as error:
                 raise _singular(node, error) from None
             for parent, partial in zip(a, local):

@@ -52,7 +52,7 @@ def value_and_grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., tupl
         if isinstance(out, float):
             derivative: Any = Value(0.0) if keep_graph else 0.0
             return (Value(out) if keep_graph else out), derivative
-        derivative = gradients(out, create_graph=keep_graph).get(target, 0.0)
+        derivative = gradients(out, create_graph=keep_graph, who="grad").get(target, 0.0)
         if keep_graph:
             derivative = derivative if isinstance(derivative, Value) else Value(derivative)
             return out, derivative
@@ -82,7 +82,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
         n = len(inputs)
         if isinstance(out, float):
             return [[0.0] * n for _ in range(n)]
-        first = gradients(out, create_graph=True)
+        first = gradients(out, create_graph=True, who="hessian")
         rows = []
         for x_i in inputs:
             d_i = first.get(x_i, 0.0)
@@ -201,7 +201,7 @@ def hvp(f: Callable[..., Any], primals: Any, v: Any) -> list[float]:
     out = _output(f, tuple(inputs), "hvp")
     if isinstance(out, float):
         return [0.0] * len(xs)
-    first = gradients(out, create_graph=True)
+    first = gradients(out, create_graph=True, who="hvp")
     with enable_grad():
         g_dot_v = sum((first[x] * vi for x, vi in zip(inputs, vs) if x in first and vi != 0.0), Value(0.0))
     second = gradients(g_dot_v)

@@ -82,10 +82,17 @@ def four_decimals(x: Any) -> str:
 
 
 def record_escape(text: str) -> str:
-    # Characters with a meaning inside a Graphviz record label get a backslash.
+    # Characters with a meaning inside a Graphviz record label get a backslash; a newline
+    # becomes DOT's line break, so each label stays on one line of the DOT text.
     for ch in "\\{}|<>":
         text = text.replace(ch, "\\" + ch)
-    return text
+    return text.replace("\n", "\\n")
+
+
+def plain_escape(text: str) -> str:
+    """User text (a scope's name) for a plain DOT label: a backslash drawn as written (not
+    read as an escape such as \\n, nor swallowing the closing quote), a newline as a break."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def _local_derivatives(node: Value) -> tuple:
@@ -155,8 +162,8 @@ def graph_description(
     drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica"})
     if scope is not None:
         drawing.graph_attrs.update(newrank="true", labelloc="t", label=(
-            f"scope {scope}: {len(order) - len(inputs):,} nodes, {len(inputs):,} inputs from outside it, "
-            f"{len(used_outside):,} of its nodes used outside it"))
+            f"scope {plain_escape(scope)}: {len(order) - len(inputs):,} nodes, "
+            f"{len(inputs):,} inputs from outside it, {len(used_outside):,} of its nodes used outside it"))
     grouped: dict[str, list[str]] = {}
     for node in order:
         vid = ids[node]
@@ -356,11 +363,11 @@ def _boxes_drawing(boxes: dict[tuple[str, str], _Box], edges: dict, title: str, 
     for kind_key, box in boxes.items():
         # "\\n" is DOT's line break: each label stays on one line of the DOT text.
         if box.kind == "leaves":
-            where = f"of {box.key}" if box.key else f"used {OUTSIDE}"
+            where = f"of {plain_escape(box.key)}" if box.key else f"used {OUTSIDE}"
             label = f"params & inputs {where}\\n{_count(len(box.leaves), 'leaf', 'leaves')}"
             attrs = {"shape": "box", "style": "filled,dashed", "fillcolor": COLOURS["leaf"]}
         else:
-            title = box.key if box.kind == "scope" else OUTSIDE
+            title = plain_escape(box.key) if box.kind == "scope" else OUTSIDE
             label = f"{title}\\n{_count(box.nodes, 'node')}"
             if box.holds_root:
                 label += "\\n(holds the output)"
@@ -449,7 +456,7 @@ def render_dot_text(drawing: Drawing) -> str:
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         lines.append(f"  subgraph cluster_{index} {{")
-        lines.append(f'    label="{_dot_escape(title)}"; style="rounded"; color="#999999";')
+        lines.append(f'    label="{_dot_escape(plain_escape(title))}"; style="rounded"; color="#999999";')
         lines += [f"    {node_id}{_attrs(attrs)};"
                   for node_id, attrs in drawing.nodes if node_id in member_set]
         lines.append("  }")
@@ -488,7 +495,7 @@ def _digraph(drawing: Drawing, format: str) -> Any:
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         with graph.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(label=title, style="rounded", color="#999999")
+            sub.attr(label=plain_escape(title), style="rounded", color="#999999")
             for node_id, attrs in drawing.nodes:
                 if node_id in member_set:
                     sub.node(node_id, **attrs)

@@ -68,12 +68,12 @@ def _no_scope(name: str) -> contextlib.AbstractContextManager:
 
 
 def _shifted_softmax(logits: list) -> list:
-    # Written out, as code for a bare engine writes it: the largest logit is subtracted as
-    # a number read from the data (so exp cannot overflow); the graph then holds that number.
-    top = max(v.data for v in logits)
-    exps = [(v - top).exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
+    # Written out, as code for a bare engine writes it: every logit less the largest, a number
+    # read from the data (exp then stays finite), so the graph holds that number; one division.
+    shift = max(v.data for v in logits)
+    weights = [(v - shift).exp() for v in logits]
+    inverse = 1 / sum(weights)
+    return [w * inverse for w in weights]
 
 
 def _shifted_cross_entropy(logits: list, target: Token) -> Any:
@@ -116,13 +116,16 @@ def flat(params: dict[str, list[list[Any]]]) -> list[Any]:
 
 def linear(x: Sequence[Any], w: Sequence[Sequence[Any]]) -> list[Any]:
     """w x: one dot product per row of w."""
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    out = []
+    for row in w:
+        out.append(sum(x_j * w_j for x_j, w_j in zip(x, row)))
+    return out
 
 
 def rmsnorm(x: Sequence[Any]) -> list[Any]:
     """x / sqrt(mean(x²) + 1e-5): RMSNorm without a gain."""
-    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
+    inverse_rms = 1 / (sum(v * v for v in x) * (1.0 / len(x)) + 1e-5) ** 0.5
+    return [v * inverse_rms for v in x]
 
 
 def embed_row(table: Sequence[Sequence[Any]], token: Token) -> list[Any]:

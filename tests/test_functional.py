@@ -270,3 +270,25 @@ def test_a_variadic_op_from_define_op_works_in_every_consumer(op_name):
         wrong(Value(1.0), Value(2.0)).backward()
     with pytest.raises(TypeError, match=r"got arity -2"):
         define_op(op_name("bad"), math.hypot, lambda *a: a, arity=-2)
+
+
+def test_define_op_checks_that_forward_and_partials_take_the_inputs_it_is_told(op_name):
+    # refused when defined, naming the op, rather than as an unnamed lambda's error on first use
+    cases = [
+        ({"forward": lambda a, b: a + b, "partials": lambda *a: (1.0,) * (len(a) - 1), "arity": -1},
+         r"define_op 'test_sum_.*': forward cannot take 1 input"),
+        ({"forward": lambda a, b: a * b, "partials": lambda a, b, out: (b, a), "arity": 3},
+         r"forward cannot take 3 inputs"),
+        ({"forward": lambda a, b: a * b, "partials": lambda a, b: (b, a)},
+         r"partials cannot take 3 arguments \(2 inputs, then out\)"),
+        ({"forward": lambda *xs: sum(xs), "partials": lambda x, out: (1.0,)},
+         r"partials cannot take 3 arguments \(2 inputs, then out\)"),
+    ]
+    for kwargs, message in cases:
+        name = op_name("sum")
+        with pytest.raises(TypeError, match=message):
+            define_op(name, **kwargs)
+        assert name not in ops.RULES
+    # a builtin whose signature Python cannot read is taken on trust, as before
+    hyp = define_op(op_name("hyp"), math.hypot, lambda *a: tuple(x / a[-1] for x in a[:-1]), arity=-1)
+    assert hyp(3, 4) == 5.0

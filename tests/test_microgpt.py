@@ -15,11 +15,32 @@ import random
 
 import pytest
 
-from autograd_lite import Value, define_op, explain, grad, gradients, hessian, jvp
+from autograd_lite import Value, define_op, enable_grad, explain, grad, gradients, hessian, hvp, jvp, no_grad
 from autograd_lite.tape import Tape
 from autograd_lite.viz import graph_description, to_dot
 
 from .helpers import central_differences, close
+
+
+def _as_node(x):
+    """A number becomes a leaf of its own (the design keeps no constants inside nodes)."""
+    return x if isinstance(x, MicroValue) else MicroValue(x)
+
+
+def _make(data, *pairs):
+    """A node from its value and (child, d data / d child) pairs: the derivatives are
+    numbers, worked out now, in the forward pass."""
+    return MicroValue(data, tuple(child for child, _ in pairs), tuple(d for _, d in pairs))
+
+
+def _post_order(node, visited, out):
+    """Children before parents, recursively (the design's sort)."""
+    if node not in visited:
+        visited.add(node)
+        for child in node._children:
+            _post_order(child, visited, out)
+        out.append(node)
+    return out
 
 
 class MicroValue:
@@ -28,68 +49,62 @@ class MicroValue:
     __slots__ = ("_children", "_local_grads", "data", "grad")
 
     def __init__(self, data, children=(), local_grads=()):
-        self.data = data
-        self.grad = 0
-        self._children = children
-        self._local_grads = local_grads
+        self.data, self.grad = data, 0.0
+        self._children, self._local_grads = children, local_grads
 
+    # arithmetic: one local derivative per child
     def __add__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data + other.data, (self, other), (1, 1))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data * other.data, (self, other), (other.data, self.data))
-
-    def __pow__(self, k):
-        return MicroValue(self.data ** k, (self,), (k * self.data ** (k - 1),))
-
-    def log(self):
-        return MicroValue(math.log(self.data), (self,), (1 / self.data,))
-
-    def exp(self):
-        e = math.exp(self.data)
-        return MicroValue(e, (self,), (e,))
-
-    def relu(self):
-        return MicroValue(max(0.0, self.data), (self,), (float(self.data > 0),))
-
-    def __neg__(self):
-        return self * -1
-
-    def __radd__(self, other):
-        return self + other
+        b = _as_node(other)
+        return _make(self.data + b.data, (self, 1.0), (b, 1.0))
 
     def __sub__(self, other):
-        return self + (-other)
+        b = _as_node(other)
+        return _make(self.data - b.data, (self, 1.0), (b, -1.0))
 
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __rmul__(self, other):
-        return self * other
+    def __mul__(self, other):
+        b = _as_node(other)
+        return _make(self.data * b.data, (self, b.data), (b, self.data))
 
     def __truediv__(self, other):
-        return self * other ** -1
+        b = _as_node(other)
+        quotient = self.data / b.data
+        return _make(quotient, (self, 1.0 / b.data), (b, -quotient / b.data))
+
+    def __radd__(self, other):
+        return _as_node(other) + self
+
+    def __rsub__(self, other):
+        return _as_node(other) - self
+
+    def __rmul__(self, other):
+        return _as_node(other) * self
 
     def __rtruediv__(self, other):
-        return other * self ** -1
+        return _as_node(other) / self
+
+    def __neg__(self):
+        return _make(-self.data, (self, -1.0))
+
+    def __pow__(self, k):
+        return _make(self.data ** k, (self, k * self.data ** (k - 1)))
+
+    # functions
+    def exp(self):
+        e = math.exp(self.data)
+        return _make(e, (self, e))
+
+    def log(self):
+        return _make(math.log(self.data), (self, 1.0 / self.data))
+
+    def relu(self):
+        positive = self.data > 0
+        return _make(self.data if positive else 0.0, (self, 1.0 if positive else 0.0))
 
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    visit(child)
-                order.append(v)
-
-        visit(self)
-        self.grad = 1
-        for v in reversed(order):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad += local * v.grad
+        self.grad = 1.0
+        for node in reversed(_post_order(self, set(), [])):
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += local * node.grad
 
 
 # ---------------------------------------------------------------------------
@@ -113,42 +128,51 @@ def make_parameters(value_class, seed=0):
 
 
 def linear(x, w):
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    """The matrix w (a list of rows) times the vector x."""
+    out = []
+    for row in w:
+        out.append(sum(x_j * w_j for x_j, w_j in zip(x, row)))
+    return out
 
 
 def softmax(logits):
-    top = max(v.data for v in logits)  # microgpt's shift: a number taken from the data
-    exps = [(v - top).exp() for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
+    # Shifted by the largest logit, read as a number from the data (how such code keeps exp
+    # finite): the graph holds that number.
+    shift = max(v.data for v in logits)
+    weights = [(v - shift).exp() for v in logits]
+    inverse = 1 / sum(weights)
+    return [w * inverse for w in weights]
 
 
 def rmsnorm(x):
-    ms = sum(xi * xi for xi in x) / len(x)
-    scale = (ms + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
+    """x scaled to unit root-mean-square (no gain), with 1e-5 inside the root."""
+    mean_square = sum(v * v for v in x) * (1.0 / len(x))
+    inverse_rms = 1 / (mean_square + 1e-5) ** 0.5
+    return [v * inverse_rms for v in x]
+
+
+def attend(query, keys, values, lo):
+    """One head: the head's slice [lo, lo + HEAD_SIZE) of every cached position, weighted."""
+    dims = range(lo, lo + HEAD_SIZE)
+    scores = [sum(query[d] * key[d] for d in dims) / HEAD_SIZE ** 0.5 for key in keys]
+    weights = softmax(scores)
+    return [sum(w * value[d] for w, value in zip(weights, values)) for d in dims]
 
 
 def gpt(token, pos, keys, values, state):
-    x = [t + p for t, p in zip(state["wte"][token], state["wpe"][pos])]
-    x = rmsnorm(x)
-    residual = x
-    x = rmsnorm(x)
-    q, k, v = linear(x, state["wq"]), linear(x, state["wk"]), linear(x, state["wv"])
-    keys.append(k)
-    values.append(v)
-    heads = []
+    """The next token's logits; the position's key and value join the cache."""
+    embedded = rmsnorm([t + p for t, p in zip(state["wte"][token], state["wpe"][pos])])
+    normed = rmsnorm(embedded)
+    keys.append(linear(normed, state["wk"]))
+    values.append(linear(normed, state["wv"]))
+    query = linear(normed, state["wq"])
+    mixed = []
     for h in range(HEADS):
-        lo = h * HEAD_SIZE
-        q_h = q[lo:lo + HEAD_SIZE]
-        scores = [sum(q_h[j] * k_t[lo + j] for j in range(HEAD_SIZE)) / HEAD_SIZE ** 0.5 for k_t in keys]
-        weights = softmax(scores)
-        heads.extend(sum(weights[t] * values[t][lo + j] for t in range(len(keys))) for j in range(HEAD_SIZE))
-    x = [a + b for a, b in zip(linear(heads, state["wo"]), residual)]
-    residual = x
-    x = [xi.relu() for xi in linear(rmsnorm(x), state["fc1"])]
-    x = [a + b for a, b in zip(linear(x, state["fc2"]), residual)]
-    return linear(x, state["lm_head"])
+        mixed += attend(query, keys, values, h * HEAD_SIZE)
+    after_attention = [a + b for a, b in zip(linear(mixed, state["wo"]), embedded)]
+    hidden = [u.relu() for u in linear(rmsnorm(after_attention), state["fc1"])]
+    out = [a + b for a, b in zip(linear(hidden, state["fc2"]), after_attention)]
+    return linear(out, state["lm_head"])
 
 
 def document_loss(tokens, state):
@@ -244,6 +268,14 @@ def test_a_string_third_argument_stays_micrograds_op_and_empty_local_grads_a_lea
     assert leaf._prev == () and leaf._op == ""
 
 
+def test_bools_are_numbers_in_local_grads_as_in_value_and_arithmetic():
+    # the engine's policy: a bool is a number (1.0 or 0.0) wherever a number is expected
+    x = Value(3.0)
+    node = Value(1.0, (x,), (True,))
+    (node * 2.0).backward()
+    assert x.grad == 2.0 and Value(True).data == 1.0 and (x * True).data == 3.0
+
+
 def test_local_grads_nodes_copy_and_accumulate_like_any_other():
     import copy
 
@@ -268,6 +300,13 @@ def test_local_grads_nodes_copy_and_accumulate_like_any_other():
      r"Value: give the local derivatives once"),
     ((1.0, (Value(1.0),)), {"local_grads": 1.0}, TypeError,
      r"local_grads must be a tuple or list of numbers"),
+    # unordered or missing children: which local derivative goes with which child?
+    ((1.0, {Value(1.0), Value(2.0)}, (1.0, 2.0)), {}, TypeError,
+     r"Value: children must be a tuple or list of Values, got set"),
+    ((1.0, None, (1.0,)), {}, TypeError, r"Value: children must be a tuple or list of Values, got NoneType"),
+    ((1.0, {Value(1.0): 1}), {"local_grads": (1.0,)}, TypeError, r"children must be a tuple.*got dict"),
+    ((1.0, frozenset({Value(1.0)}), "+"), {}, TypeError, r"children must be a tuple or list.*got frozenset"),
+    ((1.0, (Value(1.0),), {1.0}), {}, TypeError, r"local_grads must be a tuple or list of numbers, got set"),
 ])
 def test_malformed_local_grads_are_clear_errors(args, kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -288,10 +327,14 @@ def test_replay_and_higher_order_refuse_a_local_grads_node_by_name():
     # grad on numbers walks once (allowed, and right); a second derivative is refused
     assert close(grad(lambda v: microgpt_tanh(v) * v)(0.3), math.tanh(0.3) + 0.3 * (1 - math.tanh(0.3) ** 2),
                  1e-15)
-    with pytest.raises(TypeError, match="define_op"):
-        grad(grad(microgpt_tanh))(0.3)
-    with pytest.raises(TypeError, match="define_op"):
-        hessian(microgpt_tanh)(0.3)
+    # each refusal names the function the user called
+    for attempt, who in ((lambda: root.backward(create_graph=True), r"backward\(create_graph=True\)"),
+                         (lambda: gradients(root, create_graph=True), r"gradients\(create_graph=True\)"),
+                         (lambda: grad(grad(microgpt_tanh))(0.3), "grad"),
+                         (lambda: hessian(microgpt_tanh)(0.3), "hessian"),
+                         (lambda: hvp(microgpt_tanh, [0.3], [1.0]), "hvp")):
+        with pytest.raises(TypeError, match=rf"^{who}: the graph holds .*define_op"):
+            attempt()
     with pytest.raises(TypeError, match=r"cannot carry forward mode's tangent \(jvp\): define the op with"):
         jvp(microgpt_tanh, [0.3], [1.0])
 
@@ -323,3 +366,33 @@ def test_drawings_and_explain_show_the_stored_numbers():
     assert "local grads" in to_dot(node)
     story = explain(node)
     assert "local_grads" in story and "0.25" in story and "-3" in story
+
+
+def test_inside_no_grad_a_hand_built_node_is_a_leaf_like_a_built_in_ops_result():
+    x = Value(2.0)
+    with no_grad():
+        made = [Value(1.0, (x,), (2.0,)), Value(1.0, (x,), local_grads=[2.0]), Value(4.0, (x, x), "*"),
+                x * 2.0]
+        with pytest.raises(ValueError, match="1 children but 2 local_grads"):  # still checked
+            Value(1.0, (x,), (1.0, 2.0))
+    for node in made:
+        assert (node._prev, node._op) == ((), "")
+        node.backward()
+    assert x.grad == 0.0  # no path back to x: the gradient stops at each leaf
+    with enable_grad(), no_grad(), enable_grad():
+        assert Value(1.0, (x,), (2.0,))._prev == (x,)
+
+
+def test_the_eager_walk_tells_a_local_grads_node_by_its_rule_not_by_a_missing_constant(op_name):
+    # a three-input rule with a constant c: its node's _arg is c, not a tuple of partials
+    from autograd_lite import ops
+    from autograd_lite.engine import apply
+
+    rule = ops.register(ops.Rule(op_name("scaled_sum"), 3, lambda a, b, d, c: c * (a + b + d),
+                                 lambda a, b, d, out, c: (c, c, c), "scaled_sum{c}",
+                                 "op_scaled({0}, {1}, {2}, {c})", const=True))
+    x, y, z = Value(1.0), Value(2.0), Value(3.0)
+    root = apply(rule, x, y, z, c=2.5)
+    root.backward()
+    general = gradients(root, on_step=lambda *step: None)  # the general walk, read from the rule too
+    assert (x.grad, y.grad, z.grad) == (2.5, 2.5, 2.5) == tuple(general[v] for v in (x, y, z))

@@ -651,3 +651,71 @@ def test_a_label_taken_from_a_node_in_another_scope_brings_its_text_not_its_scop
         c = Value(3.0, label=a._label)
     c.label = a._label
     assert (b.label, b.scope, c.label, c.scope) == ("a", "", "a", "t")
+
+
+def test_no_grad_left_after_its_scope_closed_restores_recording_not_the_stale_scope():
+    # A generator suspended inside no_grad() outlives the scope it was started in: leaving
+    # no_grad later must restore recording, tagged with the scope open *then* (none here).
+    def sample():
+        with no_grad():
+            yield 1
+            yield 2
+
+    with scope("train"):
+        g = sample()
+        next(g)
+    assert list(g) == [2]
+    after = Value(1.0) * 2.0
+    assert (after.scope, is_grad_enabled(), len(after._prev)) == ("", True, 1)
+    # and an enable_grad() left inside no_grad() after its scope closed stays unrecorded
+    def record():
+        with enable_grad():
+            yield 1
+
+    with no_grad():
+        with scope("s"):
+            h = record()
+            next(h)
+        assert list(h) == []
+        late = Value(1.0) * 2.0
+        assert (late.scope, late._prev, is_grad_enabled()) == ("", (), False)
+
+
+def test_a_label_is_a_str_none_clears_it_and_neither_erases_the_scope():
+    with scope("s"):
+        y = Value(1.0) * 2.0
+        named = Value(3.0, label=None)
+    y.label = "y"
+    y.label = None  # clears the label, as "" does
+    assert (y.label, y.scope, named.label, named.scope) == ("", "s", "", "s")
+    for bad in (5, 1.5, b"y", ["y"]):
+        with pytest.raises(TypeError, match=r"Value: label must be a str.*got " + type(bad).__name__):
+            y.label = bad
+        with pytest.raises(TypeError, match=r"Value: label must be a str"), scope("t"):
+            Value(1.0, label=bad)
+    assert (y.label, y.scope) == ("", "s")
+
+
+@needs_dot
+def test_backslashes_and_newlines_in_scope_names_are_drawn_as_written():
+    x = Value(1.0)
+    with scope("a\\"):  # ends in a backslash: unescaped, it would swallow the closing quote
+        with scope("b\nc"):
+            y = x * 2.0
+        with scope("d\\nb"):  # a backslash and an n, not a line break
+            root = y * 3.0
+    for options in ({"collapse": 2}, {"scope": "a\\/b\nc"}, {"scope": "a\\"}):
+        text = to_dot(root, **options)
+        assert all(line.count('"') % 2 == 0 for line in text.splitlines() if "\\\"" not in line), text
+        svg = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60,
+                             check=True).stdout
+        drawn = re.findall(r">([^<>]*)</text>", svg)
+        if "collapse" in options:
+            # the newline breaks the box's first line in two; the cluster is titled a\\
+            assert {"a\\/d\\nb", "a\\/b", "c", "a\\", "params &amp; inputs of a\\/b"} <= set(drawn), drawn
+        elif options["scope"] == "a\\":
+            assert any(t.startswith("scope a\\: ") for t in drawn), drawn
+        else:
+            assert "scope a\\/b" in drawn and any(t.startswith("c: 1 nodes") for t in drawn), drawn
+            assert "used outside by a\\/d\\nb (1)" in drawn
+        assert draw_dot(root, **options).pipe(format="svg", encoding="utf-8").count("<svg") == 1

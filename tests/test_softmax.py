@@ -47,15 +47,22 @@ def torch_or_skip():
     return pytest.importorskip("torch")
 
 
-def assert_matches_torch(xs: list[float], target: int) -> None:
+def cross_entropy_both_ways(xs: list[float], target: int) -> tuple:
+    """(our loss, our leaves after backward, torch's logits after backward, torch's loss)."""
     torch = torch_or_skip()
-    tol = ulps_of(xs)
     leaves = [Value(x) for x in xs]
     loss = softmax_cross_entropy(leaves, target)
     loss.backward()
     t = torch.tensor([xs], dtype=torch.float64, requires_grad=True)
     expected = torch.nn.functional.cross_entropy(t, torch.tensor([target]))
     expected.backward()
+    return loss, leaves, t, expected
+
+
+def assert_matches_torch(xs: list[float], target: int) -> None:
+    torch = torch_or_skip()
+    tol = ulps_of(xs)
+    loss, leaves, t, expected = cross_entropy_both_ways(xs, target)
     assert abs(loss.data - expected.item()) <= tol, (xs, target, loss.data, expected.item())
     for leaf, g in zip(leaves, t.grad[0].tolist()):
         assert abs(leaf.grad - g) <= tol, (xs, target, leaf.grad, g)
@@ -253,6 +260,11 @@ def test_numbers_in_give_floats_out():
     (lambda: log_softmax(Value(1.0)), TypeError, r"log_softmax: expected a list of Values"),
     (lambda: softmax([Value(1.0), "2"]), TypeError, r"softmax: element 1 is str \('2'\)"),
     (lambda: logsumexp(3.0), TypeError, r"logsumexp: expected a list"),
+    # unordered containers: which logit is which? (a dict would give its keys)
+    (lambda: softmax({1: 2}), TypeError, r"softmax: expected a list of Values or numbers, got dict"),
+    (lambda: log_softmax({1.0, 2.0}), TypeError, r"log_softmax: expected a list .*, got set"),
+    (lambda: softmax_cross_entropy([1.0, 2.0], {0: 1.0, 1: 0.0}), TypeError,
+     r"softmax_cross_entropy: target must be an int class index .*, got dict"),
     (lambda: softmax_cross_entropy([1.0, 2.0], [1.0]), ValueError,
      r"softmax_cross_entropy: the target has 1 entries for 2 logits"),
     (lambda: softmax_cross_entropy([1.0, 2.0], [1.0, "0"]), TypeError,
@@ -261,6 +273,13 @@ def test_numbers_in_give_floats_out():
 def test_bad_input_is_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_bools_are_numbers_as_in_value_but_never_a_class_index():
+    # the engine's policy (Value(True) is 1.0): logits and target probabilities may be bools;
+    # only the int target refuses one (tested above), as True for class 1 is likely a slip
+    assert softmax([True, False]) == softmax([1.0, 0.0])
+    assert softmax_cross_entropy([1.0, 2.0], [False, True]) == softmax_cross_entropy([1.0, 2.0], [0.0, 1.0])
 
 
 def test_a_numpy_integer_target_is_an_index():
@@ -310,3 +329,27 @@ def test_nn_cost_matches_torch_with_probability_targets():
     last = model.layers[-1]
     for out, g in zip(last.z, logits.grad[-1].tolist()):  # the last sample's logits, from its pass
         assert close(out.grad, g, 1e-13)
+
+
+@pytest.mark.parametrize("scale", [1e4, 1e8, 1e12, 1e16, 1e308])
+def test_the_documented_precision_at_huge_logits(scale):
+    # The limit as documented (softmax.py, README): no overflow, no nan, and an absolute error
+    # of a few ulps of max|x| against PyTorch float64 (which is exact here: log 2, [-0.5, 0.5, 0]).
+    torch = torch_or_skip()
+    bound = ulps_of([scale])
+    for xs, target in (([scale, scale], 1), ([scale, scale, -scale], 0), ([scale, scale, -scale], 1)):
+        loss, leaves, t, expected = cross_entropy_both_ways(xs, target)
+        assert abs(expected.item() - math.log(2)) < 1e-15  # the truth, for reference
+        assert math.isfinite(loss.data) and abs(loss.data - expected.item()) <= bound, (xs, loss.data)
+        grads = [leaf.grad for leaf in leaves]
+        assert all(math.isfinite(g) for g in grads) and sum(grads) == pytest.approx(0.0, abs=1.0), grads
+        for out, r in zip(log_softmax(xs), torch.log_softmax(t[0], 0).tolist()):
+            # -1e308 - 1e308 is beyond the floats: -inf for both (the truth, rounded)
+            assert out == r if math.isinf(r) else math.isfinite(out) and abs(out - r) <= bound, (xs, out, r)
+        probabilities = softmax(xs)
+        assert all(0.0 <= p <= 1.0 for p in probabilities)
+        if scale <= 1e8:  # where the documented error is small, the answer is right
+            assert close(loss.data, math.log(2), 1e-7) and close(grads[target], -0.5, 1e-7)
+            assert close(sum(probabilities), 1.0, 1e-7)
+    if scale >= 1e16:  # the documented loss of precision, so that a fix shows up here
+        assert softmax_cross_entropy([scale, scale], 1) == 0.0 and softmax([scale, scale]) == [1.0, 1.0]
