@@ -111,7 +111,7 @@ def test_the_grid_meets_domain_errors_and_singular_points():
     name for name, member in vars(Value).items()
     if callable(member) and name not in {
         "__init__", "__repr__", "__float__", "__lt__", "__le__", "__gt__", "__ge__", "__pos__",
-        "backward", "zero_grad", "detach", "__deepcopy__"}))
+        "backward", "zero_grad", "detach", "__deepcopy__", "__getstate__", "__setstate__"}))
 def test_every_op_method_of_value_reaches_the_same_rule_on_a_dual(method):
     # Dual mirrors Value's operator -> rule mapping; a method Value gains without a Dual
     # twin would silently drop the tangent, so this lists Value's methods, not Dual's.
