@@ -22,74 +22,88 @@ from autograd_lite.viz import graph_description, to_dot
 from .helpers import central_differences, close
 
 
+def _lift(x):
+    """A number operand becomes a leaf of its own, as the design has it."""
+    return x if isinstance(x, MicroValue) else MicroValue(x)
+
+
+def _made(value, *edges):
+    """A node of `value` computed from the (child, d value / d child) pairs in `edges`."""
+    return MicroValue(value, tuple(child for child, _ in edges), tuple(local for _, local in edges))
+
+
 class MicroValue:
-    """A scalar in the microgpt design: each op stores its children and their local grads."""
+    """A scalar in the microgpt design: each op stores its children and their local grads.
+    Written for this test: every operator is a primitive with its own local derivatives
+    (a - b is one node with locals 1 and -1), so its graphs differ from autograd_lite's and
+    from the benchmark's lean engine; only the gradients they define must agree."""
 
     __slots__ = ("_children", "_local_grads", "data", "grad")
 
     def __init__(self, data, children=(), local_grads=()):
-        self.data = data
-        self.grad = 0
-        self._children = children
-        self._local_grads = local_grads
+        self.data, self.grad = data, 0
+        self._children, self._local_grads = children, local_grads
 
     def __add__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data + other.data, (self, other), (1, 1))
+        other = _lift(other)
+        return _made(self.data + other.data, (self, 1.0), (other, 1.0))
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = _lift(other)
+        return _made(self.data - other.data, (self, 1.0), (other, -1.0))
+
+    def __rsub__(self, other):
+        return _lift(other) - self
+
+    def __neg__(self):
+        return _made(-self.data, (self, -1.0))
 
     def __mul__(self, other):
-        other = other if isinstance(other, MicroValue) else MicroValue(other)
-        return MicroValue(self.data * other.data, (self, other), (other.data, self.data))
+        other = _lift(other)
+        return _made(self.data * other.data, (self, other.data), (other, self.data))
 
-    def __pow__(self, k):
-        return MicroValue(self.data ** k, (self,), (k * self.data ** (k - 1),))
+    __rmul__ = __mul__
 
-    def log(self):
-        return MicroValue(math.log(self.data), (self,), (1 / self.data,))
+    def __truediv__(self, other):  # d(a/b) = da / b - a db / b^2
+        other = _lift(other)
+        q = self.data / other.data
+        return _made(q, (self, 1.0 / other.data), (other, -q / other.data))
+
+    def __rtruediv__(self, other):
+        return _lift(other) / self
+
+    def __pow__(self, k):  # k a number
+        return _made(self.data ** k, (self, k * self.data ** (k - 1)))
 
     def exp(self):
         e = math.exp(self.data)
-        return MicroValue(e, (self,), (e,))
+        return _made(e, (self, e))
+
+    def log(self):
+        return _made(math.log(self.data), (self, 1.0 / self.data))
 
     def relu(self):
-        return MicroValue(max(0.0, self.data), (self,), (float(self.data > 0),))
-
-    def __neg__(self):
-        return self * -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __truediv__(self, other):
-        return self * other ** -1
-
-    def __rtruediv__(self, other):
-        return other * self ** -1
+        positive = self.data > 0
+        return _made(self.data if positive else 0.0, (self, 1.0 if positive else 0.0))
 
     def backward(self):
-        order, seen = [], set()
+        """Recursive topological sort, then child.grad += local * node.grad along every edge."""
+        order, placed = [], set()
 
-        def visit(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    visit(child)
-                order.append(v)
+        def place(node):
+            placed.add(node)
+            for child in node._children:
+                if child not in placed:
+                    place(child)
+            order.append(node)
 
-        visit(self)
+        place(self)
         self.grad = 1
-        for v in reversed(order):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad += local * v.grad
+        for node in reversed(order):
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += local * node.grad
 
 
 # ---------------------------------------------------------------------------
