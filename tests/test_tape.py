@@ -265,3 +265,19 @@ def test_taped_evaluation_gives_the_eager_outputs_bit_for_bit():
     taped = list(_TapedOutputs(model)(xs))
     assert taped == [[o.data for o in model.forward(x)] for x in xs]
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_a_zero_partial_still_multiplies_the_gradient_as_eager_does():
+    # x*0.0 has the constant partial 0.0; its gradient here is 1e200 * 1e200 = inf, and
+    # 0.0 * inf is nan: eager adds that nan to x.grad, so the tape must too (same bits).
+    def build(x):
+        return ((x * 0.0) * 1e200) * 1e200 + x
+
+    x = Value(2.0)
+    tape = Tape(build(x))
+    for data in (2.0, -3.0):
+        x.data, x.grad = data, 0.0
+        tape.run()
+        fresh = Value(data)
+        build(fresh).backward()
+        assert math.isnan(fresh.grad) and math.isnan(x.grad)
