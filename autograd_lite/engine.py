@@ -687,9 +687,26 @@ def _constant_partials(rule: Rule) -> tuple | None:
     probes = [_Probe() for _ in range(rule.arity + 1 + rule.const)]
     try:
         local = tuple(rule.partials(*probes))
-    except Exception:  # they read an input: not constant
+        if not all(type(p) is float for p in local):
+            return None
+        # A cheap guard against partials that test their arguments' type without touching
+        # them (isinstance): the same floats at two real points, or they are not constant.
+        if any(tuple(rule.partials(*args)) != local for args in _two_points(rule)):
+            return None
+    except Exception:  # they read an input (or fail at a real point): not constant
         return None
-    return local if all(type(p) is float for p in local) else None
+    return local
+
+
+def _two_points(rule: Rule) -> Iterator[tuple]:
+    """partials' arguments (inputs, the node's value, c) at two points inside the rule's
+    sample intervals (or of (0.25, 0.75) where it gives none)."""
+    n = rule.arity + rule.const
+    intervals = rule.sample if len(rule.sample) == n else ((0.25, 0.75),) * n
+    for t in (0.3, 0.7):
+        point = [lo + t * (hi - lo) for lo, hi in intervals]
+        xs, c = (point[:-1], point[-1]) if rule.const else (point, None)
+        yield (*xs, ops.evaluate(rule, tuple(xs), c), *([c] if rule.const else []))
 
 
 _CONSTANT = {rule: local for rule in RULES.values() if (local := _constant_partials(rule)) is not None}
