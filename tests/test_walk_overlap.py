@@ -22,7 +22,7 @@ def _general(root: Value) -> dict:
     return gradients(root, on_step=lambda *step: None)
 
 
-def test_a_backward_inside_partials_leaves_both_walks_right():
+def test_a_backward_inside_partials_leaves_both_walks_right(op_name):
     w = Value(3.0)
     shared = w * 2.0  # a graph that the op's partials and the outer loss both reach
 
@@ -31,7 +31,7 @@ def test_a_backward_inside_partials_leaves_both_walks_right():
             (shared * shared).backward()
         return (2.0 * x,)
 
-    square = define_op("overlap_square", lambda x: x * x, partials, replace=True)
+    square = define_op(op_name("square"), lambda x: x * x, partials)
     loss = square(shared) + w * w
     got = gradients(loss)[w]
     # loss = (2w)^2 + w^2: one nested backward ran per walk, each adding d (2w)^2 / dw to w.grad
@@ -91,7 +91,7 @@ def test_walks_in_threads_over_shared_parameters():
         assert row == [reference[p] for p in params]
 
 
-def test_a_node_copied_mid_walk_does_not_confuse_later_walks():
+def test_a_node_copied_mid_walk_does_not_confuse_later_walks(op_name):
     w = Value(1.5)
     shared = w.tanh()
     copies: list[Value] = []
@@ -101,7 +101,7 @@ def test_a_node_copied_mid_walk_does_not_confuse_later_walks():
             copies.append(copy.copy(shared))  # the walk's scratch is in shared right now
         return (3.0,)
 
-    triple = define_op("overlap_triple", lambda x: 3.0 * x, partials, replace=True)
+    triple = define_op(op_name("triple"), lambda x: 3.0 * x, partials)
     gradients(triple(shared))
     (want,) = central_differences(lambda v: Value(v).tanh().data * 2.0, [1.5])
     assert copies and all(twin._g is None for twin in copies)  # no scratch carried along
