@@ -29,6 +29,7 @@ import gc
 import inspect
 import keyword
 import numbers
+import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
@@ -598,6 +599,15 @@ class Value:
         """A new leaf with the same data: gradients stop here."""
         return Value(self.data, label=self.label)
 
+    def __getstate__(self) -> dict:
+        # copy.copy and pickle leave the walk's scratch behind: a twin starts with `_g` None.
+        return {name: getattr(self, name) for name in Value.__slots__ if name != "_g"}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._g = None
+
     def __deepcopy__(self, memo: dict) -> Value:
         # Iterative, so a deep graph copies without recursion; parents first.
         import copy
@@ -850,49 +860,90 @@ def _constant_partials(rule: Rule) -> tuple | None:
     probes = [_Probe() for _ in range(rule.arity + 1 + rule.const)]
     try:
         local = tuple(rule.partials(*probes))
-    except Exception:  # they read an input: not constant
+        if not all(type(p) is float for p in local):
+            return None
+        # A cheap guard against partials that test their arguments' type without touching
+        # them (isinstance): the same floats at two real points, or they are not constant.
+        if any(tuple(rule.partials(*args)) != local for args in _two_points(rule)):
+            return None
+    except Exception:  # they read an input (or fail at a real point): not constant
         return None
-    return local if all(type(p) is float for p in local) else None
+    return local
+
+
+def _two_points(rule: Rule) -> Iterator[tuple]:
+    """partials' arguments (inputs, the node's value, c) at two points inside the rule's
+    sample intervals (or of (0.25, 0.75) where it gives none)."""
+    n = rule.arity + rule.const
+    intervals = rule.sample if len(rule.sample) == n else ((0.25, 0.75),) * n
+    for t in (0.3, 0.7):
+        point = [lo + t * (hi - lo) for lo, hi in intervals]
+        xs, c = (point[:-1], point[-1]) if rule.const else (point, None)
+        yield (*xs, ops.evaluate(rule, tuple(xs), c), *([c] if rule.const else []))
 
 
 _CONSTANT = {rule: local for rule in RULES.values() if (local := _constant_partials(rule)) is not None}
 
 
+# One eager walk at a time keeps its gradients in the nodes' `_g` slots; a walk that starts
+# while another holds this lock (a backward() inside a define_op's partials, another thread)
+# takes the dict-based general walk instead, which shares no scratch with anyone.
+_SLOT_WALK = threading.Lock()
+
+
 def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
     """The eager walk: d root / d node for every node, into `grads` if given (gradients()),
-    else added to each node's `.grad` (backward()). The hot loop of every training step.
+    else added to each node's `.grad` (backward()). The hot loop of every training step."""
+    if not _SLOT_WALK.acquire(blocking=False):  # another walk is using the slots right now
+        found = _general_walk(topological_order(root), seed, False, None)
+        if grads is None:
+            for node, grad in found.items():
+                node.grad += grad
+        else:
+            grads.update(found)
+        return
+    try:
+        _slot_walk(root, seed, grads)
+    finally:
+        _SLOT_WALK.release()
 
-    It is `topological_order` and `_general_walk` on floats, specialised for one and two
-    parents, with the gradients kept in each node's `_g` slot instead of a dict (a slot
-    costs a third of a dict lookup, and the walk does one per edge): False marks a node
-    the sort has seen that has no gradient yet; every `_g` is None again afterwards, even
-    on an exception, which writes no `.grad`. Same order of nodes and of accumulation as
-    `topological_order` and the tape: the same bits.
+
+def _slot_walk(root: Value, seed: float, grads: dict | None) -> None:
+    """`_float_backward` while it holds the slots: `topological_order` and `_general_walk`
+    on floats, specialised for one and two parents, with the gradients kept in each node's
+    `_g` slot instead of a dict (a slot costs a third of a dict lookup, and the walk does
+    one per edge). `mark`, an object new to this walk, says "seen by the sort, no gradient
+    yet": whatever else a slot holds (None, or a stale number left by a walk that was
+    interrupted, or copied along with a node) counts as unseen. Every `_g` is None again
+    afterwards, even on an exception, which writes no `.grad`. Same order of nodes and of
+    accumulation as `topological_order` and the tape: the same bits.
     """
     order: list[Value] = []
-    root._g = False
+    mark = object()
+    root._g = mark
     path = [root]
+    push, pop, emit = path.append, path.pop, order.append  # bound once: the sort calls them per node
     done = False
     constants = _CONSTANT
     try:
-        while path:  # topological_order, with `_g is None` as "not seen"
+        while path:  # topological_order, with `_g is not mark` as "not seen"
             node = path[-1]
             a = node._a
             if a is not None:
                 b = node._b
                 if b is SEVERAL:
-                    unseen = next((p for p in a if p._g is None), None)
-                elif a._g is None:
+                    unseen = next((p for p in a if p._g is not mark), None)
+                elif a._g is not mark:
                     unseen = a
-                elif b is not None and b._g is None:
+                elif b is not None and b._g is not mark:
                     unseen = b
                 else:
                     unseen = None
                 if unseen is not None:
-                    unseen._g = False
-                    path.append(unseen)
+                    unseen._g = mark
+                    push(unseen)
                     continue
-            order.append(path.pop())
+            emit(pop())
         root._g = seed
         for node in reversed(order):
             rule = node._rule
@@ -910,14 +961,14 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                     else:
                         (da,) = rule.partials(a.data, node.data, node._arg)
                     g = a._g
-                    a._g = da * grad if g is False else g + da * grad
+                    a._g = da * grad if g is mark else g + da * grad
                     continue
                 if b is not SEVERAL:
                     da, db = rule.partials(a.data, b.data, node.data) if constant is None else constant
                     g = a._g
-                    a._g = da * grad if g is False else g + da * grad
+                    a._g = da * grad if g is mark else g + da * grad
                     g = b._g
-                    b._g = db * grad if g is False else g + db * grad
+                    b._g = db * grad if g is mark else g + db * grad
                     continue
                 # three or more inputs, a variadic op, or microgpt's node (its _arg: the partials)
                 local = node._arg if rule is LOCAL_GRADS else local_derivatives(node)
@@ -925,7 +976,7 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
                 raise _singular(node, error) from None
             for parent, partial in zip(a, local):
                 g = parent._g
-                parent._g = partial * grad if g is False else g + partial * grad
+                parent._g = partial * grad if g is mark else g + partial * grad
         # Only now, all gradients known, is anything written: a failed walk writes nothing.
         if grads is None:
             for node in order:

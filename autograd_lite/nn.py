@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, collector_paused, no_grad
+from .engine import Value, _as_float, collector_paused, no_grad
 from .softmax import softmax_cross_entropy
 
 __all__ = [
@@ -551,9 +551,15 @@ class _TapedOutputs:
             if len(x) != len(inputs):
                 raise ValueError(f"accuracy: a sample has {len(x)} inputs, the model takes {len(inputs)}")
             for leaf, v in zip(inputs, x):
-                leaf.data = float(v)
+                leaf.data = _input_number(v, "accuracy")
             forward()
             yield [o.data for o in outputs]
+
+
+def _input_number(v: Any, who: str) -> float:
+    """A sample's input written into a taped leaf: refused as the eager pass refuses it (a
+    string is a TypeError naming it, never float("1")); a Value gives its data, as eagerly."""
+    return v.data if isinstance(v, Value) else _as_float(v, who)
 
 
 def _taped_accuracy(outputs: _TapedOutputs, model: MLP, xs: Sequence[Sample], ys: Sequence[Target]) -> float:
@@ -628,14 +634,14 @@ class _TapedBatches:
 
         n_out = len(self.model.layers[-1].neurons)
         if len(xs) not in self.tapes:
-            x_leaves = [[Value(v) for v in x] for x in xs]
+            x_leaves = [[Value(_input_number(v, "train")) for v in x] for x in xs]
             y_leaves = [[Value(t) for t in _targets(y, n_out)] for y in ys]
             root = loss(self.model, x_leaves, y_leaves, self.cost, self.l2)
             self.tapes[len(xs)] = (Tape(root), x_leaves, y_leaves)
         tape, x_leaves, y_leaves = self.tapes[len(xs)]
         for leaves, x in zip(x_leaves, xs):
             for leaf, v in zip(leaves, x):
-                leaf.data = float(v)
+                leaf.data = _input_number(v, "train")
         for leaves, y in zip(y_leaves, ys):
             for leaf, t in zip(leaves, _targets(y, n_out)):
                 leaf.data = t

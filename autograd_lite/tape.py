@@ -433,7 +433,7 @@ class _Program:
             if i != root:
                 pending = terms[i]
                 if pending is None:
-                    continue  # no gradient reaches it (every partial on its way is 0.0)
+                    continue  # no gradient reaches it (not met: every edge passes a term, a 0.0 one too)
                 terms[i] = None
                 if len(pending) == 1 and pending[0].isidentifier():
                     grad[i] = pending[0]  # an edge of +: the consumer's gradient itself
@@ -460,8 +460,8 @@ class _Program:
                     code, precedence = partial
                     code = code.format(*args, names[i])
                     term = f"{code} * {g}" if precedence >= 2 else f"({code}) * {g}"
-                elif partial == 0.0:
-                    continue
+                elif partial == 0.0:  # kept: eager adds 0.0 * g too, nan where g is inf
+                    term = f"0.0 * {g}"
                 elif partial == 1.0:
                     term = g
                 elif partial == -1.0:

@@ -472,10 +472,12 @@ def tool_check_lines(plan: Plan, engines: list[str], timed: dict) -> tuple[list[
             losses, passed_l = _same([r["check"]["losses"] for r in runs])
             grads, passed_g = _same([r["check"]["gradients"] for r in runs])
             forward, passed_f = _same([r["check"]["forward"] for r in runs])
+            forward_eager, passed_e = _same([r["check"]["forward_eager"] for r in runs])
             untouched = all(r["check"]["forward_leaves_grads"] for r in runs)
-            ok &= passed_l and passed_g and passed_f and untouched
-            lines.append(f"W1 `tape.forward()` vs `tape.run()` on the trained parameters (every round): "
-                         f"{forward}; forward() left every `.grad` "
+            ok &= passed_l and passed_g and passed_f and passed_e and untouched
+            lines.append(f"W1 `tape.forward()` on the trained parameters (every round) vs `tape.run()`: "
+                         f"{forward}; vs the loss built eagerly: {forward_eager}; "
+                         "forward() left every `.grad` "
                          f"{'as it was' if untouched else 'CHANGED'}.")
             n_params = check["gradients"]["compared"] // check["steps"]
             lines.append(f"W1 tape vs eager autograd_lite (W1's loop in the same process), {check['steps']} "

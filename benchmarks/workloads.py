@@ -341,7 +341,8 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
     Recording (build + compile) is reported, not timed.
 
     Check: the losses and every parameter's gradient at every step must be
-    bit-identical to those of W1's eager loop run in this process.
+    bit-identical to those of W1's eager loop run in this process, and forward()'s
+    value to run()'s and to the loss built eagerly from the same parameters.
     """
     if engine.name != "autograd_lite":
         return {"error": "n/a: autograd_lite's Tape", "samples": []}
@@ -376,6 +377,7 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
         forward_values.append(tape.forward())
         forward_samples.append(time.perf_counter() - start)
     untouched = [p.grad for p in params] == before
+    eager_value = moons_loss(model, engine.Value, points, labels).data  # the same parameters, eagerly
     engine.zero_grad(params)
     return {"samples": samples, "losses": losses, "data": source, "nodes": tape.nodes,
             "compile_seconds": compile_seconds, "record_seconds": record_seconds,
@@ -383,6 +385,7 @@ def run_w1_tape(engine: Engine, repeats: int) -> dict:
             "check": {"steps": repeats + 1, "losses": _compare(losses, eager_losses),
                       "gradients": _compare(grads, eager_grads),
                       "forward": _compare(forward_values, [tape.run()] * len(forward_values)),
+                      "forward_eager": _compare(forward_values, [eager_value] * len(forward_values)),
                       "forward_leaves_grads": untouched}}
 
 

@@ -45,20 +45,21 @@ NOTEBOOK_EXTRA = ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat"
 
 
 def unavailable(reason: str) -> None:
-    """Skip the calling test module, saying why; but fail on CI (CI=true), whose .ci/run
-    installs everything the notebook tests need, so that there they are never skipped."""
+    """Skip the calling test, saying why; but fail on CI (CI=true), whose .ci/run installs
+    everything these tests need, so that there they are never skipped."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the notebook tests (.ci/run installs them)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+        pytest.fail(f"{reason}; CI must run this test (.ci/run installs what it needs)", pytrace=False)
+    pytest.skip(reason)
 
 
-def require_notebook_extra(modules: tuple[str, ...] = NOTEBOOK_EXTRA) -> None:
-    """`unavailable` unless every module of the notebook extra imports."""
+def missing(modules: tuple[str, ...], browser: bool = False) -> str | None:
+    """Why a test marked `needs(*modules, browser=...)` cannot run here, or None."""
     for module in modules:
         try:
             importlib.import_module(module)
         except ImportError:
-            unavailable(f"needs {module}, from the notebook extra: pip install -e '.[notebook]'")
+            return f"needs {module}, from the notebook extra: pip install -e '.[notebook]'"
+    return chromium_missing() if browser else None
 
 
 def jupyter_env(folder: Path) -> dict[str, str]:

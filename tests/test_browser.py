@@ -11,7 +11,6 @@ nothing. Skipped, saying why, where any of them is missing, except on CI
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -26,31 +25,19 @@ from autograd_lite.backprop_page import backprop_html
 from .helpers import micrograd_neuron
 from .jupyter_session import frames_shown
 
-pytestmark = pytest.mark.slow  # the other interpreters of .ci/other_pythons skip the browser
+# the other interpreters of .ci/other_pythons skip the browser; `needs` checks it when a test runs
+pytestmark = [pytest.mark.slow, pytest.mark.needs(browser=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
-
-def _unavailable(reason: str) -> None:
-    """Skip where the browser is missing, but fail on CI, whose .ci/run installs it."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the browser test (.ci/run installs it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
+try:  # a missing selenium is reported by the needs mark, when a test runs: collecting needs none
     from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
-    _unavailable("needs the selenium package: pip install selenium")
-if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-    _unavailable(f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver")
-if shutil.which("dot") is None:
-    _unavailable("needs Graphviz's dot: apt-get install graphviz")
-
-from selenium.webdriver.common.by import By  # noqa: E402 - after the skips above
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+    pass
 
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

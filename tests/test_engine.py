@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 import sys
 
 import pytest
@@ -350,3 +351,28 @@ def test_a_failed_backward_leaves_the_shared_nodes_ready_for_the_next_walk():
     numeric = central_differences(lambda a, b: math.tanh(b * b * math.exp(a) + b), [0.0, 1.5])
     assert close(x.grad, numeric[0], 1e-7) and close(w.grad, numeric[1], 1e-7)
     assert gradients(root)[w] == w.grad  # the pure walk agrees with what backward added
+
+
+def test_partials_read_once_as_constants_are_constant_at_real_points(monkeypatch):
+    from autograd_lite.engine import _CONSTANT, _constant_partials
+
+    # every rule the walk reads as constant gives those floats wherever it is evaluated
+    assert {rule.name for rule in _CONSTANT} >= {"add", "sub", "neg"}
+    for rule, local in _CONSTANT.items():
+        rng = random.Random(rule.name)
+        for _ in range(5):
+            point = [rng.uniform(lo, hi) for lo, hi in rule.sample]
+            xs, c = (point[:-1], point[-1]) if rule.const else (point, None)
+            out = ops.evaluate(rule, tuple(xs), c)
+            assert tuple(rule.partials(*xs, out, *([c] if rule.const else []))) == local
+    # partials that look at their argument's type without touching it fool the probe alone
+    def sly_partials(x, out):
+        return (2.0 * x if isinstance(x, float) else 1.0,)
+
+    sly = ops.Rule("sly_square", 1, lambda x: x * x, sly_partials, "sly", "sly({0})", sample=((0.5, 2.0),))
+    monkeypatch.setattr(ops, "BUILTIN_OPS", {*ops.BUILTIN_OPS, "sly_square"})
+    assert _constant_partials(sly) is None
+    x = Value(1.5)
+    y = apply(sly, x)
+    (want,) = central_differences(lambda v: v * v, [1.5])
+    assert close(gradients(y)[x], want, 1e-6)

@@ -23,15 +23,20 @@ from autograd_lite.backprop_page import backprop_html
 from autograd_lite.closed_form import backprop
 from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
+from autograd_lite.notebook import explore, explore_network, show_backprop
+from autograd_lite.viz import GraphvizNotFoundError
 
 from .helpers import micrograd_neuron
-from .jupyter_session import require_notebook_extra
+from .jupyter_session import NOTEBOOK_EXTRA
 
-require_notebook_extra(("ipywidgets",))
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
-from autograd_lite.notebook import explore, explore_network, show_backprop  # noqa: E402
-from autograd_lite.viz import GraphvizNotFoundError  # noqa: E402
+
+def widget_test(function):
+    """A test of the explore widgets: it needs ipywidgets, from the notebook extra (checked when it
+    runs: a failure on CI), so it is `slow`: the other interpreters, without that extra, skip it."""
+    return pytest.mark.slow(pytest.mark.needs("ipywidgets")(function))
+
 
 RECORD = re.compile(r'label="\{ ([^|]+?) \| data (\S+) \| grad (\S+) \}"')
 
@@ -139,6 +144,7 @@ def neuron(x, w, b):
     return (x * w + b).tanh()
 
 
+@widget_test
 @needs_dot
 def test_moving_a_slider_redraws_with_new_data_and_grads() -> None:
     for f in (neuron, "tanh(x*w + b)"):
@@ -159,6 +165,7 @@ def test_moving_a_slider_redraws_with_new_data_and_grads() -> None:
         assert f"data {t:.4f} | grad 1.0000 }}" in widget.dot  # the output, seeded with 1
 
 
+@widget_test
 @needs_dot
 def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
     widget = explore(lambda x, y: (x * y).log(), x=2.0, y=1.0)
@@ -172,6 +179,7 @@ def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
     assert records(widget.dot)["x"] == ("3.0000", "0.3333")  # d log(xy)/dx = 1/x
 
 
+@widget_test
 def test_ranges_default_and_given() -> None:
     widget = explore(neuron, x=2.0, w=-3.0, b=0.0, ranges={"b": (-1.0, 4.0)})
     x, w, b = (widget.sliders[n] for n in "xwb")
@@ -188,6 +196,7 @@ def test_ranges_default_and_given() -> None:
     assert abs(k - round(k)) < 1e-9
 
 
+@widget_test
 @pytest.mark.parametrize("call, message", [
     (lambda: explore(neuron, x=1.0, w=2.0), "no start value for b"),
     (lambda: explore(neuron, x=1.0, w=2.0, b=0.0, c=1.0), "unknown name c"),
@@ -201,6 +210,7 @@ def test_names_and_values_are_checked_at_the_call(call, message) -> None:
         call()
 
 
+@widget_test
 def test_a_range_not_holding_the_start_value_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"ranges\['x'\]"):
         explore("x*x", x=5.0, ranges={"x": (0.0, 1.0)})
@@ -210,6 +220,7 @@ def test_a_range_not_holding_the_start_value_is_an_error() -> None:
 # explore_network
 
 
+@widget_test
 @needs_dot
 def test_explore_network_redraws_delta_as_bp1_bp2_say() -> None:
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
@@ -241,6 +252,7 @@ def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None
     assert result.stdout.strip() == "[]"
 
 
+@widget_test
 @needs_dot
 def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None:
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3, cost="cross_entropy")
@@ -253,6 +265,7 @@ def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None
         assert f"δ^3_{j} = {delta:.4f}" in widget.dot
 
 
+@widget_test
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"y": [0.5]}, ValueError, "1 values"),
     ({"y": [0.5, 0.5], "cost": "nonsense"}, ValueError, "unknown cost 'nonsense'"),
@@ -266,14 +279,33 @@ def test_explore_network_checks_its_arguments_at_the_call(kwargs, error, message
         explore_network(model, [0.05, 0.10], **kwargs)
 
 
+def _pytest_under_ci(blocked: tuple[str, ...], *args: str) -> subprocess.CompletedProcess:
+    """pytest in a fresh interpreter with CI=true, where importing any of `blocked` fails, as in
+    a venv without the notebook extra (the other interpreters of .ci/other_pythons)."""
+    code = ("import sys, pytest\n"
+            f"sys.modules.update(dict.fromkeys({blocked!r}))\n"  # None: `import ...` now fails
+            f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', *{args!r}]))")
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "CI": "true"}, timeout=300)
+
+
 @pytest.mark.parametrize("module, blocked", [("test_notebook", "ipywidgets"), ("test_notebooks", "nbclient")])
 def test_on_ci_a_missing_notebook_extra_fails_instead_of_skipping(module: str, blocked: str) -> None:
-    code = ("import sys, pytest\n"
-            f"sys.modules[{blocked!r}] = None\n"  # `import ...` now fails, as without the extra
-            f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/{module}.py', '--co']))")
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "CI": "true"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env,
-                            timeout=120)
-    assert result.returncode not in (0, 5), result.stdout[-2000:]
+    result = _pytest_under_ci((blocked,), f"tests/{module}.py", "-m", "slow", "-x")
+    assert result.returncode == 1, result.stdout[-2000:]  # 1: tests failed (not 5: none collected)
     assert f"needs {blocked}" in result.stdout and "CI must run" in result.stdout, result.stdout[-2000:]
+
+
+def test_without_the_extras_the_other_interpreters_collect_and_deselect_them() -> None:
+    # .ci/other_pythons: CI=true, only .[test,demos] installed, `pytest -m "not slow"`
+    modules = ("tests/test_notebook.py", "tests/test_notebooks.py", "tests/test_notebook_browser.py")
+    result = _pytest_under_ci((*NOTEBOOK_EXTRA, "selenium"), *modules, "-m", "not slow", "--collect-only")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert re.search(r"\(\d+ deselected\)", result.stdout) and not re.search(r"\d+ errors?", result.stdout), \
+        result.stdout[-2000:]
+    # (-k: not these tests themselves, which would run pytest again)
+    result = _pytest_under_ci((*NOTEBOOK_EXTRA, "selenium"), "tests/test_notebook.py", "-m", "not slow",
+                              "-k", "not extra")
+    assert result.returncode == 0, result.stdout[-2000:]  # the show_backprop tests run without the extra
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]

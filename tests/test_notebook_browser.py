@@ -27,30 +27,24 @@ import pytest
 
 from .helpers import micrograd_neuron
 from .jupyter_session import (
+    NOTEBOOK_EXTRA,
     chromium,
-    chromium_missing,
     convert,
     frames_shown,
     jupyter_env,
     jupyterlab,
     open_and_run_all,
-    require_notebook_extra,
-    unavailable,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.needs(*NOTEBOOK_EXTRA, browser=True)]
+try:  # a missing selenium is reported by the needs mark, when a test runs: collecting needs none
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    pass
 
-
-_reason = chromium_missing()
-if _reason:
-    unavailable(_reason)
-require_notebook_extra()
-
-from selenium.webdriver.common.by import By  # noqa: E402 - after the skips above
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-from autograd_lite.notebook import show_backprop  # noqa: E402
+from autograd_lite.notebook import show_backprop  # noqa: E402 - after the optional imports
 
 
 @pytest.fixture(scope="module")

@@ -265,3 +265,35 @@ def test_taped_evaluation_gives_the_eager_outputs_bit_for_bit():
     taped = list(_TapedOutputs(model)(xs))
     assert taped == [[o.data for o in model.forward(x)] for x in xs]
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_a_zero_partial_still_multiplies_the_gradient_as_eager_does():
+    # x*0.0 has the constant partial 0.0; its gradient here is 1e200 * 1e200 = inf, and
+    # 0.0 * inf is nan: eager adds that nan to x.grad, so the tape must too (same bits).
+    def build(x):
+        return ((x * 0.0) * 1e200) * 1e200 + x
+
+    x = Value(2.0)
+    tape = Tape(build(x))
+    for data in (2.0, -3.0):
+        x.data, x.grad = data, 0.0
+        tape.run()
+        fresh = Value(data)
+        build(fresh).backward()
+        assert math.isnan(fresh.grad) and math.isnan(x.grad)
+
+
+@pytest.mark.parametrize("where", ["validation", "second batch"])
+def test_taped_training_refuses_a_string_input_as_eager_training_does(where):
+    good, bad = [0.5, 1.0], ["1", 2.0]  # float("1") would silently read the string
+    xs, ys = ([good, good], [1.0, -1.0]) if where == "validation" else ([good, bad], [1.0, -1.0])
+    validation = ([good, bad], [1.0, -1.0]) if where == "validation" else None
+    messages = []
+    for tape in (False, True):
+        model = MLP(2, [3, 1], seed=1)
+        with pytest.raises(TypeError) as caught:
+            train(model, xs, ys, epochs=1, batch_size=1, tape=tape, validation=validation)
+        messages.append(str(caught.value))
+    for message in messages:
+        assert "expected a Value or a real number, got str ('1')" in message, messages
+    assert messages[1].startswith(("accuracy:", "train:")), messages
