@@ -895,7 +895,8 @@ def _float_backward(root: Value, seed: float, grads: dict | None) -> None:
     """The eager walk: d root / d node for every node, into `grads` if given (gradients()),
     else added to each node's `.grad` (backward()). The hot loop of every training step."""
     if not _SLOT_WALK.acquire(blocking=False):  # another walk is using the slots right now
-        found = _general_walk(topological_order(root), seed, False, None)
+        found = _general_walk(topological_order(root), seed, False, None,
+                              "backward" if grads is None else "gradients")
         if grads is None:
             for node, grad in found.items():
                 node.grad += grad
