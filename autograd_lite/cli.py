@@ -33,11 +33,19 @@ def demo_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(demos.__path__) if not m.name.startswith("_"))
 
 
+def _unknown_demo(names: list[str]) -> int | None:
+    """2, after a one-line error naming the first of `names` that is no demo; None if all are."""
+    known = demo_names()
+    unknown = [name for name in names if name not in known]
+    if not unknown:
+        return None
+    print(f"autograd-lite demo: unknown demo {unknown[0]!r}; choose from {', '.join(known)}", file=sys.stderr)
+    return 2
+
+
 def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
-    names = demo_names()
-    if name not in names:
-        print(f"autograd-lite demo: unknown demo {name!r}; choose from {', '.join(names)}", file=sys.stderr)
-        return 2
+    if (status := _unknown_demo([name])) is not None:
+        return status
     saved_argv = sys.argv
     sys.argv = [name] + (["--quick"] if quick else []) + (["--fast"] if fast else [])
     try:
@@ -49,12 +57,8 @@ def _run_demo(name: str, quick: bool, fast: bool = False) -> int:
 
 def _write_notebooks(names: list[str], out_dir: str, force: bool) -> int:
     """Convert demos (jupytext percent scripts) to NAME.ipynb in out_dir; print each path."""
-    known = demo_names()
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        print(f"autograd-lite demo: unknown demo {unknown[0]!r}; choose from {', '.join(known)}",
-              file=sys.stderr)
-        return 2
+    if (status := _unknown_demo(names)) is not None:
+        return status
     try:
         import jupytext
     except ImportError:

@@ -297,7 +297,7 @@ def explore_network(model: Any, x: Sequence[float], y: Sequence[float], *, cost:
         except (TypeError, ValueError, IndexError):
             raise ValueError(f"explore_network: weight must be (layer, neuron, k) indices of the model, "
                              f"as model.layers[layer].neurons[neuron].w[k]; got {weight!r}") from None
-        wname = f"w^{layer + 2}_{neuron}{k}"
+        wname = model.note_names()[param]  # the name the drawing gives it
         starts[wname] = param.data
 
     def draw(vals: dict[str, float]) -> viz.Drawing:
