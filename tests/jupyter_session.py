@@ -238,6 +238,11 @@ def open_and_run_all(driver: Any, lab: Lab, notebook: str) -> None:
     run_all.click()
 
 
+def severe(driver: Any) -> list[dict]:
+    """The browser console's errors (SEVERE entries) since the last read."""
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
 def frames_shown(driver: Any, root: Any = None) -> list[int]:
     """The player frames laid out (display not none, some height) inside root, or in the
     whole page; read in one script run, so a playing player cannot change between reads."""

@@ -11,8 +11,6 @@ nothing. Skipped, saying why, where any of them is missing, except on CI
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,44 +21,23 @@ import pytest
 from autograd_lite.backprop_page import backprop_html
 
 from .helpers import micrograd_neuron
-from .jupyter_session import frames_shown
+from .jupyter_session import chromium, frames_shown, severe
 
 # the other interpreters of .ci/other_pythons skip the browser; `needs` checks it when a test runs
 pytestmark = [pytest.mark.slow, pytest.mark.needs(browser=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
 try:  # a missing selenium is reported by the needs mark, when a test runs: collecting needs none
-    from selenium import webdriver
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     pass
 
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1400,1000"]
-
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: selenium-manager then has nothing to look up or download.
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    browser = webdriver.Chrome(options=options, service=service)
-    try:
-        browser.set_page_load_timeout(20)
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with chromium(tmp_path_factory.mktemp("chromium")) as browser:
         yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -71,23 +48,14 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return path, 6
 
 
-def visible_frames(browser: Any) -> list[int]:
-    """The frames shown, read in one script run: a playing page cannot change between reads."""
-    return frames_shown(browser)
-
-
 def shown(browser: Any) -> int:
-    frames = visible_frames(browser)
+    frames = frames_shown(browser)
     assert len(frames) == 1, f"exactly one frame should be visible, got {frames}"
     return frames[0]
 
 
 def caption(browser: Any) -> str:
     return browser.find_element(By.CSS_SELECTOR, ".frame.current .caption").text
-
-
-def severe(browser: Any) -> list[dict]:
-    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def open_page(browser: Any, path: Path) -> None:

@@ -34,6 +34,7 @@ from .jupyter_session import (
     jupyter_env,
     jupyterlab,
     open_and_run_all,
+    severe,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs(*NOTEBOOK_EXTRA, browser=True)]
@@ -51,10 +52,6 @@ from autograd_lite.notebook import show_backprop  # noqa: E402 - after the optio
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with chromium(tmp_path_factory.mktemp("chromium")) as driver:
         yield driver
-
-
-def severe(driver: Any) -> list[dict]:
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def shown_frames(player: Any) -> list[int]:
