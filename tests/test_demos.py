@@ -12,6 +12,7 @@ import pytest
 from autograd_lite import cli
 
 LONG = {"digits", "moons"}  # ~10 s each (scikit-learn, matplotlib): marked slow
+WITH_FAST = LONG | {"gpt"}  # run eager and --fast below, which checks all the quick run does
 
 
 def run_demo(name, tmp_path, *flags):
@@ -26,8 +27,7 @@ def run_demo(name, tmp_path, *flags):
     return result
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in LONG else n
-                                  for n in cli.demo_names()])
+@pytest.mark.parametrize("name", [n for n in cli.demo_names() if n not in WITH_FAST])
 def test_demo_runs_in_quick_mode(name, tmp_path):
     result = run_demo(name, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -42,15 +42,21 @@ def without_times(stdout):
             for ln in stdout.splitlines() if not ln.startswith("runtime")]
 
 
+def eager_and_fast(name, tmp_path):
+    """The demo run eagerly and with --fast (both must succeed), and the eager run's lines,
+    clock aside, that the fast run does not print."""
+    eager, fast = run_demo(name, tmp_path), run_demo(name, tmp_path, "--fast")
+    assert eager.returncode == 0 and fast.returncode == 0, eager.stderr + fast.stderr
+    fast_lines = set(without_times(fast.stdout))
+    return eager, fast, [ln for ln in without_times(eager.stdout) if ln not in fast_lines]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LONG))
 def test_fast_demo_computes_what_the_eager_one_does(name, tmp_path):
     # --fast replays tapes (training, and evaluation by Tape.forward): the same printed numbers;
     # it only adds lines about the tape
-    eager, fast = run_demo(name, tmp_path), run_demo(name, tmp_path, "--fast")
-    assert eager.returncode == 0 and fast.returncode == 0, eager.stderr + fast.stderr
-    fast_lines = set(without_times(fast.stdout))
-    missing = [ln for ln in without_times(eager.stdout) if ln not in fast_lines]
+    eager, _, missing = eager_and_fast(name, tmp_path)
     assert not missing and len(eager.stdout.splitlines()) > 5
 
 
@@ -58,10 +64,7 @@ def test_gpt_fast_trains_as_the_eager_run_does(tmp_path):
     # --fast replays one tape per name length, with the tokens as one-hot leaves: the same
     # printed losses and samples as the eager run's index lookups, and the demo asserts that
     # on a sample of names the tape's loss and gradients are the eager graph's to the bit
-    eager, fast = run_demo("gpt", tmp_path), run_demo("gpt", tmp_path, "--fast")
-    assert eager.returncode == 0 and fast.returncode == 0, eager.stderr + fast.stderr
-    fast_lines = set(without_times(fast.stdout))
-    missing = [ln for ln in without_times(eager.stdout) if ln not in fast_lines]
+    eager, fast, missing = eager_and_fast("gpt", tmp_path)
     assert not missing and sum(ln.startswith("step") for ln in eager.stdout.splitlines()) >= 3
     assert "bit-identical to the eager one-hot graph" in fast.stdout
     assert "sampled names:" in fast.stdout and "x faster" in fast.stdout
