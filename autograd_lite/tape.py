@@ -256,7 +256,7 @@ def _templates(rule: ops.Rule, arg: float | None, n: int, cache: dict) -> _Templ
     """The rule's forward and partials as code templates ({0}, {1}: the inputs, {n}: the
     output), for one rule, constant and number of inputs n (n varies for a variadic rule):
     traced once per triple, not once per node."""
-    key = (rule, arg, n)
+    key = (rule, None if arg is None else _literal(arg), n)  # as written: 0.0 == -0.0, but not in code
     found = cache.get(key)
     if found is None:
         slots = [f"{{{i}}}" for i in range(n + 1)]  # the inputs, then the output
@@ -460,13 +460,11 @@ class _Program:
                     code, precedence = partial
                     code = code.format(*args, names[i])
                     term = f"{code} * {g}" if precedence >= 2 else f"({code}) * {g}"
-                elif partial == 0.0:  # kept: eager adds 0.0 * g too, nan where g is inf
-                    term = f"0.0 * {g}"
                 elif partial == 1.0:
                     term = g
                 elif partial == -1.0:
                     term = f"-{g}"
-                else:
+                else:  # 0.0 too: eager adds 0.0 * g, nan where g is inf, -0.0 where g < 0
                     term = f"{_literal(partial)} * {g}"
                 if terms[p] is None:
                     terms[p] = [term]

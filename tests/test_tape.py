@@ -283,6 +283,25 @@ def test_a_zero_partial_still_multiplies_the_gradient_as_eager_does():
         assert math.isnan(fresh.grad) and math.isnan(x.grad)
 
 
+def test_signed_zero_constants_replay_with_their_own_sign():
+    # 0.0 == -0.0 (and they hash alike), but x*-0.0 and x*0.0 differ in the sign of their
+    # value and of their partial: each node must replay its own constant, bit for bit.
+    def build(x, y):
+        return (x * -0.0) * (x * 0.0) + y * -0.0
+
+    x, y = Value(-0.0), Value(1.0)
+    tape = Tape(build(x, y))
+    for xd, yd in ((-0.0, 1.0), (0.0, 2.0), (-1.5, -2.0)):
+        x.data, x.grad, y.data, y.grad = xd, 0.0, yd, 0.0
+        value = tape.run()
+        fx, fy = Value(xd), Value(yd)
+        root = build(fx, fy)
+        root.backward()
+        as_bits = [math.copysign(1.0, v) for v in (root.data, fx.grad, fy.grad)]
+        assert [math.copysign(1.0, v) for v in (value, x.grad, y.grad)] == as_bits
+        assert (value, x.grad, y.grad) == (root.data, fx.grad, fy.grad)
+
+
 @pytest.mark.parametrize("where", ["validation", "second batch"])
 def test_taped_training_refuses_a_string_input_as_eager_training_does(where):
     good, bad = [0.5, 1.0], ["1", 2.0]  # float("1") would silently read the string
