@@ -45,7 +45,7 @@ if "ipykernel" not in sys.modules:
 import matplotlib.pyplot as plt
 
 from autograd_lite import Value, gradients, jvp, no_grad, sigmoid
-from autograd_lite.demos._common import quick_mode
+from autograd_lite.demos._common import in_kernel, quick_mode
 from autograd_lite.engine import collector_paused
 from autograd_lite.ops import RULES
 
@@ -302,7 +302,7 @@ ax.set_title(f"Cost of the gradient, sigmoid MLPs 4-h-h-2 (backward/forward pass
 ax.grid(True, which="both", alpha=0.3)
 ax.legend(loc="upper left", fontsize=9)
 fig.tight_layout()
-if "ipykernel" in sys.modules:
+if in_kernel():
     plt.show()
 else:
     out_dir = Path("demo_output")
