@@ -32,10 +32,18 @@ from typing import Any
 
 from .engine import Value, gradients, local_derivatives, topological_order
 
-__all__ = ["MAX_NODES", "GraphvizNotFoundError", "draw_dot", "draw_network", "graph_description", "to_dot"]
+__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizNotFoundError", "draw_dot", "draw_network",
+           "graph_description", "to_dot"]
 
 MAX_NODES = 1000
 """Drawings refuse graphs with more Values than this (pass max_nodes= to change it)."""
+
+NETWORK_FULL_LIMIT = 200
+"""`draw_network` draws every Value of a sample's graph up to this many (the seed's 2-2-2
+network has 37); past it, one column of neurons per layer (`full=True` draws every Value)."""
+
+NETWORK_ROWS = 100
+"""A layer drawn as a column shows at most this many neurons, then says how many more."""
 
 INSTALL_HINT = (
     "Graphviz's `dot` program is needed to render drawings: install it with "
@@ -532,23 +540,34 @@ def draw_dot(root: Value, *, rankdir: str = "LR", format: str = "svg", **options
 
 def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
                         rankdir: str = "LR", edge_labels: bool = False,
-                        max_nodes: int = MAX_NODES) -> Drawing:
-    """The Drawing behind `draw_network` (also used for its DOT text)."""
+                        max_nodes: int = MAX_NODES, full: bool | None = None) -> Drawing:
+    """The Drawing behind `draw_network` (also used for its DOT text). `full=None` draws every
+    Value up to NETWORK_FULL_LIMIT Values and one column of neurons per layer past it."""
     from .closed_form import backprop
 
+    if full is not None and not isinstance(full, bool):
+        raise TypeError(f"draw_network: full= must be True, False or None, got {type(full).__name__} "
+                        f"({full!r:.40})")
     cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     inputs = [xi if isinstance(xi, Value) else Value(float(xi)) for xi in x]
     c_x = model.sample_cost(inputs, y, cost)
     grads = gradients(c_x)  # pure: the model's .grad attributes are left alone
-    names: dict[Value, str] = {c_x: f"C_x ({cost})", **model.note_names(inputs)}
-    clusters: dict[Value, str] = {xk: "layer 1 (input)" for xk in inputs}
-    notes: dict[Value, str] = {}
-    highlight: dict[Value, str] = {}
     reference = None
     if closed_form:
         weights, biases = model.weights_and_biases()
         reference = backprop(weights, biases, [v.data for v in inputs], y, activation=model.activations,
                              cost=cost)
+    if full is None:
+        full = len(topological_order(c_x)) <= NETWORK_FULL_LIMIT
+    if not full:
+        if edge_labels:
+            raise ValueError("draw_network: edge_labels= labels single edges, which a network drawn by "
+                             "layer (full=False) does not have; pass full=True")
+        return layers_description(model, inputs, c_x, grads, reference, cost, rankdir)
+    names: dict[Value, str] = {c_x: f"C_x ({cost})", **model.note_names(inputs)}
+    clusters: dict[Value, str] = {xk: "layer 1 (input)" for xk in inputs}
+    notes: dict[Value, str] = {}
+    highlight: dict[Value, str] = {}
     seen = set(inputs)
     for index, layer in enumerate(model.layers):
         l_note = index + 2
@@ -576,5 +595,64 @@ def draw_network(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_
     """A graphviz.Digraph of one sample through an nn.MLP: layers as clusters, the note's
     names, each z node labelled with δ^l_j = ∂C_x/∂z^l_j (eq. 14), beside the closed-form
     BP1/BP2 value when `closed_form`. `cost=None` is the model's cost, else quadratic.
+    A sample graph of more than NETWORK_FULL_LIMIT Values (a 64-32-10 network has over 7,000) is
+    drawn by layer: one column per layer, a row per neuron (z, a, δ) and a δ summary;
+    `full=True` draws every Value (then `max_nodes` applies), `full=False` always by layer.
     Uses the pure gradient walk: no `.grad` changes."""
     return _digraph(network_description(model, x, y, cost=cost, closed_form=closed_form, **options), format)
+
+
+def layers_description(model: Any, inputs: list[Value], c_x: Value, grads: Mapping[Value, Any],
+                       reference: Any, cost: str, rankdir: str = "LR") -> Drawing:
+    """A network drawn by layer: one column (a record) per layer, one row per neuron with its
+    z^l_j, a^l_j and δ^l_j = ∂C_x/∂z^l_j (eq. 14; beside BP1/BP2, eqs. 20-21, when `reference`
+    is the closed form), and under it the layer's δ summary; one edge per weight matrix,
+    labelled with its shape and its largest |∂C/∂w| (BP4, eq. 23). The picture's size grows
+    with the widest layer, not with the number of weights."""
+    drawing = Drawing(graph_attrs={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t",
+                                   "label": f"one sample through {model.nin}-"
+                                            + "-".join(str(n) for n in model.nouts)
+                                            + " (drawn by layer: full=True draws every value)"})
+    rows = [f"x_{k} = a^1_{k} = {four_decimals(xk.data)}" for k, xk in enumerate(inputs)]
+    drawing.nodes.append(("layer1", _column(f"layer 1 (input): {_count(len(inputs), 'input')}", rows, [],
+                                            COLOURS["leaf"], rankdir)))
+    last = len(model.layers) - 1
+    for index, layer in enumerate(model.layers):
+        l_note = index + 2
+        which = "BP1" if index == last else "BP2"
+        deltas = [float(grads.get(z, 0.0)) for z in layer.z]
+        rows = []
+        for j, (z, a) in enumerate(zip(layer.z, layer.a)):
+            row = f"{j}: z {four_decimals(z.data)}  a {four_decimals(a.data)}  δ {four_decimals(deltas[j])}"
+            if reference is not None:
+                row += f" ({which}: {four_decimals(reference.delta[index][j])})"
+            rows.append(row)
+        largest = max(range(len(deltas)), key=lambda j: abs(deltas[j]))
+        summary = [f"δ^{l_note}: max |δ| = {four_decimals(abs(deltas[largest]))} at j = {largest}",
+                   f"mean |δ| = {four_decimals(sum(abs(d) for d in deltas) / len(deltas))}"]
+        title = f"layer {l_note} ({layer.activation}): {_count(len(deltas), 'neuron')}, rows j: z, a, δ"
+        fill = COLOURS["output"] if index == last else COLOURS["interior"]
+        drawing.nodes.append((f"layer{l_note}", _column(title, rows, summary, fill, rankdir)))
+        weight_grads = [abs(float(grads.get(w, 0.0))) for n in layer.neurons for w in n.w]
+        bias_grads = [abs(float(grads.get(n.b, 0.0))) for n in layer.neurons]
+        fan_in = len(layer.neurons[0].w)
+        drawing.edges.append((f"layer{l_note - 1}", f"layer{l_note}", {
+            "label": (f"w^{l_note}: {len(deltas)}×{fan_in}, max |∂C/∂w| = {four_decimals(max(weight_grads))}"
+                      f"\\nb^{l_note}: max |∂C/∂b| = {four_decimals(max(bias_grads))}"),
+            "fontsize": "11", "penwidth": "2"}))
+    drawing.nodes.append(("cost", {"shape": "record", "style": "filled", "fillcolor": COLOURS["output"],
+                                   "label": "{ " + " | ".join(record_escape(f) for f in (
+                                       f"C_x ({cost})", f"data {four_decimals(c_x.data)}")) + " }"}))
+    drawing.edges.append((f"layer{len(model.layers) + 1}", "cost", {"penwidth": "2"}))
+    return drawing
+
+
+def _column(title: str, rows: list[str], summary: list[str], fill: str, rankdir: str) -> dict[str, str]:
+    """A record drawn as a column: title, up to NETWORK_ROWS rows, then the summary lines."""
+    if len(rows) > NETWORK_ROWS:
+        rows = [*rows[:NETWORK_ROWS], f"... {len(rows) - NETWORK_ROWS:,} more"]
+    fields = " | ".join(record_escape(f) for f in [title, *rows, *summary])
+    # A record's fields stack vertically in a left-to-right graph and side by side in a
+    # top-to-bottom one; braces turn them: the column stays a column either way.
+    label = fields if rankdir in ("LR", "RL") else "{ " + fields + " }"
+    return {"shape": "record", "style": "filled", "fillcolor": fill, "fontsize": "12", "label": label}
