@@ -4,7 +4,7 @@ The public face. `Value` records every operation into a graph; `backward()`
 applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
-from .check import EngineReport, check_engine
+from .check import EngineReport, check_engine, check_graph
 from .engine import (
     Value,
     define_op,
@@ -31,6 +31,7 @@ __all__ = [
     "__version__",
     "check_engine",
     "check_grad",
+    "check_graph",
     "cos",
     "define_op",
     "enable_grad",

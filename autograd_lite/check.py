@@ -35,7 +35,7 @@ from typing import Any
 from .engine import Value, apply, enable_grad, gradients, local_derivatives, topological_order
 from .ops import LOCAL_GRADS, RULES, Rule
 
-__all__ = ["MAX_NODES", "RULE_ORDER", "CaseResult", "EngineReport", "check_engine"]
+__all__ = ["MAX_NODES", "RULE_ORDER", "CaseResult", "EngineReport", "check_engine", "check_graph"]
 
 TOLERANCE = 1e-9
 """A gradient passes when |yours − reference| ≤ TOLERANCE · max(1, |reference|)."""
@@ -500,11 +500,12 @@ Probe = Callable[[int, float], dict[int, float] | None]
 
 
 def locate(view: View, case: Case | None = None, probe: Probe | None = None,  # noqa: PLR0911
-           local_ok: Callable[[int], bool | None] | None = None) -> str:
+           local_ok: Callable[[int], bool | None] | None = None, after: str = "") -> str:
     """Say in words where the gradients go wrong: the first node, walking backward, whose
     gradient is wrong while the gradients of the nodes that use it are right sits under the
     faulty op. `probe(i, g)` runs op i's backward alone (your .grad set to g) and returns what
-    each child received; `local_ok(i)` says whether op i's stored local derivatives are right."""
+    each child received; `local_ok(i)` says whether op i's stored local derivatives are right;
+    `after` is added to the words for a missing topological order."""
     wrong = set(view.wrong())
     root = len(view.nodes) - 1
     if root in wrong:
@@ -550,7 +551,7 @@ def locate(view: View, case: Case | None = None, probe: Probe | None = None,  # 
                     f"{name} computes its share right when run alone and their grads are right: your "
                     f"backward ran an op's backward before that op's node had received all of its gradient "
                     f"(e.g. `{view.ops[i]}` on {view.names[i]}): visit the nodes in reverse topological "
-                    "order (every node after all the nodes that use it)")
+                    "order (every node after all the nodes that use it)" + after)
         if len(shares) == 1:
             i, d, share = shares[0]
             return _op_message(view, case, child, i, d, share, yours)
@@ -918,7 +919,7 @@ class _Recorder:
     """Wraps each op node's `_backward` (micrograd's closures) to see the order and the gradient
     each one ran with; `probe` runs one original backward alone."""
 
-    def __init__(self, view: View) -> None:
+    def __init__(self, view: View, wrap: bool = True) -> None:
         self.view = view
         self.calls: list[tuple[int, float | None]] = []
         self.originals: dict[int, Callable[[], Any]] = {}
@@ -928,10 +929,11 @@ class _Recorder:
             original = getattr(node, "_backward", None)
             if not callable(original):
                 continue
-            try:
-                node._backward = self._wrap(i, node, original)
-            except (AttributeError, TypeError):
-                continue
+            if wrap:
+                try:
+                    node._backward = self._wrap(i, node, original)
+                except (AttributeError, TypeError):
+                    continue
             self.originals[i] = original
 
     def _wrap(self, i: int, node: Any, original: Callable[[], Any]) -> Callable[[], Any]:
@@ -1221,3 +1223,104 @@ def check_engine(cls: type, strict: bool = False) -> EngineReport:
         report.graph_access += (f"; in {len(graph_ok) - 2} case(s) only the nodes the checker made are "
                                 f"compared, as your graph could not be rebuilt ({graph_ok[2]})")
     return report
+
+
+# ---------------------------------------------------------------------------
+# check_graph: a graph the learner has built and backpropagated
+
+
+def check_graph(root: Any, ops: Mapping[str, Hook] | None = None, *,
+                max_nodes: int = MAX_NODES) -> EngineReport:
+    """Check the gradients of a graph built in the learner's own engine, after `root.backward()`.
+
+    The graph is read through micrograd's attributes (`data`, `grad`, `_prev`, `_op` with
+    micrograd's op strings `+ * **k ReLU tanh exp`, or any rule's name or symbol; `_prev` may
+    be a set: then `a + a` has one child and means 2a) or microgpt's (`_children`,
+    `_local_grads`), iteratively, up to `max_nodes` nodes, and rebuilt in autograd_lite. A node
+    without an op string gets the first rule of RULE_ORDER (add sub mul div pow neg exp log
+    tanh sigmoid relu softplus sin cos sqrt abs, then `**`, whose exponent is read off the stored
+    local derivative) whose forward reproduces its value from its children's; where several do
+    (relu, abs and neg at 0), the first whose partials match the stored ones. Stored local
+    derivatives are checked against the rule's partials; a node no rule fits keeps its stored
+    numbers (said in the report). `ops` maps an op string of yours to a rule's name
+    (`{"sig": "sigmoid"}`) or to a function of autograd_lite Values (`{"sq": lambda x: x * x}`);
+    an op string nothing maps is a ValueError naming this hook. A cycle is a ValueError.
+
+    Returns an EngineReport whose "gradients" case names the first wrong node walking back
+    from the root (its label or op, its position) and the op under it.
+    """
+    if ops is not None and not isinstance(ops, Mapping):
+        raise TypeError(f"check_graph: ops= must be a dict from op string to a rule name or a function, "
+                        f"got {type(ops).__name__}")
+    graph = read_graph(root, max_nodes)
+    rebuilt = rebuild(graph, ops)
+    view = _learner_view(graph, rebuilt, {})
+    count = len(graph.nodes)
+    report = EngineReport(f"check_graph({type(root).__name__}, {count:,} nodes)")
+    how = "_children and _local_grads (microgpt's way)" if graph.via == "_children" else "_prev and _op"
+    report.graph_access = f"read {count:,} nodes through {how}"
+    if rebuilt.notes:
+        report.cases.append(CaseResult("rules", "note", "; ".join(rebuilt.notes[:3]) + (
+            f"; and {len(rebuilt.notes) - 3} more" if len(rebuilt.notes) > 3 else "")))
+    if rebuilt.forward:
+        i, yours, right = rebuilt.forward[0]
+        report.cases.append(CaseResult(
+            "forward values", "fail",
+            f"{len(rebuilt.forward)} node(s) hold a value their op does not give; the first, "
+            f"{_position(view, i)}, holds {_fmt(yours)} where `{view.ops[i]}` of {_inputs(view, i)} "
+            f"gives {_fmt(right)}",
+            max(_error(y, r) for _, y, r in rebuilt.forward), view))
+    else:
+        report.cases.append(CaseResult("forward values", "pass", "", 0.0))
+    if graph.via == "_children":
+        if rebuilt.local:
+            i, slot, yours, right = rebuilt.local[0]
+            report.cases.append(CaseResult(
+                "local derivatives", "fail",
+                f"{len(rebuilt.local)} stored local derivative(s) differ from the rule's; the first: "
+                f"{_position(view, i)} stores {_fmt(yours)} for its input {slot + 1}, the `{view.ops[i]}` "
+                f"rule gives {_fmt(right)}",
+                max(_error(y, r) for _, _, y, r in rebuilt.local), view))
+        else:
+            report.cases.append(CaseResult("local derivatives", "pass", "", 0.0))
+    try:
+        view.reference = [float(g) for g in _pure_gradients(view)]
+    except ValueError as error:
+        report.cases.append(CaseResult("gradients", "error", f"no reference: {_summary(error)}", view=view))
+        return report
+    _read_grads(view)
+    wrong = view.wrong()
+    if not wrong:
+        report.cases.append(CaseResult("gradients", "pass", f"all {count:,} gradients agree",
+                                       view.max_error(), view))
+        return report
+    if all(y == 0 for y in view.yours if y is not None):
+        message = f"every .grad is 0: call {view.names[-1]}.backward() before check_graph"
+    else:
+        local_ok = None
+        if graph.via == "_children":
+            def local_ok(i: int) -> bool | None:
+                if graph.local[i] is None:
+                    return None
+                return not any(j == i for j, _, _, _ in rebuilt.local)
+        prober = _Recorder(view, wrap=False)
+        first = max(wrong)
+        message = (f"{len(wrong):,} of {count:,} gradients differ; walking back from the root, the first "
+                   f"wrong one is {_position(view, first)}: "
+                   + locate(view, None, prober.probe if prober.originals else None, local_ok,
+                            after=", unless a .grad was changed after backward()"))
+    report.cases.append(CaseResult("gradients", "fail", message, view.max_error(), view))
+    return report
+
+
+def _pure_gradients(view: View) -> list[float]:
+    grads = gradients(view.values[-1])
+    return [grads.get(v, 0.0) for v in view.values]
+
+
+def _position(view: View, i: int) -> str:
+    return f"{view.names[i]} (node #{i + 1} of {len(view.nodes):,}, inputs first)"
+
+
+def _inputs(view: View, i: int) -> str:
+    return "(" + ", ".join(_fmt(view.values[k].data) for k in view.slots[i]) + ")"
