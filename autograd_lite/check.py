@@ -28,14 +28,15 @@ import itertools
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Value, apply, enable_grad, gradients, local_derivatives, topological_order
 from .ops import LOCAL_GRADS, RULES, Rule
 
-__all__ = ["MAX_NODES", "RULE_ORDER", "CaseResult", "EngineReport", "check_engine", "check_graph"]
+__all__ = ["MAX_NODES", "RULE_ORDER", "CaseResult", "EngineReport", "InputCheck", "LayerReport",
+           "check_engine", "check_graph", "check_layer"]
 
 TOLERANCE = 1e-9
 """A gradient passes when |yours − reference| ≤ TOLERANCE · max(1, |reference|)."""
@@ -1324,3 +1325,319 @@ def _position(view: View, i: int) -> str:
 
 def _inputs(view: View, i: int) -> str:
     return "(" + ", ".join(_fmt(view.values[k].data) for k in view.slots[i]) + ")"
+
+
+# ---------------------------------------------------------------------------
+# check_layer: a NumPy layer's backward (CS231n's conventions)
+
+LAYER_TOLERANCE = {"exact": 1e-7, "finite differences": 1e-5}
+"""A layer's gradient is ok when its largest relative error is at most this, per reference."""
+
+MAX_ELEMENTS = 20_000
+"""check_layer refuses inputs with more elements than this (a Value per element)."""
+
+STEPS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)
+
+
+@dataclass
+class InputCheck:
+    """One differentiated input of a layer: your gradient against the reference."""
+
+    index: int
+    name: str
+    shape: tuple[int, ...]
+    error: float                          # largest elementwise relative error (inf: no comparison)
+    worst: tuple[int, ...] | None = None  # where it is
+    verdict: str = "ok"                   # "ok", "wrong", or words for a shape or count mismatch
+    yours: Any = field(default=None, repr=False)
+    reference: Any = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "name": self.name, "shape": list(self.shape),
+                "max_error": _json_number(self.error),
+                "worst_index": None if self.worst is None else [int(i) for i in self.worst],
+                "verdict": self.verdict}
+
+
+@dataclass
+class LayerReport:
+    """check_layer's outcome: `.ok`, `.errors` (one per differentiated input), `.reference`
+    ("exact" or "finite differences"), `.inputs`, `str`, `.to_dict()`, `.assert_ok()`."""
+
+    layer: str
+    reference: str
+    inputs: list[InputCheck]
+    tolerance: float
+    reason: str = ""  # why the reference is finite differences
+
+    @property
+    def ok(self) -> bool:
+        return all(check.verdict == "ok" for check in self.inputs)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def errors(self) -> list[float]:
+        return [check.error for check in self.inputs]
+
+    def summary(self) -> str:
+        verdict = "OK" if self.ok else "NOT OK"
+        why = f": {self.reason}" if self.reason else ""
+        return (f"check_layer({self.layer}): {verdict} (reference: {self.reference}{why}; "
+                f"ok at relative error <= {self.tolerance:g})")
+
+    def __str__(self) -> str:
+        rows = [("input", "shape", "max rel err", "worst index", "verdict")]
+        for c in self.inputs:
+            rows.append((c.name, str(c.shape), "" if not math.isfinite(c.error) else f"{c.error:.1e}",
+                         "" if c.worst is None else str(tuple(int(i) for i in c.worst)), c.verdict))
+        return self.summary() + "\n\n" + _table(rows)
+
+    def explanation(self) -> str:
+        lines = [self.summary()]
+        lines += [f"- {c.name}: {c.verdict}" + ("" if not math.isfinite(c.error) else
+                                                  f" (max relative error {c.error:.2e} at {c.worst})")
+                  for c in self.inputs if c.verdict != "ok"]
+        return "\n".join(lines)
+
+    def assert_ok(self) -> None:
+        """Raise AssertionError with the explanation unless every gradient is ok."""
+        if not self.ok:
+            raise AssertionError(self.explanation())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data that json.dumps(..., allow_nan=False) accepts."""
+        return {"layer": self.layer, "ok": self.ok, "reference": self.reference, "reason": self.reason,
+                "tolerance": self.tolerance, "inputs": [c.to_dict() for c in self.inputs]}
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(str(c.shape))}</td>"
+            f"<td>{'' if not math.isfinite(c.error) else f'{c.error:.1e}'}</td>"
+            f"<td>{html.escape(str(c.worst) if c.worst is not None else '')}</td>"
+            f"<td>{html.escape(c.verdict)}</td></tr>" for c in self.inputs)
+        return (f"<div><b>{html.escape(self.summary())}</b><table><tr><th>input</th><th>shape</th>"
+                f"<th>max rel err</th><th>worst index</th><th>verdict</th></tr>{rows}</table></div>")
+
+
+def _parameter_names(function: Callable[..., Any], n: int) -> list[str]:
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return [names[i] if i < len(names) else f"input {i}" for i in range(n)]
+
+
+def _copy(np: Any, x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def _split(result: Any, pair: bool, who: str) -> tuple[Any, Any]:
+    if not pair:
+        return result, None
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError(f"{who}: with backward=None, forward must return (out, grads), got "
+                        f"{type(result).__name__}")
+    return result
+
+
+def check_layer(forward: Callable[..., Any], backward: Callable[..., Any] | None, *inputs: Any,
+                dout: Any = None, wrt: Sequence[int | str] | None = None, seed: int = 0,
+                max_elements: int = MAX_ELEMENTS) -> LayerReport:
+    """Check a NumPy layer's backward, CS231n style, against an exact reference.
+
+    `forward(*inputs)` returns `out` or `(out, cache)`; `backward(dout, cache)` returns the
+    gradients of the differentiated inputs in order (one array when there is one); with no
+    cache returned, `cache` is the tuple of inputs. `backward=None`: forward itself returns
+    `(loss, grads)`, as CS231n's softmax_loss(x, y) does. `wrt` picks the inputs to
+    differentiate, by position or parameter name (default: every float array; integer arrays
+    such as labels are constants). `dout` defaults to a seeded random array of out's shape
+    (1.0 for a scalar loss). The reference runs `forward` itself on object arrays of autograd_lite
+    Values and backpropagates sum(out * dout): exact. If forward cannot run on them, or its output
+    holds no Values (np.asarray(x, dtype=float) turns Values into floats), the reference is
+    central differences with a step sweep instead, and `.reference` says so. Needs NumPy.
+    """
+    import numpy as np
+
+    who = "check_layer"
+    if not callable(forward) or (backward is not None and not callable(backward)):
+        raise TypeError(f"{who}: forward (and backward, unless None) must be functions")
+    layer = getattr(forward, "__name__", type(forward).__name__)
+    names = _parameter_names(forward, len(inputs))
+    chosen = _chosen_inputs(np, inputs, names, wrt, who)
+    size = sum(np.size(inputs[i]) for i in chosen)
+    if size > max_elements:
+        raise ValueError(f"{who}: the differentiated inputs have {size:,} elements, more than "
+                         f"max_elements={max_elements:,} (one Value each); check a smaller batch")
+    pair = backward is None
+    result = forward(*[_copy(np, x) for x in inputs])
+    if backward is None:
+        out, grads = _split(result, True, who)
+        if dout is not None:
+            raise ValueError(f"{who}: dout= goes with a backward function; with backward=None, forward's "
+                             "grads are those of its scalar loss")
+        if np.ndim(out) != 0:
+            raise ValueError(f"{who}: with backward=None, forward must return a scalar loss, got shape "
+                             f"{np.shape(out)}")
+    else:
+        pair = isinstance(result, tuple) and len(result) == 2
+        out, cache = result if pair else (result, tuple(_copy(np, x) for x in inputs))
+    out_floats = np.asarray(out, dtype=float)
+    if dout is None:
+        dout = 1.0 if out_floats.ndim == 0 else np.random.default_rng(seed).standard_normal(out_floats.shape)
+    dout = np.asarray(dout, dtype=float)
+    if dout.shape != out_floats.shape:
+        raise ValueError(f"{who}: dout has shape {dout.shape}, forward's output {out_floats.shape}")
+    if backward is not None:
+        grads = backward(dout.copy() if dout.ndim else float(dout), cache)
+    yours = _as_gradient_list(np, grads, chosen, len(inputs))
+    reference, kind, reason = _exact_reference(np, forward, inputs, chosen, dout, pair)
+    if reference is None:
+        reference = _finite_differences(np, forward, inputs, chosen, dout, pair)
+        kind = "finite differences"
+    tolerance = LAYER_TOLERANCE[kind]
+    checks = [_compare(np, i, names[i], np.shape(inputs[i]), yours, position, reference[position], tolerance)
+              for position, i in enumerate(chosen)]
+    return LayerReport(layer, kind, checks, tolerance, reason)
+
+
+def _chosen_inputs(np: Any, inputs: tuple, names: list[str], wrt: Any, who: str) -> list[int]:
+    if wrt is None:
+        chosen = [i for i, x in enumerate(inputs)
+                  if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating)]
+        if not chosen:
+            raise ValueError(f"{who}: no float array among the inputs to differentiate; pass wrt=")
+        return chosen
+    chosen = []
+    for given in wrt if isinstance(wrt, (list, tuple)) else [wrt]:
+        if isinstance(given, str):
+            if given not in names:
+                raise ValueError(f"{who}: wrt names {given!r}, not a parameter of forward "
+                                 f"({', '.join(names)})")
+            given = names.index(given)  # noqa: PLW2901 - a name stands for its position
+        if isinstance(given, bool) or not isinstance(given, int) or not 0 <= given < len(inputs):
+            raise ValueError(f"{who}: wrt must hold input positions 0..{len(inputs) - 1} or names, "
+                             f"got {given!r}")
+        chosen.append(given)
+    return chosen
+
+
+def _as_gradient_list(np: Any, grads: Any, chosen: list[int], n_inputs: int) -> list[Any] | str:
+    """Your gradients, one per chosen input; or words for a count that does not fit."""
+    if isinstance(grads, (tuple, list)):
+        listed = list(grads)
+    else:
+        listed = [grads]
+    if len(listed) == len(chosen):
+        return listed
+    if len(listed) == n_inputs:
+        return [listed[i] for i in chosen]
+    return f"backward returned {len(listed)} gradient(s) for {len(chosen)} differentiated input(s)"
+
+
+def _value_array(np: Any, x: Any) -> Any:
+    floats = np.asarray(x, dtype=float)
+    values = np.empty(floats.shape, dtype=object)
+    for index in np.ndindex(floats.shape):
+        values[index] = Value(float(floats[index]))
+    return values
+
+
+def _exact_reference(np: Any, forward: Callable[..., Any], inputs: tuple, chosen: list[int], dout: Any,
+                     pair: bool) -> tuple[list[Any] | None, str, str]:
+    """The gradients of sum(forward(...) * dout) from autograd_lite, forward run on Values."""
+    leaves = {i: _value_array(np, inputs[i]) for i in chosen}
+    arguments = [leaves[i] if i in leaves else _copy(np, x) for i, x in enumerate(inputs)]
+    try:
+        with enable_grad(), recursion_guard():
+            result = forward(*arguments)
+        out = result[0] if pair else result
+        out = np.asarray(out, dtype=object)
+    except Exception as error:
+        return None, "", f"forward cannot run on arrays of Values ({_summary(error)})"
+    if out.shape != np.shape(dout):
+        return None, "", f"on arrays of Values forward's output has shape {out.shape}, not {np.shape(dout)}"
+    total = None
+    for element, weight in zip(out.flat, np.asarray(dout).flat):
+        if isinstance(element, Value):
+            term = element * float(weight)
+            total = term if total is None else total + term
+    if total is None:
+        return None, "", ("forward's output holds no Values (it converts to float, e.g. "
+                          "np.asarray(x, dtype=float))")
+    try:
+        grads = gradients(total)
+    except ValueError as error:
+        return None, "", f"the exact gradient is undefined here ({_summary(error)})"
+    reference = []
+    for i in chosen:
+        leaf = leaves[i]
+        values = np.empty(leaf.shape, dtype=float)
+        for index in np.ndindex(leaf.shape):
+            values[index] = float(grads.get(leaf[index], 0.0))
+        reference.append(values)
+    return reference, "exact", ""
+
+
+def _finite_differences(np: Any, forward: Callable[..., Any], inputs: tuple, chosen: list[int], dout: Any,
+                        pair: bool) -> list[Any]:
+    """Central differences of sum(forward(...) * dout), with the step that is most stable: the
+    one whose estimate changes least when the step is divided by ten."""
+    floats = [np.array(x, dtype=float) if i in chosen else x for i, x in enumerate(inputs)]
+
+    def objective(arguments: list[Any]) -> float:
+        result = forward(*[_copy(np, a) for a in arguments])
+        out = result[0] if pair else result
+        return float(np.sum(np.asarray(out, dtype=float) * dout))
+
+    reference = []
+    for i in chosen:
+        estimates = []
+        for step in STEPS:
+            grad = np.zeros_like(floats[i])
+            for index in np.ndindex(grad.shape):
+                h = step * max(1.0, abs(floats[i][index]))
+                arguments = list(floats)
+                up, down = floats[i].copy(), floats[i].copy()
+                up[index] += h
+                down[index] -= h
+                arguments[i] = up
+                hi = objective(arguments)
+                arguments[i] = down
+                grad[index] = (hi - objective(arguments)) / (2 * h)
+            estimates.append(grad)
+        changes = [float(np.max(np.abs(a - b), initial=0.0)) for a, b in itertools.pairwise(estimates)]
+        reference.append(estimates[int(np.argmin(changes))])
+    return reference
+
+
+def _compare(np: Any, i: int, name: str, shape: tuple, yours: list[Any] | str, position: int, reference: Any,
+             tolerance: float) -> InputCheck:
+    if isinstance(yours, str):
+        return InputCheck(i, name, tuple(shape), math.inf, None, yours, None, reference)
+    try:
+        mine = np.asarray(yours[position], dtype=float)
+    except (TypeError, ValueError):
+        return InputCheck(i, name, tuple(shape), math.inf, None,
+                          f"your gradient for {name} is not an array of numbers "
+                          f"({type(yours[position]).__name__})")
+    if mine.shape != reference.shape:
+        return InputCheck(i, name, tuple(shape), math.inf, None,
+                          f"your gradient for {name} has shape {mine.shape}; {name} has shape "
+                          f"{reference.shape}",
+                          mine, reference)
+    if mine.size == 0:
+        return InputCheck(i, name, tuple(shape), 0.0, None, "ok", mine, reference)
+    with np.errstate(invalid="ignore"):
+        relative = np.abs(mine - reference) / np.maximum(1e-8, np.abs(mine) + np.abs(reference))
+    relative = np.where(np.isnan(relative), np.inf, relative)
+    worst = np.unravel_index(int(np.argmax(relative)), relative.shape)
+    error = float(relative[worst])
+    verdict = "ok" if error <= tolerance else (
+        f"wrong: at {tuple(int(k) for k in worst)} yours is {mine[worst]:.6g}, the reference "
+        f"{reference[worst]:.6g}")
+    return InputCheck(i, name, tuple(shape), error, tuple(int(k) for k in worst), verdict, mine, reference)
