@@ -480,7 +480,11 @@ def _method_for(view: View, i: int, case: Case | None) -> str:
 
 def _op_words(view: View, i: int, case: Case | None) -> str:
     op = view.ops[i] or "?"
-    return f"the `{op}` op: your `{_method_for(view, i, case)}` backward"
+    method = _method_for(view, i, case)
+    # `2 - a` runs __rsub__, which often just calls __sub__: the fault may be in either
+    reflected = method.startswith("__r") and view.names[i] == "out"
+    also = f" (or the `__{method[3:]}` it calls)" if reflected else ""
+    return f"the `{op}` op: your `{method}`{also} backward"
 
 
 def _shares(view: View, child: int) -> list[tuple[int, float, float]]:
