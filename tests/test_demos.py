@@ -76,9 +76,9 @@ def test_build_your_own_imports_only_the_standard_library_and_autograd_lites_pub
     import ast
     from pathlib import Path
 
-    from .helpers import imports_of, is_standard_library
-
     from autograd_lite import demos
+
+    from .helpers import imports_of, is_standard_library
 
     source = (Path(demos.__path__[0]) / "build_your_own.py").read_text(encoding="utf-8")
     for _, level, module in imports_of(ast.parse(source)):
