@@ -165,3 +165,17 @@ def test_an_unknown_op_names_the_hook_and_the_hook_works():
 def test_a_node_without_structure_is_a_type_error():
     with pytest.raises(TypeError, match="neither _prev nor _children"):
         check_graph(3.0)
+
+
+def test_labels_are_escaped_in_html_and_kept_in_json():
+    engine = learner_engine(parents=tuple)
+    a = engine(1.3)
+    a.label = "<script>alert(1)</script>"
+    out = a * 2.0
+    out.backward()
+    a.grad = 5.0
+    report = check_graph(out)
+    assert "<script>" in report.case("gradients").message
+    page = report._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<script>" in json.loads(json.dumps(report.to_dict(), allow_nan=False))["cases"][-1]["message"]
