@@ -1108,8 +1108,9 @@ def _run_case(cls: type, case: Case, graph_ok: list[str]) -> CaseResult:  # noqa
     wrong = view.wrong()
     error_size = view.max_error()
     if case.kind == "relu0":
-        yours = view.yours[0]
-        same = _agrees(yours, view.reference[0]) if yours is not None else False
+        a = view.names.index("a")
+        yours = view.yours[a]
+        same = _agrees(yours, view.reference[a]) if yours is not None else False
         return CaseResult(case.name, "note", f"relu'(0) is a convention: autograd_lite takes 0 (as micrograd "
                           f"and PyTorch); yours gives {_fmt(yours) if yours is not None else '?'}"
                           f"{'' if same else ' (fine, if you mean it)'}", error_size, view)
@@ -1121,8 +1122,10 @@ def _run_case(cls: type, case: Case, graph_ok: list[str]) -> CaseResult:  # noqa
     order = recorder.order_problem() if recorder.originals else None
     if order is not None:
         return CaseResult(case.name, "fail", order, error_size, view)
+    # Running one op alone needs your graph's own structure (its children are what it feeds).
     local_ok = _local_checker(built) if built.graph is not None else None
-    message = locate(view, case, recorder.probe if recorder.originals else None, local_ok)
+    probe = recorder.probe if recorder.originals and built.graph is not None else None
+    message = locate(view, case, probe, local_ok)
     return CaseResult(case.name, "fail", message, error_size, view)
 
 

@@ -350,3 +350,55 @@ def test_html_escapes_the_learners_text():
 def test_a_class_is_required():
     with pytest.raises(TypeError, match="expected a class"):
         check_engine(Value(1.0))
+
+
+class Hidden:
+    """An engine that keeps its graph to itself (no _prev, no _children), `-` with a sign bug."""
+
+    def __init__(self, data, parents=(), grads=()):
+        self.data, self.grad, self.parents, self.grads = data, 0.0, parents, grads
+
+    @staticmethod
+    def wrap(x):
+        return x if isinstance(x, Hidden) else Hidden(x)
+
+    def __add__(self, other):
+        other = Hidden.wrap(other)
+        return Hidden(self.data + other.data, (self, other), (1.0, 1.0))
+
+    def __sub__(self, other):
+        other = Hidden.wrap(other)
+        return Hidden(self.data - other.data, (self, other), (1.0, 1.0))  # the bug: +1 for b
+
+    def __mul__(self, other):
+        other = Hidden.wrap(other)
+        return Hidden(self.data * other.data, (self, other), (other.data, self.data))
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def backward(self):
+        order, seen, stack = [], {self}, [(self, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            stack.append((node, True))
+            for parent in node.parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, False))
+        self.grad = 1.0
+        for node in reversed(order):
+            for parent, local in zip(node.parents, node.grads):
+                parent.grad += local * node.grad
+
+
+def test_an_engine_that_hides_its_graph_is_checked_on_the_checkers_nodes():
+    report = check_engine(Hidden)
+    assert "not compared" in report.graph_access
+    assert report.first_failure.name == "a - b"
+    assert report.first_failure.message == ("b.grad should receive −1 × out.grad = −0.5; yours received +0.5 "
+                                            "(the `-` op: your `__sub__` backward)")
+    assert report.case("a * b").status == "pass" and report.case("a / b").status == "skip"
