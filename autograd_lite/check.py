@@ -256,8 +256,20 @@ class Rebuilt:
 Hook = str | Rule | Callable[..., Value]
 
 
+_CANDIDATES: dict[tuple[str | None, int, int], list[tuple[Rule, float | None]]] = {}
+
+
 def _rule_candidates(op: str | None, n: int, local: tuple | None) -> list[tuple[Rule, float | None]]:
-    """(rule, constant) pairs that an op string names, or RULE_ORDER for a node without one."""
+    """(rule, constant) pairs that an op string names, or RULE_ORDER for a node without one
+    (a fresh list: the caller may add to it)."""
+    key = (op, n, len(RULES))  # define_op may add a rule with this op string
+    found = _CANDIDATES.get(key)
+    if found is None:
+        found = _CANDIDATES[key] = _find_candidates(op, n)
+    return list(found)
+
+
+def _find_candidates(op: str | None, n: int) -> list[tuple[Rule, float | None]]:
     if op is None:
         found: list[tuple[Rule, float | None]] = []
         for name in RULE_ORDER:
@@ -403,6 +415,8 @@ def _choose(graph: LearnerGraph, i: int, values: list[Value]) -> tuple[Value, tu
             if first_any is None:
                 first_any = (made, slots)
             if _agrees(made.data, data):
+                if local is None:  # nothing else to tell rules apart: the first that fits
+                    return made, slots
                 matches.append((made, slots))
     if local is not None and matches:
         for made, slots in matches:  # several rules fit (relu, neg, abs at 0): the one whose partials do
