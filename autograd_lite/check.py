@@ -1238,6 +1238,10 @@ def check_engine(cls: type, strict: bool = False) -> EngineReport:
             report.cases.append(_run_case(cls, case, graph_ok))
         except RecursionError as error:
             report.cases.append(CaseResult(case.name, "error", _summary(error)))
+    if all(case.status == "skip" for case in report.cases):
+        first = report.cases[0].message if report.cases else ""
+        report.cases.append(CaseResult("any case at all", "error", f"no case could be built with your class, "
+                                       f"so nothing was checked (the first: {first})"))
     report.graph_access = graph_ok[1]
     if len(graph_ok) > 2:
         report.graph_access += (f"; in {len(graph_ok) - 2} case(s) only the nodes the checker made are "

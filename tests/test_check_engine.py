@@ -402,3 +402,14 @@ def test_an_engine_that_hides_its_graph_is_checked_on_the_checkers_nodes():
     assert report.first_failure.message == ("b.grad should receive −1 × out.grad = −0.5; yours received +0.5 "
                                             "(the `-` op: your `__sub__` backward)")
     assert report.case("a * b").status == "pass" and report.case("a / b").status == "skip"
+
+
+def test_a_class_that_builds_nothing_is_not_ok():
+    class Pair:
+        def __init__(self, data, other):
+            self.data = data
+
+    report = check_engine(Pair)
+    assert not report.ok
+    assert "nothing was checked" in report.first_failure.message
+    assert "TypeError" in report.first_failure.message
