@@ -1574,7 +1574,8 @@ def _exact_reference(np: Any, forward: Callable[..., Any], inputs: tuple, chosen
                      pair: bool) -> tuple[list[Any] | None, str, str]:
     """The gradients of sum(forward(...) * dout) from autograd_lite, forward run on Values."""
     leaves = {i: _value_array(np, inputs[i]) for i in chosen}
-    arguments = [leaves[i] if i in leaves else _copy(np, x) for i, x in enumerate(inputs)]
+    # copies: a forward that writes into its input (x[x < 0] = 0) must not replace our leaves
+    arguments = [leaves[i].copy() if i in leaves else _copy(np, x) for i, x in enumerate(inputs)]
     try:
         with enable_grad(), recursion_guard():
             result = forward(*arguments)
