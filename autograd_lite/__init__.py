@@ -4,6 +4,7 @@ The public face. `Value` records every operation into a graph; `backward()`
 applies the chain rule node by node. Every op is one entry in `ops.RULES`.
 """
 
+from .check import EngineReport, LayerReport, check_engine, check_graph, check_layer
 from .engine import (
     Value,
     define_op,
@@ -23,11 +24,16 @@ from .softmax import log_softmax, logsumexp, softmax, softmax_cross_entropy
 __version__ = "0.1.0"
 
 __all__ = [
+    "EngineReport",
     "GradcheckError",
     "GradientReport",
+    "LayerReport",
     "Value",
     "__version__",
+    "check_engine",
     "check_grad",
+    "check_graph",
+    "check_layer",
     "cos",
     "define_op",
     "enable_grad",

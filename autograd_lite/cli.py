@@ -1,18 +1,21 @@
 """`autograd-lite` on the command line: the demo runner; `graph`, which draws a typed expression;
-`explain`, which tells the chain rule on it step by step.
+`explain`, which tells the chain rule on it step by step; `check`, which checks a learner's own engine.
 
 `autograd-lite demo NAME` runs a module of `autograd_lite.demos` (the top-level
 demos/ folder, mapped into the package); with `--notebook` it writes the demo
 as NAME.ipynb instead (jupytext, from the notebook extra). `autograd-lite graph EXPR --at x=2`
 parses EXPR with the whitelist parser of `expression` (never eval), runs
 backward, and writes the drawing; `autograd-lite explain EXPR --at x=2 [--forward x]`
-reads EXPR the same way and prints `explain.explain`'s text. Every user error is one
-line on stderr and exit status 2, never a traceback.
+reads EXPR the same way and prints `explain.explain`'s text. `autograd-lite check FILE.py[:NAME]`
+imports the learner's FILE (on purpose: it runs their code) and prints `check.check_engine`'s
+report on its class NAME (exit 1 when a case fails). Every user error is one line on stderr and
+exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import pkgutil
@@ -186,6 +189,62 @@ def _run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_learner(path_text: str) -> tuple[Any, str] | int:
+    """(module, its name) of the learner's file, imported (so run), or the status of a one-line error."""
+    import importlib.util
+
+    path = Path(path_text)
+    if not path.is_file():
+        return _fail(f"no such file: {path_text!r}", "check")
+    if path.suffix != ".py":
+        return _fail(f"{path_text!r} is not a Python file (.py)", "check")
+    module_name = f"autograd_lite_check_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        return _fail(f"cannot import {path_text!r}", "check")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # the learner's file may import its neighbours
+    sys.modules[module_name] = module  # as an import does (dataclasses look themselves up there)
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as error:
+        first = str(error).strip().splitlines()
+        summary = f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+        return _fail(f"{path_text} raised {summary} on import", "check")
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(folder)
+        sys.modules.pop(module_name, None)
+    return module, module_name
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    """Import the learner's file (running it), check its class: 0 ok, 1 failing, 2 usage error."""
+    import json
+
+    from .check import check_engine
+
+    path_text, name = args.target, "Value"
+    head, colon, tail = args.target.rpartition(":")
+    if colon and head and tail.isidentifier():
+        path_text, name = head, tail
+    imported = _import_learner(path_text)
+    if isinstance(imported, int):
+        return imported
+    module, module_name = imported
+    cls = getattr(module, name, None)
+    if not isinstance(cls, type):
+        classes = sorted(k for k, v in vars(module).items() if isinstance(v, type) and
+                         getattr(v, "__module__", None) == module_name)
+        what = "no class" if cls is None else f"a {type(cls).__name__}, not a class,"
+        return _fail(f"{path_text} has {what} named {name!r} (its classes: {', '.join(classes) or 'none'}); "
+                     "name one with FILE.py:NAME", "check")
+    report = check_engine(cls, strict=args.strict)
+    print(json.dumps(report.to_dict(), allow_nan=False, indent=2) if args.json else report)
+    return 0 if report.ok else 1
+
+
 def _expression_arguments(command: argparse.ArgumentParser) -> None:
     """The expression and --at, read by the same whitelist parser for graph and explain."""
     command.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
@@ -223,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one return per subcommand
     parser = _Parser(prog="autograd-lite", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -255,7 +314,20 @@ def _main(argv: Sequence[str] | None) -> int:
     explain.add_argument("--digits", type=_positive, default=4, help="significant digits (default 4)")
     explain.add_argument("--max-nodes", type=_positive, default=200,
                          help="refuse larger graphs (default 200)")
+    check = commands.add_parser(
+        "check", help="check your own micrograd-style Value class (imports FILE: runs its code)",
+        description="Import FILE.py (this runs its code, as `python FILE.py` would) and check its class "
+                    "NAME (default Value) with autograd_lite.check_engine: small graphs built with your "
+                    "class, your backward() against autograd_lite's gradients, the faulty op named. Exit "
+                    "status 0 when ok, 1 when a case fails, 2 for a usage error.")
+    check.add_argument("target", metavar="FILE.py[:NAME]",
+                       help="your file, and the class in it (default Value)")
+    check.add_argument("--strict", action="store_true",
+                       help="a recursive topological sort (RecursionError on a deep chain) fails too")
+    check.add_argument("--json", action="store_true", help="print the report as JSON (for autograders)")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return _run_check(args)
     if args.command == "graph":
         return _run_graph(args)
     if args.command == "explain":

@@ -68,3 +68,21 @@ def test_gpt_fast_trains_as_the_eager_run_does(tmp_path):
     assert not missing and sum(ln.startswith("step") for ln in eager.stdout.splitlines()) >= 3
     assert "bit-identical to the eager one-hot graph" in fast.stdout
     assert "sampled names:" in fast.stdout and "x faster" in fast.stdout
+
+
+def test_build_your_own_imports_only_the_standard_library_and_autograd_lites_public_names():
+    # Its notebook is served in the browser (Pyodide: no NumPy, no matplotlib) and is where a
+    # student starts: nothing private (no `_common`, no `_module`) and no optional library.
+    import ast
+    from pathlib import Path
+
+    from autograd_lite import demos
+
+    from .helpers import imports_of, is_standard_library
+
+    source = (Path(demos.__path__[0]) / "build_your_own.py").read_text(encoding="utf-8")
+    for _, level, module in imports_of(ast.parse(source)):
+        assert level == 0, "a relative import"
+        assert is_standard_library(module) or module == "autograd_lite", module
+        assert not any(part.startswith("_") for part in module.split(".")), module
+    assert "in_kernel" not in source

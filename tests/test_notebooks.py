@@ -43,6 +43,8 @@ EXPECTED: dict[str, tuple[list[str], set[str]]] = {
     # Its plot comes from plt.show() under the kernel's inline backend: no file written.
     "cost_of_gradients": (["the three gradients agree", "slope of reverse mode"], {PNG}),
     "gpt": (["sampled names:", "by scopes"], {SVG}),
+    # The checker's report as a table (its HTML is no player) and a failing case drawn.
+    "build_your_own": (["your `__sub__` backward", "the fixed engine passes every case"], {SVG}),
 }
 
 
@@ -63,8 +65,9 @@ def kernel_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", demo_names())
 def test_demo_notebook_runs_in_a_kernel(name: str, tmp_path: Path, kernel_folder: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("dot") is None and name in ("neuron", "seed_network", "gpt"):
-        pytest.skip("the neuron, seed_network and gpt notebooks draw graphs: needs Graphviz's dot")
+    if shutil.which("dot") is None and name in ("neuron", "seed_network", "gpt", "build_your_own"):
+        pytest.skip("the neuron, seed_network, gpt and build_your_own notebooks draw graphs: "
+                    "needs Graphviz's dot")
     assert name in EXPECTED, f"add what the {name} notebook must print and show to EXPECTED"
     lines, kinds = EXPECTED[name]
     for key, value in jupyter_env(kernel_folder).items():
