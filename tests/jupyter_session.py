@@ -41,7 +41,8 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-dev-shm-usage", "--window-size=1400,1000"]
 
 
-NOTEBOOK_EXTRA = ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext", "jupyterlab")
+NOTEBOOK_EXTRA = ("anywidget", "ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext",
+                  "jupyterlab")
 
 
 def unavailable(reason: str) -> None:
