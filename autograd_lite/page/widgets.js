@@ -12,7 +12,11 @@ function vizFromRenderer(model) {
   return async function () {
     if (globalThis.Viz && typeof globalThis.Viz.instance === "function") { return globalThis.Viz; }
     var renderer = await model.widget_manager.get_model(model.get("_renderer"));
-    var source = renderer.get("source");
+    var packed = atob(renderer.get("source"));  // gzip, base64 (see autograd_lite/widgets.py)
+    var bytes = new Uint8Array(packed.length);
+    for (var i = 0; i < packed.length; i++) { bytes[i] = packed.charCodeAt(i); }
+    var source = await new Response(new Blob([bytes]).stream()
+      .pipeThrough(new DecompressionStream("gzip"))).blob();
     // viz-global.js is a classic script (UMD): with exports, module and define hidden it sets
     // globalThis.Viz. Imported as a module from a blob: URL, as anywidget loads our own code.
     var url = URL.createObjectURL(new Blob(["var exports, module, define;\n", source,
