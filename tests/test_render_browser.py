@@ -328,17 +328,21 @@ def test_jupyterlab_with_dot_keeps_the_static_svg(tmp_path: Path) -> None:
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
     env = jupyter_env(tmp_path)
-    notebook = write_notebook(tmp_path, CELLS[:2] + CELLS[3:4])
-    with jupyterlab(tmp_path, env) as lab, chromium(tmp_path) as driver:
+    notebook = write_notebook(tmp_path, CELLS[:2] + CELLS[3:5])
+    with jupyterlab(tmp_path, env) as lab, chromium(tmp_path, width=1400, height=1000) as driver:
         open_and_run_all(driver, lab, notebook.name)
         WebDriverWait(driver, 120, poll_frequency=0.5).until(
-            lambda d: svg_ready(d, 1) and explore_texts(d, 2))
+            lambda d: svg_ready(d, 1) and explore_texts(d, 2) and explore_texts(d, 3))
         outputs = outputs_of(driver)
         assert "dot available: True" in outputs[0].text
         assert outputs[1].find_elements(By.CSS_SELECTOR, "[data-mime-type='image/svg+xml']")
-        # explore: dot's SVG, shown with the same tools, readable.
-        (picture,) = pictures(driver, outputs[2], ".al-view svg")
-        assert picture["smallest"] >= MIN_TEXT_PX and "tanh" in picture["texts"]
+        # explore and explore_network: dot's SVG, with the same tools, readable (explore_network on
+        # the seed network used to be squeezed to the cell's width: text about 3 px high).
+        for cell, label in [(2, "tanh"), (3, "C_x (quadratic)")]:
+            (picture,) = pictures(driver, outputs[cell], ".al-view svg")
+            assert picture["smallest"] >= MIN_TEXT_PX, (cell, picture["smallest"])
+            assert label in picture["texts"]
+            assert picture["texts"] == explore_texts(driver, cell)
         assert [url for url in requests(driver) if not url.startswith(lab.base)] == []
 
 
