@@ -53,15 +53,14 @@ def save_figure(fig: Any, path: Path) -> None:
         display_png(path)
 
 
-def save_drawing(drawing: Any, path: Path) -> Path:
+def save_drawing(drawing: Any, path: Path) -> tuple[Path, str]:
     """Write a drawing (draw_dot's or draw_network's result) to path as SVG when Graphviz's dot
-    is installed; else to path with .html (one self-contained page drawing it in the browser),
-    saying so in one line. Returns the path written."""
+    is installed; else to path with .html (one self-contained page drawing it in the browser).
+    Returns the path written and "" or, for the .html, words saying why (for the demo's line)."""
     from autograd_lite.viz import dot_available, save_html
 
     if dot_available():
         path.write_bytes(drawing.pipe(format="svg"))
-        return path
+        return path, ""
     page = save_html(drawing, path.with_suffix(".html"), title=path.stem)
-    print(f"Graphviz's dot is not installed: wrote {page} instead of {path.name} (drawn in the browser)")
-    return page
+    return page, " (Graphviz's dot is not installed: an HTML page that draws it in the browser)"

@@ -209,8 +209,8 @@ from autograd_lite.viz import draw_dot
 drawing = draw_dot(first_graph, collapse=3)
 out_dir = Path("demo_output")
 out_dir.mkdir(exist_ok=True)
-written = save_drawing(drawing, out_dir / "gpt_step_scopes.svg")  # .html where dot is missing
-print(f"wrote {written}: one training step ({words[0]!r}) by scopes")
+written, why = save_drawing(drawing, out_dir / "gpt_step_scopes.svg")  # .html where dot is missing
+print(f"wrote {written}: one training step ({words[0]!r}) by scopes{why}")
 show(drawing)
 
 # %%

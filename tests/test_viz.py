@@ -143,8 +143,9 @@ def test_notebook_display_with_dot_is_the_static_svg():
     assert list(bundle) == ["image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
 
 
+@pytest.mark.slow
+@pytest.mark.needs("anywidget", "ipywidgets")
 def test_notebook_display_without_dot_carries_the_dot_text_and_a_hint(monkeypatch, tmp_path):
-    pytest.importorskip("anywidget")
     monkeypatch.setenv("PATH", str(tmp_path))
     drawing = draw_dot(evil_graph())
     bundle = drawing._repr_mimebundle_()
@@ -251,3 +252,17 @@ def test_network_picture_labels_z_with_delta_equal_to_the_closed_form():
     for name in ("w^2_01", "b^3_1", "z^3_0", "a^2_2", "x_1 = a^1_1", "C_x (quadratic)"):
         assert name in text
     assert "layer 2 (sigmoid)" in text and "layer 3 (sigmoid)" in text and "cost" in text
+
+
+def test_demos_write_svg_with_dot_and_html_without(monkeypatch, tmp_path):
+    from autograd_lite.demos._common import save_drawing
+
+    _, out = neuron()
+    if dot_available():
+        path, why = save_drawing(draw_dot(out), tmp_path / "neuron.svg")
+        assert path == tmp_path / "neuron.svg" and why == "" and b"<svg" in path.read_bytes()[:400]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    path, why = save_drawing(draw_dot(out), tmp_path / "plain.svg")
+    assert path == tmp_path / "plain.html" and not (tmp_path / "plain.svg").exists()
+    assert "dot is not installed" in why and "\n" not in why
+    assert '<pre class="al-dot">' in path.read_text(encoding="utf-8")
