@@ -41,7 +41,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1400,1000"]
+                  "--disable-dev-shm-usage", "--window-size=1400,1000",
+                  # Any host but 127.0.0.1 fails to resolve: a request leaving the machine fails loudly.
+                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
 NOTEBOOK_EXTRA = ("anywidget", "ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext",
