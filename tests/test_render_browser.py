@@ -264,11 +264,14 @@ def move_explore_slider(driver: Any, cell: int) -> None:
 
 
 @jupyter_test
-def test_jupyterlab_without_dot_draws_every_output_in_the_browser(tmp_path: Path) -> None:
+def test_jupyterlab_without_dot_draws_every_output_in_the_browser(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     env = jupyter_env(tmp_path)
     env["PATH"] = path_without(("dot",), tmp_path / "bin")
     assert shutil.which("dot", path=env["PATH"]) is None
     notebook = write_notebook(tmp_path, CELLS)
+    # A notebook run elsewhere (nbclient: its outputs unsigned), so JupyterLab opens it untrusted.
+    untrusted = execute(write_notebook(tmp_path, CELLS[:3], "untrusted.ipynb"), env, monkeypatch)
     with jupyterlab(tmp_path, env) as lab, chromium(tmp_path, width=1400, height=1000) as driver:
         try:
             open_and_run_all(driver, lab, notebook.name)
@@ -319,6 +322,20 @@ def test_jupyterlab_without_dot_draws_every_output_in_the_browser(tmp_path: Path
             (picture,) = pictures(driver, outputs_of(driver)[1], ".al-view svg")
             assert "x1" in picture["texts"]
             assert [url for url in requests(driver) if not url.startswith(lab.base)] == []
+
+            # Untrusted: no widget, no script; each drawing shows its DOT text and the hint.
+            driver.get(lab.url(untrusted.name))
+            shown = WebDriverWait(driver, 90, poll_frequency=0.5).until(lambda d: d.execute_script(
+                "var panel = Array.from(document.querySelectorAll('.jp-NotebookPanel')).filter(function (p) {"
+                "  return p.offsetParent !== null && p.querySelectorAll('pre.al-dot').length >= 7; })[0];"
+                "if (!panel) { return null; }"
+                "return Array.from(panel.querySelectorAll('.jp-Cell.jp-CodeCell .jp-OutputArea')).map("
+                "  function (o) { return {text: o.innerText, dots: o.querySelectorAll('pre.al-dot').length,"
+                "                         svgs: o.querySelectorAll('svg text').length}; });"))
+            assert shown[1]["dots"] == 1 and "digraph" in shown[1]["text"]
+            assert "Graphviz compiled to WebAssembly" in shown[1]["text"]
+            assert shown[2]["dots"] == 6  # every frame's DOT text
+            assert [output["svgs"] for output in shown] == [0, 0, 0]
         finally:
             driver.save_screenshot(str(tmp_path / "no-dot.png"))  # stays in the temporary folder
 
@@ -350,25 +367,32 @@ def test_jupyterlab_with_dot_keeps_the_static_svg(tmp_path: Path) -> None:
 # 4. The size of a saved notebook
 
 
+def execute(path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the notebook at path in a kernel with env (nbclient), storing every widget model in it
+    as JupyterLab's "save widget state" does: the most a saved notebook holds. Returns path."""
+    import nbclient
+    import nbformat
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    notebook = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3", store_widget_state=True,
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(notebook, path)
+    return path
+
+
 @pytest.mark.needs("nbclient", "nbformat", "ipykernel", "anywidget")
 def test_twelve_graphs_without_dot_make_a_notebook_under_3_mb(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import nbclient
     import nbformat
 
     env = jupyter_env(tmp_path)
     env["PATH"] = path_without(("dot",), tmp_path / "bin")
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
     graphs = [f"x = Value({i}.0, label='x{i}')\ndraw_dot((x * x + 1.0).tanh())" for i in range(10)]
     cells = [CELLS[0], *graphs, "show_backprop(o)", "explore('x*w', x=1.0, w=2.0)"]
-    path = write_notebook(tmp_path, cells, "twelve.ipynb")
+    path = execute(write_notebook(tmp_path, cells, "twelve.ipynb"), env, monkeypatch)
     notebook = nbformat.read(path, as_version=4)
-    # store_widget_state: every widget model goes into the notebook, as JupyterLab's
-    # "save widget state" does: the most a saved notebook can hold.
-    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    nbformat.write(notebook, path)
     text = path.read_text(encoding="utf-8")
     assert "dot available: False" in text
     views = text.count('"application/vnd.jupyter.widget-view+json"')
