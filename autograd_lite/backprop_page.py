@@ -425,5 +425,6 @@ def _player_markup(frames: list[Frame], pictures: list[str] | None, prefix: str,
     )
     # JSON in an attribute: html.escape makes quotes and < > & entities, the browser undoes them.
     measured = f' data-measure="{esc(json.dumps(measure))}"' if measure is not None else ""
-    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), legend=legend,
-                 last=str(last), first=esc(frames[0].title), frames="\n".join(sections), measure=measured)
+    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
+                 legend=legend, last=str(last), first=esc(frames[0].title), frames="\n".join(sections),
+                 measure=measured)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from autograd_lite import backprop_page as page_module
 from autograd_lite.backprop_page import backprop_html
 
 from .helpers import micrograd_neuron
@@ -155,6 +156,14 @@ def test_readable_at_first_display_with_fit_to_width_a_toggle_and_zoom(driver: A
     first = picture()
     assert first["text"] >= 10 and not fit.is_selected()
     assert first["width"] > frames.rect["width"]
+    # Step 1 processes the output, at the far right: the picture scrolls it into sight.
+    driver.find_element(By.ID, "next").click()
+    assert driver.execute_script(
+        "var box = document.querySelector('.frame.current .al-view').getBoundingClientRect();"
+        "var node = document.querySelector('.frame.current [fill=\"" + page_module.CURRENT + "\"]')"
+        ".getBoundingClientRect();"
+        "return node.left >= box.left && node.right <= box.right;")
+    driver.find_element(By.ID, "prev").click()
     fit.click()
     fitted = picture()
     assert fit.is_selected() and fitted["width"] <= frames.rect["width"] + 1 and fitted["text"] < 10

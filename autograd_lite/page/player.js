@@ -36,8 +36,26 @@ function autogradLitePlayer(root, keyTarget) {
   var current = 0;
   var timer = null;
 
+  var processing = root.getAttribute("data-current");  // the fill colour of the node being processed
+
+  function reveal(box) {
+    // A graph wider than its box scrolls: bring the node of this step into sight.
+    var mark = processing && box.querySelector('[fill="' + processing + '"]');
+    if (!mark) { return; }
+    var node = mark.getBoundingClientRect();
+    var seen = box.getBoundingClientRect();
+    if (node.left < seen.left || node.right > seen.right) {
+      box.scrollLeft += (node.left + node.right) / 2 - (seen.left + seen.right) / 2;
+    }
+    if (node.top < seen.top || node.bottom > seen.bottom) {
+      box.scrollTop += (node.top + node.bottom) / 2 - (seen.top + seen.bottom) / 2;
+    }
+  }
   function show(i) {
     i = Math.max(0, Math.min(last, i));
+    var before = frames[current].querySelector(".al-view");
+    var left = before ? before.scrollLeft : 0;
+    var top = before ? before.scrollTop : 0;
     frames[current].classList.remove("current");
     frames[i].classList.add("current");
     current = i;
@@ -46,6 +64,12 @@ function autogradLitePlayer(root, keyTarget) {
     prev.disabled = i === 0;
     next.disabled = i === last;
     if (view) { view.refresh(); }
+    var box = frames[i].querySelector(".al-view");
+    if (box) {  // every frame is the same layout: keep the reader's place, then show the step
+      box.scrollLeft = left;
+      box.scrollTop = top;
+      reveal(box);
+    }
   }
   function stop() {
     if (timer !== null) { window.clearInterval(timer); timer = null; }
@@ -80,6 +104,9 @@ function autogradLitePlayer(root, keyTarget) {
   if (graphs) {
     view = graphs.viewer(root);
     var measure = pictures.getAttribute("data-measure");
-    graphs.renderAll(root, measure ? JSON.parse(measure) : null, function () { view.refresh(); });
+    graphs.renderAll(root, measure ? JSON.parse(measure) : null, function (svg) {
+      view.refresh();
+      if (frames[current].contains(svg)) { reveal(svg.parentNode); }
+    });
   }
 }
