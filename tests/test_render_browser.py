@@ -47,6 +47,7 @@ pytestmark = [pytest.mark.slow]
 browser_test = pytest.mark.needs(browser=True)
 jupyter_test = pytest.mark.needs(*NOTEBOOK_EXTRA, browser=True)
 try:  # a missing selenium is reported by the needs mark, when a test runs: collecting needs none
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -184,6 +185,21 @@ def test_a_page_is_readable_at_first_display_and_zooms(browser: Any, tmp_path: P
         fit.click()  # fit to width: the picture no wider than its box
         assert fit.is_selected()
         assert pictures(browser, box)[0]["width"] <= view.rect["width"] + 1
+        box.find_element(By.CSS_SELECTOR, ".al-zoom-reset").click()  # back to natural size
+        assert pictures(browser, box)[0]["width"] == pytest.approx(before, rel=0.01)
+        # ctrl+wheel zooms (and the page does not scroll), a plain wheel does not.
+        wheel = ("return arguments[0].dispatchEvent(new WheelEvent('wheel', {deltaY: -100, "
+                 "ctrlKey: arguments[1], clientX: 50, clientY: 50, bubbles: true, cancelable: true}));")
+        assert not browser.execute_script(wheel, view, True)  # default prevented
+        assert pictures(browser, box)[0]["width"] == pytest.approx(before * 1.1, rel=0.01)
+        browser.execute_script(wheel, view, False)
+        assert pictures(browser, box)[0]["width"] == pytest.approx(before * 1.1, rel=0.01)
+    # Dragging pans a graph wider than its box.
+    view = boxes[0].find_element(By.CSS_SELECTOR, ".al-view")
+    assert browser.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", view)
+    start = browser.execute_script("return arguments[0].scrollLeft", view)
+    ActionChains(browser).move_to_element(view).click_and_hold().move_by_offset(-300, 0).release().perform()
+    assert browser.execute_script("return arguments[0].scrollLeft", view) >= start + 250
     assert severe(browser) == []
 
 
