@@ -8,6 +8,7 @@ in a real browser is tested in test_notebook_browser.py.
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import re
@@ -219,6 +220,11 @@ def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool
         assert picture.svg == "" and picture._renderer == widgets.renderer().model_id
     widget.sliders["w"].value = 0.25
     assert picture.dot == widget.dot and "data 0.2500" in picture.dot
+    # Displayed: the widget view, and beside it its DOT text (escaped) for where no widget runs.
+    data, _ = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    pre = re.search(r'<pre class="al-dot">(.*?)</pre>', data["text/html"], re.S).group(1)
+    assert html.unescape(pre) == widget.dot
 
 
 @widget_test

@@ -328,8 +328,9 @@ def test_jupyterlab_without_dot_draws_every_output_in_the_browser(tmp_path: Path
             saved = json.loads(notebook.read_text(encoding="utf-8"))
             html_outputs = ["".join(out["data"].get("text/html", "")) for cell in saved["cells"]
                             for out in cell.get("outputs", []) if "data" in out]
-            # draw_dot twice and the player carry their DOT text beside the widget view.
-            assert sum('<pre class="al-dot">' in text for text in html_outputs) == 3
+            # Every drawing (draw_dot twice, the player, explore, explore_network) carries its DOT
+            # text beside the widget view.
+            assert sum('<pre class="al-dot">' in text for text in html_outputs) == 5
             assert notebook.stat().st_size < 3_000_000
 
             # A reload with the same kernel draws every output again.
