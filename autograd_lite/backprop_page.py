@@ -22,32 +22,39 @@ in words below it; the last frame also lists every gradient, which equals
 
 The page needs no network: the SVG pictures (Graphviz's `dot`, through
 `viz`) are inlined, CSS and the small plain-JavaScript player (slider,
-previous/next, play/pause, left/right arrow keys, fit to width) are inline
-too; they live as package data in autograd_lite/page/ (player.html, .css,
-.js, and page.html around them). The same player, its ids prefixed per
+previous/next, play/pause, left/right arrow keys; zoom, fit to width and
+panning from graphs.js) are inline too; they live as package data in
+autograd_lite/page/ (player.html, .css, .js, graphs.js, and page.html around
+them). Without `dot` (`render.dot_available()`), each frame is its DOT text
+instead and the page inlines Graphviz compiled to WebAssembly (viz-global.js,
+once), which draws the frames in the browser. The same player, its ids prefixed per
 instance, is what `autograd_lite.notebook.show_backprop` shows in a cell.
 Only the current frame is laid out, so a page of a big graph still opens
 quickly; without JavaScript every frame is shown one after another. Nodes keep
 their places from frame to frame (each record gets the width of its widest
 text, and edge labels are xlabels, placed after layout), so only colours and
-numbers change as the walk goes on. Drawing writes no `.grad`.
+numbers change as the walk goes on: those widths are measured with
+`dot -Tplain`, or, without `dot`, by the browser's renderer in format "plain"
+before it draws the frames (the measuring graph travels with the page).
+Drawing writes no `.grad`.
 
-Imports engine and viz; nothing in the package imports this module.
+Imports engine, render and viz; nothing in the package imports this module but notebook.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import viz
+from . import render, viz
 from .engine import Value, gradients, topological_order
+from .render import inline_svg
 
 __all__ = ["Frame", "Player", "backprop_frames", "backprop_html", "render_player"]
 
@@ -157,15 +164,9 @@ def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 2
     return frames
 
 
-def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
-    """Give each Value's record the same width in every frame: the widest it needs.
-
-    dot lays a graph out from its structure and its nodes' sizes, so equal sizes
-    keep every node in place from frame to frame: only colours and text change.
-    (Edge labels are `xlabel`s, placed after layout for the same reason.) The
-    widths are measured, not guessed: one `dot -Tplain` run over every distinct
-    record of every frame, whatever fonts this machine has.
-    """
+def _measuring(frames: list[Frame], order: list[Value]) -> tuple[viz.Drawing, list[list[str]]]:
+    """The graph that measures record widths: one node m<j> per distinct record of any
+    frame, and for each the ids of the Values it is drawn for."""
     value_ids = {f"v{i}" for i in range(len(order))}
     variants: dict[tuple, int] = {}  # a record's attributes -> its node in the measuring graph
     owners: list[set[str]] = []
@@ -179,6 +180,20 @@ def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
                 owners[variants[key]].add(node_id)
     measuring = viz.Drawing(graph_attrs=dict(frames[0].drawing.graph_attrs),
                             nodes=[(f"m{j}", dict(key)) for key, j in variants.items()])
+    return measuring, [sorted(ids) for ids in owners]
+
+
+def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
+    """Give each Value's record the same width in every frame: the widest it needs.
+
+    dot lays a graph out from its structure and its nodes' sizes, so equal sizes
+    keep every node in place from frame to frame: only colours and text change.
+    (Edge labels are `xlabel`s, placed after layout for the same reason.) The
+    widths are measured, not guessed: one `dot -Tplain` run over every distinct
+    record of every frame, whatever fonts this machine has. (Without `dot`,
+    graphs.js does the same in the browser from `_measuring`'s graph.)
+    """
+    measuring, owners = _measuring(frames, order)
     plain = viz._digraph(measuring, "plain").pipe(encoding="utf-8")
     widths: dict[str, float] = {}
     for line in plain.splitlines():
@@ -275,17 +290,6 @@ def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping
             "passes grad × local derivative to its inputs: " + "; ".join(parts) + ".")
 
 
-def inline_svg(svg: str, prefix: str) -> str:
-    """Graphviz's SVG made fit to sit inside HTML: no XML prolog, doctype or comments
-    before <svg>, and ids made unique per frame."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise RuntimeError("backprop_html: Graphviz returned no <svg> element")
-    svg = svg[start:]
-    # Text cannot hold a raw '<', so `<tag id="` only matches real attributes.
-    return re.sub(r'<([A-Za-z][\w:-]*) id="', rf'<\1 id="{prefix}', svg).strip()
-
-
 def _render(frames: list[Frame]) -> list[str]:
     """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `inline_svg`)."""
     return [viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8") for frame in frames]
@@ -293,31 +297,42 @@ def _render(frames: list[Frame]) -> list[str]:
 
 @dataclass
 class Player:
-    """The rendered player of one backward pass: its frames and their SVG pictures.
+    """The rendered player of one backward pass: its frames and their pictures.
 
-    `fragment(prefix)` is the player as a piece of HTML (what a notebook cell
-    shows), `page(title)` the standalone page around the same fragment, and
-    `save(path)` writes that page. Rendering (Graphviz) happened when the
-    Player was made, so using it cannot fail on a missing `dot`.
+    `pictures` are the frames' SVG from `dot`, or None where `dot` is missing: the
+    frames are then DOT text drawn in the browser, after `measure` (the measuring
+    graph's DOT text and owners, see `_measuring`) gives records equal widths.
+    `fragment(prefix)` is the player as a piece of HTML (what a notebook cell shows
+    when `dot` made the pictures), `markup(prefix)` the same without scripts, `page(title)`
+    the standalone page and `save(path)` writes that page. Rendering with `dot`
+    happened when the Player was made, so using it cannot fail on a missing `dot`.
     """
 
     frames: list[Frame]
-    pictures: list[str]
+    pictures: list[str] | None
+    measure: dict[str, Any] | None = None
+
+    def markup(self, prefix: str = "") -> str:
+        """The player's style and markup, no script: every frame shown one after another."""
+        return (f"<style>{render.asset('player.css')}\n{render.asset('graphs.css')}</style>\n"
+                + _player_markup(self.frames, self.pictures, prefix, self.measure))
 
     def fragment(self, prefix: str = "", keys: str = "root") -> str:
         """The player as HTML: markup, scoped CSS and its script. Every id starts
         with `prefix`, so players with different prefixes share a page without
-        clashing; `keys` is the JavaScript expression receiving the arrow keys."""
-        return (f"<style>{_asset('player.css')}</style>\n"
-                + _player_markup(self.frames, self.pictures, prefix)
-                + f'<script>(function () {{\n{_asset("player.js")}\n'
+        clashing; `keys` is the JavaScript expression receiving the arrow keys.
+        Frames without pictures need the renderer on the page (`page()` inlines it)."""
+        return (self.markup(prefix)
+                + f'<script>(function () {{\n{render.asset("graphs.js")}\n{render.asset("player.js")}\n'
                   f'var root = document.getElementById("{prefix}player");\n'
                   f"autogradLitePlayer(root, {keys});\n}}());</script>\n")
 
     def page(self, title: str = "Backpropagation, step by step") -> str:
-        """The self-contained page: the fragment (ids unprefixed, keys on the document)."""
+        """The self-contained page: the fragment (ids unprefixed, keys on the document),
+        with Graphviz in WebAssembly inlined before it when the frames are DOT text."""
+        renderer = f"<script>{render.asset(render.VIZ_JS)}</script>\n" if self.pictures is None else ""
         return _fill(_asset("page.html"), title=html.escape(title),
-                     player=self.fragment("", keys="document"))
+                     player=renderer + self.fragment("", keys="document"))
 
     def save(self, path: str | Path, title: str | None = None) -> Path:
         """Write `page(title)` to path (UTF-8) and return the path."""
@@ -328,10 +343,15 @@ class Player:
 
 def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
                   who: str = "backprop_html") -> Player:
-    """Frames and pictures of root's backward pass (the work behind `backprop_html`).
+    """Frames and pictures of root's backward pass (the work behind `backprop_html`):
+    drawn by `dot` when it is installed, else left as DOT text for the browser.
     Errors as `backprop_html`, naming `who`; no `.grad` is changed."""
     frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who)
-    _same_sizes(frames, topological_order(root))
+    order = topological_order(root)
+    if not render.dot_available():
+        measuring, owners = _measuring(frames, order)
+        return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
+    _same_sizes(frames, order)
     return Player(frames, _render(frames))
 
 
@@ -344,15 +364,16 @@ def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, ma
     frame is an inline SVG picture with a caption; a slider, previous/next,
     play/pause and the left/right arrow keys move between frames. `edge_labels`
     shows the local derivatives on the operand edges of processed nodes. A graph
-    of more than `max_nodes` Values is a ValueError before anything is drawn; a
-    missing `dot` program is `viz.GraphvizNotFoundError`. No `.grad` is changed.
+    of more than `max_nodes` Values is a ValueError before anything is drawn.
+    Without Graphviz's `dot` the frames are drawn by the page itself (Graphviz in
+    WebAssembly, inlined). No `.grad` is changed.
     """
     return render_player(root, edge_labels=edge_labels, max_nodes=max_nodes).save(path, title)
 
 
 def _asset(name: str) -> str:
     """A file of autograd_lite/page/ (package data: the player's HTML, CSS and JavaScript)."""
-    return resources.files(__package__).joinpath("page", name).read_text(encoding="utf-8")
+    return render.asset(name)
 
 
 def _fill(template: str, **values: str) -> str:
@@ -367,11 +388,12 @@ def _code(text: str) -> str:
     return re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
 
 
-def _player_markup(frames: list[Frame], pictures: list[str], prefix: str) -> str:
+def _player_markup(frames: list[Frame], pictures: list[str] | None, prefix: str,
+                   measure: dict[str, Any] | None = None) -> str:
     esc = html.escape
     last = len(frames) - 1
     sections = []
-    for frame, svg in zip(frames, pictures):
+    for index, frame in enumerate(frames):
         summary = ""
         if frame.summary:
             items = "".join(f'<li><span class="name">{esc(name)}</span>.grad = '
@@ -379,12 +401,15 @@ def _player_markup(frames: list[Frame], pictures: list[str], prefix: str) -> str
                             for name, value in frame.summary)
             summary = f'<div class="summary"><p>Every gradient is now final:</p><ul>{items}</ul></div>'
         node = f' data-node="{esc(frame.name)}"' if frame.name else ""
-        picture = inline_svg(svg, f"{prefix}f{frame.index}-")
+        if pictures is not None:
+            picture = inline_svg(pictures[index], f"{prefix}f{frame.index}-")
+        else:  # drawn in the browser; the hint goes with the first frame only
+            picture = render.dot_block(viz.render_dot_text(frame.drawing), hint=index == 0)
         sections.append(
             f'<section class="frame{" current" if frame.index == 0 else ""}" '
             f'id="{prefix}frame-{frame.index}" '
             f'data-frame="{frame.index}" data-title="{esc(frame.title)}"{node}>\n'
-            f'<h2>{esc(frame.title)}</h2>\n<div class="picture">{picture}</div>\n'
+            f'<h2>{esc(frame.title)}</h2>\n<div class="picture al-view">{picture}</div>\n'
             f'<p class="caption">{_code(esc(frame.caption))}</p>{summary}\n</section>'
         )
     legend = "".join(
@@ -398,5 +423,8 @@ def _player_markup(frames: list[Frame], pictures: list[str], prefix: str) -> str
             (PENDING, ";border-style:dashed", "no gradient yet (grad ?)"),
         ]
     )
-    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), legend=legend,
-                 last=str(last), first=esc(frames[0].title), frames="\n".join(sections))
+    # JSON in an attribute: html.escape makes quotes and < > & entities, the browser undoes them.
+    measured = f' data-measure="{esc(json.dumps(measure))}"' if measure is not None else ""
+    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
+                 legend=legend, last=str(last), first=esc(frames[0].title), frames="\n".join(sections),
+                 measure=measured)

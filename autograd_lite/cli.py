@@ -301,8 +301,9 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one return per 
         description="Draw EXPR after backward, e.g.  autograd-lite graph \"tanh(x*w + b)\" "
                     "--at x=2,w=-3,b=6.88 -o neuron.svg")
     _expression_arguments(graph)
-    graph.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot, or .html for the "
-                       "step-by-step backprop page (default: DOT text on stdout)")
+    graph.add_argument("-o", "--output", help="file to write: .svg .png .pdf (these need Graphviz's dot) "
+                       ".dot, or .html for the step-by-step backprop page, drawn in the browser where dot "
+                       "is missing (default: DOT text on stdout)")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
     graph.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
     explain = commands.add_parser(

@@ -1,19 +1,23 @@
 """Backprop in a notebook: the step-by-step player inline, and graphs that follow sliders.
 
 - `show_backprop(root)` renders the player of `backprop_page` (one frame per
-  backward step, plus the start) when called, and returns an object whose
-  `_repr_html_()` is that player inline in the cell, its ids scoped to the
-  instance; `.save(path)` writes the standalone page exactly as
-  `backprop_html` does (the same `backprop_page.Player`).
+  backward step, plus the start) when called, and returns an object shown in
+  the cell: with Graphviz's `dot`, `_repr_html_()` is that player inline, its
+  ids scoped to the instance; without it, an anywidget widget that draws the
+  frames in the browser (`widgets.player`), the player's markup with DOT text
+  as the text/html beside it. `.save(path)` writes the standalone page exactly
+  as `backprop_html` does (the same `backprop_page.Player`).
 - `explore(f, **values)` and `explore_network(model, x, y)` return ipywidgets
   widgets: one slider per number; each move rebuilds the graph, runs backward
-  and redraws it. For tests and scripts the widget exposes `.sliders`, `.dot`
-  (the DOT text now shown) and `.error` (the one-line message now shown, or None).
+  and redraws it in a `widgets.Graph` (SVG from `dot` when installed, else drawn
+  in the browser; zoom, fit and pan either way). For tests and scripts the
+  widget exposes `.sliders`, `.dot` (the DOT text now shown) and `.error` (the
+  one-line message now shown, or None).
 
 ipywidgets and IPython are imported lazily, here only (`display` and
-`display_png` are how the demos show pictures in a kernel): the rest of the
-package never imports this module. Imports engine, viz, backprop_page
-and expression.
+`display_png` are how the demos show pictures in a kernel; anywidget in
+`widgets`): the rest of the package never imports this module. Imports engine,
+render, viz, backprop_page, widgets and expression.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import viz
-from .backprop_page import Frame, Player, inline_svg, render_player
+from . import render, viz
+from .backprop_page import Frame, Player, render_player
 from .engine import Value
 
 __all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "show_backprop"]
@@ -50,8 +54,10 @@ class BackpropPlayer:
     """The step-by-step backprop player of one graph, already rendered.
 
     Shown by Jupyter through `_repr_html_` (each display gets its own id prefix,
-    so several players, or one shown twice, never interfere); `save(path)`
-    writes the standalone page of `backprop_html`.
+    so several players, or one shown twice, never interfere) when `dot` drew the
+    frames; else through `_repr_mimebundle_`, a widget drawing them in the browser
+    (its text/html: the player with DOT text, for where scripts do not run).
+    `save(path)` writes the standalone page of `backprop_html`.
     """
 
     def __init__(self, player: Player) -> None:
@@ -63,7 +69,21 @@ class BackpropPlayer:
         return self._player.frames
 
     def _repr_html_(self) -> str:
+        if self._player.pictures is None:  # no script: the frames' DOT text, one after another
+            return self._player.markup(_prefix())
         return self._player.fragment(_prefix())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        if self._player.pictures is not None:
+            return None  # IPython then asks _repr_html_: the player with dot's SVG
+        text = f"<backprop player: {len(self.frames)} frames>"
+        try:
+            from .widgets import player
+
+            widget = player(self._player.markup(_prefix()))
+        except ImportError:  # no ipywidgets or anywidget: every frame's DOT text, never a traceback
+            return {"text/plain": text, "text/html": self._repr_html_()}
+        return widget.bundle(text)
 
     def save(self, path: str | Path, title: str | None = None) -> Path:
         """Write the self-contained page (as `backprop_html` does) and return its path."""
@@ -73,8 +93,8 @@ class BackpropPlayer:
 def show_backprop(root: Value, *, edge_labels: bool = True, max_nodes: int = 200) -> BackpropPlayer:
     """The backward pass of root as an inline player: slider, previous/next, play, arrow keys.
 
-    Rendered now, so a missing `dot` is `viz.GraphvizNotFoundError` here, and a
-    graph over `max_nodes` Values a ValueError. Writes no `.grad`.
+    Rendered now with `dot` when it is installed; without it the frames are drawn in
+    the browser. A graph over `max_nodes` Values is a ValueError. Writes no `.grad`.
     """
     return BackpropPlayer(render_player(root, edge_labels=edge_labels, max_nodes=max_nodes,
                                         who="show_backprop"))
@@ -100,9 +120,11 @@ def display_png(path: str | Path) -> None:
 
 def _import_widgets() -> Any:
     try:
+        import anywidget  # noqa: F401 - the graph below the sliders (autograd_lite.widgets)
         import ipywidgets
     except ImportError:
-        raise ImportError(f"explore needs ipywidgets, from the notebook extra: {EXTRA_HINT}") from None
+        raise ImportError(f"explore needs ipywidgets and anywidget, from the notebook extra: "
+                          f"{EXTRA_HINT}") from None
     return ipywidgets
 
 
@@ -161,9 +183,12 @@ def _explorer_class() -> type:
         """
 
         def __init__(self, sliders: dict[str, Any], draw: Callable[[dict[str, float]], viz.Drawing]) -> None:
+            from .widgets import graph
+
             self._draw = draw
             self._message = widgets.HTML()
-            self._picture = widgets.HTML()
+            self._picture = graph("", svg=" ")  # " ": no renderer needed until a drawing needs one
+            self._picture.add_class("al-explore-graph")
             super().__init__(children=[*sliders.values(), self._message, self._picture])
             self.sliders = sliders
             self.dot: str | None = None
@@ -172,11 +197,23 @@ def _explorer_class() -> type:
                 slider.observe(self._redraw, names="value")
             self._redraw()
 
+        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+            # Beside the widget view: the graph's DOT text at display time, for where no widget
+            # runs (an untrusted notebook, nbconvert, GitHub), so it can be rendered again.
+            found = super()._repr_mimebundle_(**kwargs)
+            if found is None:
+                return None
+            data, metadata = found if isinstance(found, tuple) else (found, {})
+            note = ('<p class="al-dot-hint">explore: the sliders and the live graph need a running '
+                    "kernel; here is the graph's DOT text as first shown.</p>")
+            return {**data, "text/html": note + render.dot_block(self.dot or "", hint=False)}, metadata
+
         def _redraw(self, change: Any = None) -> None:
             values = {name: float(slider.value) for name, slider in self.sliders.items()}
             try:
                 drawing = self._draw(values)
-                svg = viz._digraph(drawing, "svg").pipe(encoding="utf-8")
+                dot = viz.render_dot_text(drawing)
+                svg = render.run_dot(dot, "svg").decode("utf-8") if render.dot_available() else ""
             except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, ...: shown, not raised
                 self.error = _one_line(error)
                 self._message.value = (f'<pre class="al-explore-error" style="color:#b00020">'
@@ -184,11 +221,16 @@ def _explorer_class() -> type:
                 return
             self.error = None
             self._message.value = ""
-            self.dot = viz.render_dot_text(drawing)
-            # Fitted to the cell's width (the viewBox keeps the proportions), as the player does.
-            fitted = inline_svg(svg, _prefix()).replace("<svg ", '<svg style="max-width:100%;height:auto" ',
-                                                        1)
-            self._picture.value = f'<div class="al-explore-graph">{fitted}</div>'
+            self.dot = dot
+            # Drawn at a readable size (graphs.js: zoom, fit to width, pan): by `dot` here, or,
+            # without it, in the browser from the DOT text (the renderer joins only then).
+            with self._picture.hold_sync():
+                if not svg and not self._picture._renderer:
+                    from .widgets import renderer
+
+                    self._picture._renderer = renderer().model_id
+                self._picture.svg = render.inline_svg(svg, _prefix()) if svg else ""
+                self._picture.dot = dot
 
     return Explorer
 

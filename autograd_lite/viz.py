@@ -17,23 +17,32 @@ one scope with the nodes that feed it from outside and marks those used outside.
 clusters, the note's names (w^l_jk, b^l_j, z^l_j, a^l_j, C_x) and δ^l_j on
 each z node, optionally beside the closed-form value (BP1/BP2, eqs. 20-21).
 
-graphviz (the Python package) is imported lazily, here only; rendering needs
-Graphviz's `dot` binary, and its absence is a clear `GraphvizNotFoundError`.
-Imports engine, ops, and (for the network picture) nn and closed_form.
+How the DOT text becomes a picture is `render`'s decision: in a notebook a
+drawing shows as static SVG from Graphviz's `dot` when it is installed, else as a
+widget drawing it in the browser (Graphviz compiled to WebAssembly); `save_html`
+writes any drawing as one self-contained HTML file, which needs no `dot` either.
+Only picture files (`.pipe()`, `.render()`: svg, png, pdf) need `dot`; without
+it they raise `GraphvizNotFoundError`, one line naming the two ways out.
+graphviz (the Python package) is imported lazily, here only.
+Imports engine, ops, render, and (for the network picture) nn and closed_form.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from . import render
 from .engine import Value, gradients, local_derivatives, topological_order
+from .render import GraphvizNotFoundError, dot_available
 
-__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizNotFoundError", "draw_dot", "draw_network",
-           "graph_description", "to_dot"]
+__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizNotFoundError", "dot_available", "draw_dot",
+           "draw_network", "graph_description", "save_html", "to_dot"]
 
 MAX_NODES = 1000
 """Drawings refuse graphs with more Values than this (pass max_nodes= to change it)."""
@@ -45,11 +54,7 @@ network has 37); past it, one column of neurons per layer (`full=True` draws eve
 NETWORK_ROWS = 100
 """A layer drawn as a column shows at most this many neurons, then says how many more."""
 
-INSTALL_HINT = (
-    "Graphviz's `dot` program is needed to render drawings: install it with "
-    "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-    "`conda install graphviz`. The DOT text is still available: autograd_lite.viz.to_dot(root)."
-)
+INSTALL_HINT = render.missing_dot()  # the one-line message of GraphvizNotFoundError
 
 COLOURS = {
     "leaf": "#cfe8ff",       # inputs and parameters
@@ -63,10 +68,6 @@ COLOURS = {
     "used_outside": "#ffd9b3",  # a node of the drawn scope that a node outside it uses (scope=)
 }
 OUTSIDE = "outside every scope"
-
-
-class GraphvizNotFoundError(RuntimeError):
-    """Rendering needs Graphviz's `dot` binary, which is not installed."""
 
 
 # ---------------------------------------------------------------------------
@@ -480,25 +481,39 @@ def to_dot(root: Value, **options: Any) -> str:
     return render_dot_text(graph_description(root, **options))
 
 
-def _digraph(drawing: Drawing, format: str) -> Any:
+@functools.cache
+def _digraph_class() -> type:
     graphviz = _import_graphviz()
 
     class Digraph(graphviz.Digraph):
-        """graphviz.Digraph whose rendering explains how to install a missing `dot`."""
+        """graphviz.Digraph made renderer-aware: shown in a notebook as static SVG when `dot`
+        is installed, else drawn in the browser (render.notebook_bundle); files it writes
+        need `dot`, and a missing one is GraphvizNotFoundError naming the two ways out."""
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
             try:
                 return super().pipe(*args, **kwargs)
             except graphviz.ExecutableNotFound:
-                raise GraphvizNotFoundError(INSTALL_HINT) from None
+                fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
 
         def render(self, *args: Any, **kwargs: Any) -> Any:
             try:
                 return super().render(*args, **kwargs)
             except graphviz.ExecutableNotFound:
-                raise GraphvizNotFoundError(INSTALL_HINT) from None
+                fmt = kwargs.get("format") or self.format
+                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
 
-    graph = Digraph(format=format, graph_attr=drawing.graph_attrs)
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
+            if render.dot_available():
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            return render.notebook_bundle(self.source, repr(self))
+
+    return Digraph
+
+
+def _digraph(drawing: Drawing, format: str) -> Any:
+    graph = _digraph_class()(format=format, graph_attr=drawing.graph_attrs)
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
@@ -527,7 +542,9 @@ def _import_graphviz() -> Any:
 
 
 def draw_dot(root: Value, *, rankdir: str = "LR", format: str = "svg", **options: Any) -> Any:
-    """A graphviz.Digraph of root's graph (renders inline in Jupyter). Options as
+    """A graphviz.Digraph of root's graph. Shown in a notebook as static SVG when Graphviz's
+    `dot` is installed, else drawn in the browser; `save_html(drawing, path)` writes it as
+    one HTML file either way; `.pipe()`/`.render()` need `dot`. Options as
     `graph_description`: edge_labels, grads, names, notes, clusters, max_nodes, legend,
     and for graphs built in `scope()` blocks collapse=depth (scopes as boxes) or
     scope="a/b" (one scope's nodes and its boundary)."""
@@ -656,3 +673,42 @@ def _column(title: str, rows: list[str], summary: list[str], fill: str, rankdir:
     # top-to-bottom one; braces turn them: the column stays a column either way.
     label = fields if rankdir in ("LR", "RL") else "{ " + fields + " }"
     return {"shape": "record", "style": "filled", "fillcolor": fill, "fontsize": "12", "label": label}
+
+
+def _dot_text_of(item: Any) -> str:
+    if isinstance(item, str):
+        if not item.lstrip().startswith(("digraph", "graph", "strict")):
+            raise ValueError(f"save_html: a str must be DOT text (starting with digraph), got {item[:40]!r}")
+        return item
+    if isinstance(item, Drawing):
+        return render_dot_text(item)
+    if isinstance(item, Value):
+        return to_dot(item)
+    source = getattr(item, "source", None)  # a graphviz.Digraph (draw_dot, draw_network)
+    if isinstance(source, str):
+        return source
+    raise TypeError(f"save_html: expected a drawing (draw_dot's or draw_network's result, a Drawing, "
+                    f"DOT text or a Value), got {type(item).__name__}")
+
+
+def save_html(drawing: Any, path: str | Path, title: str | None = None) -> Path:
+    """Write any drawing as one self-contained, offline HTML file; return its path.
+
+    `drawing`: what `draw_dot` or `draw_network` returned (a collapsed GPT step
+    included), a Drawing, DOT text, a Value (drawn as `to_dot` would), or a list of
+    them (one picture each, on one page); a backprop player (`show_backprop`'s,
+    `render_player`'s) is saved as its page. With Graphviz's `dot` installed the
+    pictures are inline SVG; without it the page carries the DOT text and draws it
+    in the browser (Graphviz compiled to WebAssembly, inlined once: about 1.3 MB).
+    Labels stay text: a label holding `</script>` runs nothing.
+    """
+    if hasattr(drawing, "frames") and callable(getattr(drawing, "save", None)):
+        return drawing.save(path, title)
+    items = list(drawing) if isinstance(drawing, (list, tuple)) else [drawing]
+    if not items:
+        raise ValueError("save_html: nothing to draw (an empty list)")
+    pictures = [("" if len(items) == 1 else f"picture {i + 1}", _dot_text_of(item))
+                for i, item in enumerate(items)]
+    path = Path(path)
+    path.write_text(render.drawings_page(pictures, title or "autograd_lite drawing"), encoding="utf-8")
+    return path

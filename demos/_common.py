@@ -1,5 +1,7 @@
 """Helpers shared by the demos: quick mode (small and fast, for tests), fast mode (the tape),
-and where pictures go: files when run as a script, files and the notebook when run in a kernel."""
+and where pictures go: files when run as a script, files and the notebook when run in a kernel.
+A drawing is written as .svg where Graphviz's dot is installed, else as .html (drawn in the
+browser): `save_drawing`."""
 
 from __future__ import annotations
 
@@ -49,3 +51,16 @@ def save_figure(fig: Any, path: Path) -> None:
         from autograd_lite.notebook import display_png
 
         display_png(path)
+
+
+def save_drawing(drawing: Any, path: Path) -> tuple[Path, str]:
+    """Write a drawing (draw_dot's or draw_network's result) to path as SVG when Graphviz's dot
+    is installed; else to path with .html (one self-contained page drawing it in the browser).
+    Returns the path written and "" or, for the .html, words saying why (for the demo's line)."""
+    from autograd_lite.viz import dot_available, save_html
+
+    if dot_available():
+        path.write_bytes(drawing.pipe(format="svg"))
+        return path, ""
+    page = save_html(drawing, path.with_suffix(".html"), title=path.stem)
+    return page, " (Graphviz's dot is not installed: an HTML page that draws it in the browser)"

@@ -36,14 +36,13 @@
 
 # %%
 import random
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from autograd_lite import Value, no_grad
 from autograd_lite.demos import _gpt_model as gpt
-from autograd_lite.demos._common import fast_mode, quick_mode, show
+from autograd_lite.demos._common import fast_mode, quick_mode, save_drawing, show
 from autograd_lite.nn import Adam
 from autograd_lite.tape import Tape
 
@@ -205,18 +204,14 @@ print(f"{known} of {len(drawn)} are in the training list")
 
 # %%
 first_graph = eager_loss(*probe[0])  # built again (a graph kept through training slows the collector)
-if shutil.which("dot") is None:
-    print("drawing skipped: Graphviz's dot is not installed")
-else:
-    from autograd_lite.viz import draw_dot
+from autograd_lite.viz import draw_dot
 
-    drawing = draw_dot(first_graph, collapse=3)
-    out_dir = Path("demo_output")
-    out_dir.mkdir(exist_ok=True)
-    svg = out_dir / "gpt_step_scopes.svg"
-    svg.write_bytes(drawing.pipe(format="svg"))
-    print(f"wrote {svg}: one training step ({words[0]!r}) by scopes")
-    show(drawing)
+drawing = draw_dot(first_graph, collapse=3)
+out_dir = Path("demo_output")
+out_dir.mkdir(exist_ok=True)
+written, why = save_drawing(drawing, out_dir / "gpt_step_scopes.svg")  # .html where dot is missing
+print(f"wrote {written}: one training step ({words[0]!r}) by scopes{why}")
+show(drawing)
 
 # %%
 print(f"runtime: whole demo {time.perf_counter() - started:.1f} s")

@@ -9,6 +9,9 @@
 - `jupyterlab(folder, env)`: a JupyterLab server on 127.0.0.1, a random free port
   and a random token, stopped (with its kernels) when the block ends, even on failure.
 - `chromium(folder)`: headless Debian Chromium under selenium, downloading nothing.
+- `path_without(programs, folder)`: a PATH on which those programs (Graphviz's `dot`) are
+  missing and everything else is found: a folder of symlinks to every other program.
+- `requests(driver)`: every URL the page fetched (the resource timing entries).
 """
 
 from __future__ import annotations
@@ -38,10 +41,13 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1400,1000"]
+                  "--disable-dev-shm-usage", "--window-size=1400,1000",
+                  # Any host but 127.0.0.1 fails to resolve: a request leaving the machine fails loudly.
+                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
-NOTEBOOK_EXTRA = ("ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext", "jupyterlab")
+NOTEBOOK_EXTRA = ("anywidget", "ipywidgets", "ipykernel", "nbclient", "nbconvert", "nbformat", "jupytext",
+                  "jupyterlab")
 
 
 def unavailable(reason: str) -> None:
@@ -102,6 +108,28 @@ def convert(name: str, folder: Path) -> Path:
     path = Path(result.stdout.strip())
     assert path == folder / f"{name}.ipynb" and path.is_file()
     return path
+
+
+def path_without(programs: tuple[str, ...], folder: Path) -> str:
+    """A PATH holding one folder of symlinks to every program on today's PATH but `programs`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for name in os.listdir(directory):
+            target = Path(directory) / name
+            link = folder / name
+            if name in programs or link.exists() or link.is_symlink():
+                continue  # the first on the PATH wins, as a shell's lookup does
+            if target.is_file() and os.access(target, os.X_OK):
+                link.symlink_to(target)
+    return str(folder)
+
+
+def requests(driver: Any) -> list[str]:
+    """Every URL the current page fetched (its resource timing entries)."""
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
 
 
 def demo_names() -> list[str]:

@@ -8,6 +8,7 @@ backward step, and a step is a non-leaf node of `topological_order(root)`
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,8 +17,8 @@ import pytest
 
 from autograd_lite import Value, gradients, topological_order
 from autograd_lite import backprop_page as page_module
+from autograd_lite import viz as viz_module
 from autograd_lite.backprop_page import backprop_frames, backprop_html
-from autograd_lite.viz import GraphvizNotFoundError
 
 from .helpers import micrograd_neuron
 
@@ -294,13 +295,26 @@ def test_too_big_a_graph_is_refused_before_rendering(tmp_path: Path, monkeypatch
     assert not (tmp_path / "big.html").exists()
 
 
-def test_missing_dot_is_graphviz_not_found(tmp_path: Path, monkeypatch) -> None:
-    pytest.importorskip("graphviz")
-    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
-    root, _ = neuron()
-    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
-        backprop_html(root, tmp_path / "page.html")
-    assert not (tmp_path / "page.html").exists()
+def test_without_dot_the_page_carries_each_frame_as_dot_text_and_the_renderer_once(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # no dot: drawn by the page itself
+    root, values = shared()
+    text = write(root, tmp_path, title="<b>shared</b>")
+    frames = frames_of(text)
+    assert len(frames) == 1 + steps_of(root)
+    assert "<svg" not in "".join(frames)
+    expected = [viz_module.render_dot_text(frame.drawing) for frame in backprop_frames(root)]
+    dots = [html.unescape(re.search(r'<pre class="al-dot">(.*?)</pre>', f, re.S).group(1)) for f in frames]
+    assert dots == expected  # each frame's DOT text, escaped into the page and read back unchanged
+    assert text.count("Viz.js 3.31.0") == 1 and text.count("<script") == 2  # renderer, then player
+    # The measuring graph that keeps nodes in place travels with the page: every Value has a record.
+    measure = json.loads(html.unescape(re.search(r'data-measure="([^"]*)"', text).group(1)))
+    assert measure["dot"].startswith("digraph")
+    owned = {node_id for ids in measure["owners"] for node_id in ids}
+    assert owned == {f"v{i}" for i in range(len(topological_order(root)))}
+    assert "<title>&lt;b&gt;shared&lt;/b&gt;</title>" in text
+    for name, node in values.items():  # the captions and the summary need no renderer
+        assert f"grad {gradients(root)[node]:.4f}" in dots[-1], name
 
 
 def test_a_non_value_is_a_type_error(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from autograd_lite import backprop_page as page_module
 from autograd_lite.backprop_page import backprop_html
 
 from .helpers import micrograd_neuron
@@ -136,20 +137,44 @@ def test_play_advances_and_pause_stops(driver: Any, page: tuple[Path, int]) -> N
     assert severe(driver) == []
 
 
-def test_fit_to_width_can_be_turned_off(driver: Any, page: tuple[Path, int]) -> None:
+def test_readable_at_first_display_with_fit_to_width_a_toggle_and_zoom(driver: Any,
+                                                                     page: tuple[Path, int]) -> None:
     path, _ = page
     open_page(driver, path)
     frames = driver.find_element(By.ID, "frames")
+    fit = driver.find_element(By.CSS_SELECTOR, ".al-fit")
 
-    def picture_width() -> float:
-        return driver.find_element(By.CSS_SELECTOR, ".frame.current svg").rect["width"]
+    def picture() -> dict:
+        return driver.execute_script(
+            "var svg = document.querySelector('.frame.current svg');"
+            "var sizes = Array.from(svg.querySelectorAll('text')).map(function (t) {"
+            "  return parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a; });"
+            "return {width: svg.getBoundingClientRect().width, text: Math.min.apply(null, sizes)};")
 
-    fitted = picture_width()
-    assert fitted <= frames.rect["width"] + 1
-    driver.find_element(By.ID, "fit").click()
-    assert picture_width() > fitted  # the neuron is wider than the window at its own size
-    driver.find_element(By.ID, "fit").click()
-    assert picture_width() == pytest.approx(fitted)
+    # The neuron at a readable size is wider than the window: it scrolls, and fitting it would
+    # shrink its text below 10 px, so "fit to width" starts off (it used to start on).
+    first = picture()
+    assert first["text"] >= 10 and not fit.is_selected()
+    assert first["width"] > frames.rect["width"]
+    # Step 1 processes the output, at the far right: the picture scrolls it into sight.
+    driver.find_element(By.ID, "next").click()
+    assert driver.execute_script(
+        "var box = document.querySelector('.frame.current .al-view').getBoundingClientRect();"
+        "var node = document.querySelector('.frame.current [fill=\"" + page_module.CURRENT + "\"]')"
+        ".getBoundingClientRect();"
+        "return node.left >= box.left && node.right <= box.right;")
+    driver.find_element(By.ID, "prev").click()
+    fit.click()
+    fitted = picture()
+    assert fit.is_selected() and fitted["width"] <= frames.rect["width"] + 1 and fitted["text"] < 10
+    driver.find_element(By.ID, "next").click()  # one scale for every frame
+    assert picture()["width"] == pytest.approx(fitted["width"], rel=0.02)
+    fit.click()
+    assert picture()["width"] == pytest.approx(first["width"], rel=0.02)
+    driver.find_element(By.CSS_SELECTOR, ".al-zoom-in").click()
+    assert picture()["width"] == pytest.approx(first["width"] * 1.25, rel=0.02)
+    driver.find_element(By.CSS_SELECTOR, ".al-zoom-reset").click()
+    assert picture()["width"] == pytest.approx(first["width"], rel=0.02)
     assert severe(driver) == []
 
 

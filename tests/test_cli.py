@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -50,6 +51,40 @@ def test_html_writes_the_step_by_step_page(tmp_path):
     out = tmp_path / "steps.html"
     assert cli.main(["graph", "x*x + y", "--at", "x=3,y=1", "-o", str(out)]) == 0
     assert "<svg" in out.read_text(encoding="utf-8")
+
+
+def without_dot(tmp_path) -> dict[str, str]:
+    """The environment with a PATH holding no `dot` (this interpreter is started by its full path)."""
+    empty = tmp_path / "bin"
+    empty.mkdir(exist_ok=True)
+    return {**os.environ, "PATH": str(empty)}
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png", "pdf"])
+def test_a_picture_file_without_dot_is_one_line_naming_the_two_ways_out(tmp_path, suffix):
+    out = tmp_path / f"neuron.{suffix}"
+    result = subprocess.run([sys.executable, "-m", "autograd_lite", "graph", "tanh(x*w + b)", "--at",
+                             "x=2,w=-3,b=6.88", "-o", str(out)], capture_output=True, text=True,
+                            env=without_dot(tmp_path), timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"autograd-lite graph: writing a .{suffix} file needs Graphviz's dot program")
+    for way_out in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
+                    "Windows installer", "-o graph.html"):
+        assert way_out in lines[0], way_out
+    assert not out.exists()
+
+
+def test_html_without_dot_writes_the_page_drawn_in_the_browser(tmp_path):
+    out = tmp_path / "steps.html"
+    result = subprocess.run([sys.executable, "-m", "autograd_lite", "graph", "x*x + y", "--at", "x=3,y=1",
+                             "-o", str(out)], capture_output=True, text=True, env=without_dot(tmp_path),
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    markup = re.sub(r"<script>.*?</script>", "", text, flags=re.S)  # the page without its scripts
+    assert markup.count('<pre class="al-dot">') == 3 and "Viz.js 3.31.0" in text  # start + two steps
 
 
 HOSTILE = [

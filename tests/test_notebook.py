@@ -8,6 +8,7 @@ in a real browser is tested in test_notebook_browser.py.
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import re
@@ -24,7 +25,6 @@ from autograd_lite.closed_form import backprop
 from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
 from autograd_lite.notebook import explore, explore_network, show_backprop
-from autograd_lite.viz import GraphvizNotFoundError
 
 from .helpers import micrograd_neuron
 from .jupyter_session import NOTEBOOK_EXTRA
@@ -35,7 +35,7 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphv
 def widget_test(function):
     """A test of the explore widgets: it needs ipywidgets, from the notebook extra (checked when it
     runs: a failure on CI), so it is `slow`: the other interpreters, without that extra, skip it."""
-    return pytest.mark.slow(pytest.mark.needs("ipywidgets")(function))
+    return pytest.mark.slow(pytest.mark.needs("ipywidgets", "anywidget")(function))
 
 
 RECORD = re.compile(r'label="\{ ([^|]+?) \| data (\S+) \| grad (\S+) \}"')
@@ -121,11 +121,35 @@ def test_save_writes_what_backprop_html_writes(tmp_path: Path) -> None:
     assert saved.read_bytes() == direct.read_bytes()
 
 
-def test_a_missing_dot_is_an_error_at_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@widget_test
+def test_without_dot_the_player_is_a_widget_drawing_in_the_browser(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     o, _ = micrograd_neuron()
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
-    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
-        show_backprop(o)
+    player = show_backprop(o)
+    bundle = player._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    fallback = bundle["text/html"]  # what an untrusted notebook or an export shows: every frame's DOT text
+    assert "<script" not in fallback
+    assert fallback.count('<pre class="al-dot">') == len(player.frames) == 6
+    assert "Graphviz compiled to WebAssembly" in fallback
+    from autograd_lite import widgets
+
+    assert len(widgets.renderer().source) > 500_000  # the renderer: one model of its own, not the player
+    assert len(fallback) < 200_000
+
+
+def test_without_dot_or_widgets_the_player_shows_its_dot_text(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    o, _ = micrograd_neuron()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    from autograd_lite import widgets
+
+    monkeypatch.setattr(widgets, "_classes", widgets._classes.__wrapped__)  # uncached: import fails
+    bundle = show_backprop(o)._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/html"].count('<pre class="al-dot">') == 6
 
 
 def test_bad_input_to_show_backprop_names_show_backprop() -> None:
@@ -145,7 +169,6 @@ def neuron(x, w, b):
 
 
 @widget_test
-@needs_dot
 def test_moving_a_slider_redraws_with_new_data_and_grads() -> None:
     for f in (neuron, "tanh(x*w + b)"):
         widget = explore(f, x=2.0, w=-3.0, b=0.5)
@@ -166,7 +189,6 @@ def test_moving_a_slider_redraws_with_new_data_and_grads() -> None:
 
 
 @widget_test
-@needs_dot
 def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
     widget = explore(lambda x, y: (x * y).log(), x=2.0, y=1.0)
     good = widget.dot
@@ -177,6 +199,32 @@ def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
     widget.sliders["x"].value = 3.0
     assert widget.error is None and widget._message.value == ""
     assert records(widget.dot)["x"] == ("3.0000", "0.3333")  # d log(xy)/dx = 1/x
+
+
+@widget_test
+@pytest.mark.parametrize("with_dot", [True, False])
+def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    if with_dot and shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    if not with_dot:
+        monkeypatch.setenv("PATH", str(tmp_path))
+    widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
+    picture = widget._picture
+    assert picture.dot == widget.dot and "al-explore-graph" in picture._dom_classes
+    if with_dot:  # static SVG from dot; the browser's renderer is not needed
+        assert picture.svg.startswith("<svg") and picture._renderer == ""
+    else:  # the DOT text, drawn in the browser by the kernel's one renderer model
+        from autograd_lite import widgets
+
+        assert picture.svg == "" and picture._renderer == widgets.renderer().model_id
+    widget.sliders["w"].value = 0.25
+    assert picture.dot == widget.dot and "data 0.2500" in picture.dot
+    # Displayed: the widget view, and beside it its DOT text (escaped) for where no widget runs.
+    data, _ = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    pre = re.search(r'<pre class="al-dot">(.*?)</pre>', data["text/html"], re.S).group(1)
+    assert html.unescape(pre) == widget.dot
 
 
 @widget_test
@@ -221,7 +269,6 @@ def test_a_range_not_holding_the_start_value_is_an_error() -> None:
 
 
 @widget_test
-@needs_dot
 def test_explore_network_redraws_delta_as_bp1_bp2_say() -> None:
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
     weight = model.layers[1].neurons[0].w[1]
@@ -253,7 +300,6 @@ def test_importing_the_package_or_the_notebook_module_loads_no_jupyter() -> None
 
 
 @widget_test
-@needs_dot
 def test_explore_network_uses_the_models_own_cost_as_draw_network_does() -> None:
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3, cost="cross_entropy")
     x, y = [0.05, 0.10], [0.01, 0.99]

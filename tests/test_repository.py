@@ -24,9 +24,15 @@ FORBIDDEN = re.compile("|".join(re.escape(p) for p in [
 ]))
 
 
-def forbidden_references(text: str) -> list[str]:
-    """Each line of `text` that names a path outside the repository."""
-    return [line.strip() for line in text.splitlines() if FORBIDDEN.search(line)]
+# The vendored Graphviz-in-WebAssembly bundle (@viz-js/viz, unchanged) names the home folder of
+# Emscripten's virtual file system; that one string, in that one file, is allowed.
+VENDORED = {"autograd_lite/page/viz-global.js": _SEP + "home" + _SEP + "web_user"}
+
+
+def forbidden_references(text: str, allowed: str | None = None) -> list[str]:
+    """Each line of `text` that names a path outside the repository (`allowed` removed first)."""
+    return [line.strip()[:200] for line in text.splitlines()
+            if FORBIDDEN.search(line.replace(allowed, "") if allowed else line)]
 
 
 def tracked_files() -> list[Path]:
@@ -43,6 +49,11 @@ def test_the_scan_finds_what_it_must_and_spares_system_paths():
         assert forbidden_references(line) == [line], line
     fine = "/usr/bin/chromium and /usr/bin/chromedriver; shared subexpressions; docs/backprop.md"
     assert forbidden_references(fine) == []
+    # The vendored bundle's one allowed string is allowed in its file only, and nothing else there.
+    allowed = VENDORED["autograd_lite/page/viz-global.js"]
+    assert forbidden_references(f'HOME="{allowed}"', allowed) == []
+    assert forbidden_references(f'HOME="{allowed}"') != []
+    assert forbidden_references(f'"{allowed}" and /' + "home/me", allowed) != []
 
 
 def test_no_tracked_file_points_outside_the_repository():
@@ -51,7 +62,8 @@ def test_no_tracked_file_points_outside_the_repository():
         if not path.is_file():
             continue  # deleted in the working tree but still in the index
         text = path.read_bytes().decode("utf-8", errors="replace")
-        offenders += [f"{path.relative_to(ROOT)}: {line}" for line in forbidden_references(text)]
+        name = path.relative_to(ROOT).as_posix()
+        offenders += [f"{name}: {line}" for line in forbidden_references(text, VENDORED.get(name))]
     assert not offenders, "\n".join(offenders)
 
 

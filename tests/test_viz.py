@@ -3,16 +3,28 @@ path, and the network picture's δ labels against the closed form (BP1/BP2, eqs.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import html
 import math
 import re
 import shutil
+import sys
 
 import pytest
 
-from autograd_lite import Value
+from autograd_lite import Value, render
 from autograd_lite.closed_form import backprop
 from autograd_lite.nn import MLP
-from autograd_lite.viz import GraphvizNotFoundError, draw_dot, draw_network, to_dot
+from autograd_lite.viz import (
+    GraphvizNotFoundError,
+    dot_available,
+    draw_dot,
+    draw_network,
+    graph_description,
+    save_html,
+    to_dot,
+)
 
 from .helpers import central_differences, close
 
@@ -97,14 +109,128 @@ def test_svg_renders_through_dot():
     assert svg.count('class="node"') == len(dot_nodes(to_dot(out, edge_labels=True)))
 
 
-def test_missing_dot_says_how_to_install_and_dot_text_still_works(monkeypatch, tmp_path):
+def test_missing_dot_names_the_two_ways_out_in_one_line_and_dot_text_still_works(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot on this PATH
+    assert not dot_available()
     _, out = neuron()
-    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
-        draw_dot(out).pipe()
+    with pytest.raises(GraphvizNotFoundError) as raised:
+        draw_dot(out).pipe(format="svg")
+    message = str(raised.value)
+    assert "\n" not in message and "writing a .svg file" in message
+    for way_out in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
+                    "Windows installer", "graphviz.org", "save_html", ".html"):
+        assert way_out in message, way_out
     with pytest.raises(GraphvizNotFoundError, match="to_dot"):
         draw_dot(out).render(tmp_path / "graph")
+    with pytest.raises(GraphvizNotFoundError, match=r"writing a \.png file"):
+        draw_network(MLP(2, [2], seed=1), [0.1, 0.2], [1.0, 0.0]).pipe(format="png")
     assert to_dot(out).startswith("digraph")
+
+
+def evil_graph() -> Value:
+    """Labels that would be markup or script if they were not kept as text."""
+    x = Value(2.0, label="</script><script>window.pwned = 1</script>")
+    y = Value(3.0, label="<img src=x onerror=\"window.pwned = 2\">")
+    out = x * y
+    out.label = "out & <b>bold</b>"
+    return out
+
+
+@needs_dot
+def test_notebook_display_with_dot_is_the_static_svg():
+    _, out = neuron()
+    bundle = draw_dot(out)._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
+
+
+@pytest.mark.slow
+@pytest.mark.needs("anywidget", "ipywidgets")
+def test_notebook_display_without_dot_carries_the_dot_text_and_a_hint(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    drawing = draw_dot(evil_graph())
+    bundle = drawing._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+    fallback = bundle["text/html"]
+    assert "Graphviz compiled to WebAssembly" in fallback and '<pre class="al-dot">' in fallback
+    # The DOT text, escaped: reading the <pre> back gives exactly the drawing's source.
+    pre = re.search(r'<pre class="al-dot">(.*?)</pre>', fallback, re.S).group(1)
+    assert html.unescape(pre) == drawing.source
+    assert "<script" not in fallback and "<img" not in fallback and "<b>" not in fallback
+    from autograd_lite import widgets
+
+    shown = widgets.renderer()
+    unpacked = gzip.decompress(base64.b64decode(shown.source)).decode("utf-8")
+    assert unpacked == render.asset("viz-global.js") and unpacked.startswith("/*!\nViz.js 3.31.0")
+    assert len(shown.source) < 800_000  # packed: JSON text of the raw bundle would be 3.3 MB
+    again = draw_dot(evil_graph())._repr_mimebundle_()
+    assert widgets.renderer() is shown  # one renderer per kernel, however many graphs
+    assert again["application/vnd.jupyter.widget-view+json"]["model_id"] != \
+        bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+
+
+def test_without_anywidget_the_display_is_the_dot_text_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # `import anywidget` now fails
+    monkeypatch.setattr(widgets_module(), "_classes", _uncached_classes())
+    bundle = draw_dot(evil_graph())._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert '<pre class="al-dot">' in bundle["text/html"]
+
+
+def widgets_module():
+    from autograd_lite import widgets
+
+    return widgets
+
+
+def _uncached_classes():
+    return widgets_module()._classes.__wrapped__  # the cache would hide the failing import
+
+
+@pytest.mark.parametrize("with_dot", [True, False])
+def test_save_html_writes_one_self_contained_page(with_dot, monkeypatch, tmp_path):
+    if with_dot and not dot_available():
+        pytest.skip("Graphviz's dot is not installed")
+    if not with_dot:
+        monkeypatch.setenv("PATH", str(tmp_path))
+    _, out = neuron()
+    model = MLP(2, [2, 2], seed=3)
+    drawings = [draw_dot(out), draw_network(model, [0.05, 0.1], [0.01, 0.99]), evil_graph()]
+    for item in (*drawings, drawings):
+        path = save_html(item, tmp_path / "page.html", title="a <title>")
+        assert path == tmp_path / "page.html"
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html>") and "<title>a &lt;title&gt;</title>" in text
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
+        assert "<link" not in text.lower() and "@import" not in text
+        pictures = len(item) if isinstance(item, list) else 1
+        body = text.split("<script")[0]  # the page before its scripts
+        if with_dot:
+            assert body.count("<svg") == pictures and '<pre class="al-dot">' not in body
+            assert "Viz.js" not in text and len(text) < 300_000
+        else:
+            assert body.count('<pre class="al-dot">') == pictures and "<svg" not in body
+            assert text.count("Viz.js 3.31.0") == 1  # the renderer, inlined once
+    evil = save_html(evil_graph(), tmp_path / "evil.html").read_text(encoding="utf-8")
+    assert "<img" not in evil and "<b>" not in evil
+    assert evil.count("</script>") == evil.count("<script")  # no label closes or opens a script
+    if not with_dot:  # the label is in the page as escaped DOT text (the browser test draws it)
+        pre = re.search(r'<pre class="al-dot">(.*?)</pre>', evil, re.S).group(1)
+        assert html.unescape(pre) == to_dot(evil_graph())
+
+
+def test_save_html_takes_dot_text_a_drawing_and_a_value_and_refuses_others(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _, out = neuron()
+    for item in (to_dot(out), graph_description(out), out):
+        text = save_html(item, tmp_path / "p.html").read_text(encoding="utf-8")
+        pre = re.search(r'<pre class="al-dot">(.*?)</pre>', text, re.S).group(1)
+        assert html.unescape(pre) == to_dot(out)
+    with pytest.raises(TypeError, match="save_html: expected a drawing"):
+        save_html(3.0, tmp_path / "p.html")
+    with pytest.raises(ValueError, match="save_html: a str must be DOT text"):
+        save_html("not dot", tmp_path / "p.html")
 
 
 def test_network_picture_labels_z_with_delta_equal_to_the_closed_form():
@@ -126,3 +252,17 @@ def test_network_picture_labels_z_with_delta_equal_to_the_closed_form():
     for name in ("w^2_01", "b^3_1", "z^3_0", "a^2_2", "x_1 = a^1_1", "C_x (quadratic)"):
         assert name in text
     assert "layer 2 (sigmoid)" in text and "layer 3 (sigmoid)" in text and "cost" in text
+
+
+def test_demos_write_svg_with_dot_and_html_without(monkeypatch, tmp_path):
+    from autograd_lite.demos._common import save_drawing
+
+    _, out = neuron()
+    if dot_available():
+        path, why = save_drawing(draw_dot(out), tmp_path / "neuron.svg")
+        assert path == tmp_path / "neuron.svg" and why == "" and b"<svg" in path.read_bytes()[:400]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    path, why = save_drawing(draw_dot(out), tmp_path / "plain.svg")
+    assert path == tmp_path / "plain.html" and not (tmp_path / "plain.svg").exists()
+    assert "dot is not installed" in why and "\n" not in why
+    assert '<pre class="al-dot">' in path.read_text(encoding="utf-8")

@@ -1,0 +1,121 @@
+"""The notebook widgets that draw DOT text in the browser (anywidget), where `dot` is missing.
+
+- `Graph` (made by `graph(dot_text, svg="")`): one picture, with graphs.js's
+  zoom / fit / pan tools. Its `dot` trait is drawn in the browser by Graphviz
+  compiled to WebAssembly; where `svg` is set (made by `dot` in the kernel, as
+  `explore` does when Graphviz is installed) that static SVG is shown instead.
+  Changing either redraws, which is how `explore` follows its sliders.
+- `PlayerWidget` (made by `player(markup, measure)`): backprop_page's player,
+  its frames as DOT text, drawn in the browser.
+- `Renderer`: viz-global.js (1.3 MB) as the trait `source` of ONE widget model
+  per kernel (`renderer()`); every other widget carries only its model id. So the
+  renderer is sent to the page and stored in a notebook's widget state once,
+  whatever the number of graphs, and a page reloaded with the same kernel gets
+  it back from the kernel like any widget model. `source` is gzip, base64: as
+  JSON text the bundle (its WebAssembly is a string full of control characters)
+  would grow to 3.3 MB; so it is 0.7 MB, unpacked by the browser's
+  DecompressionStream.
+
+Why anywidget: its JavaScript ships inside the Python package (no extension to
+install or build) and it runs in JupyterLab, Notebook 7, VS Code, Colab and
+JupyterLite. Every display also carries text/html: the DOT text and a one-line
+hint, which is what an untrusted notebook, nbconvert or GitHub shows.
+
+anywidget, ipywidgets and traitlets are imported here only, when a widget is
+first made (ImportError otherwise: callers fall back to the DOT text). Imports render.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+from typing import Any
+
+from . import render
+
+__all__ = ["graph", "player", "renderer"]
+
+
+@functools.cache
+def _classes() -> tuple[type, type, type]:
+    import anywidget
+    import traitlets
+
+    module = render.asset("graphs.js") + "\n" + render.asset("player.js") + "\n" + render.asset("widgets.js")
+
+    class Renderer(anywidget.AnyWidget):
+        """Graphviz compiled to WebAssembly (viz-global.js, gzip, base64), once per kernel:
+        never displayed."""
+
+        _esm = "export default {};\n"
+        source = traitlets.Unicode("").tag(sync=True)
+
+    class _Drawn(anywidget.AnyWidget):
+        _renderer = traitlets.Unicode("").tag(sync=True)
+        fallback = ""  # text/html beside the widget view: the DOT text and a hint
+
+        def bundle(self, text: str) -> dict[str, Any]:
+            data = self._repr_mimebundle_()
+            data = data[0] if isinstance(data, tuple) else data
+            return {**data, "text/plain": text, "text/html": self.fallback}
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+            found = super()._repr_mimebundle_(**kwargs)
+            if found is None:
+                return None
+            data, metadata = found if isinstance(found, tuple) else (found, {})
+            return {**data, "text/html": self.fallback}, metadata
+
+    class Graph(_Drawn):
+        """One graph: `dot` drawn in the browser, or `svg` (from `dot` in the kernel) as it is."""
+
+        _esm = module + "\nexport default graphWidget;\n"
+        _css = render.asset("graphs.css")
+        dot = traitlets.Unicode("").tag(sync=True)
+        svg = traitlets.Unicode("").tag(sync=True)
+
+        @property
+        def fallback(self) -> str:  # type: ignore[override]
+            return f'<div class="al-dot-fallback">{render.dot_block(self.dot)}</div>'
+
+    class PlayerWidget(_Drawn):
+        """backprop_page's player (`html`, no scripts), its frames drawn in the browser."""
+
+        _esm = module + "\nexport default playerWidget;\n"
+        html = traitlets.Unicode("").tag(sync=True)
+
+        @property
+        def fallback(self) -> str:  # type: ignore[override]
+            return self.html
+
+    return Renderer, Graph, PlayerWidget
+
+
+_made: dict[str, Any] = {}  # "renderer": the kernel's one Renderer widget
+
+
+def renderer() -> Any:
+    """The kernel's one Renderer widget (made on first use, again if it was closed)."""
+    made = _made.get("renderer")
+    if made is None or getattr(made, "comm", None) is None:
+        made = _made["renderer"] = _classes()[0](source=packed_renderer())
+    return made
+
+
+@functools.cache
+def packed_renderer() -> str:
+    """viz-global.js as the Renderer's `source`: gzip (deterministic: no time stamp), base64."""
+    packed = gzip.compress(render.asset(render.VIZ_JS).encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+def graph(dot_text: str, svg: str = "") -> Any:
+    """A Graph widget showing dot_text (or the static `svg`, when given: then no renderer is
+    sent, until a drawing without `svg` sets `_renderer`)."""
+    return _classes()[1](dot=dot_text, svg=svg, _renderer="" if svg else renderer().model_id)
+
+
+def player(markup: str) -> Any:
+    """A PlayerWidget showing backprop_page's player markup (frames as DOT text)."""
+    return _classes()[2](html=markup, _renderer=renderer().model_id)
