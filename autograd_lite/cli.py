@@ -186,6 +186,17 @@ def _run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_site(args: argparse.Namespace) -> int:
+    from .site.build import SiteBuildError, build_site
+
+    try:
+        build_site(args.output, lite=not args.no_notebooks,
+                   log=lambda line: print(line, file=sys.stderr))
+    except SiteBuildError as error:
+        return _fail(str(error), "site")
+    return 0
+
+
 def _expression_arguments(command: argparse.ArgumentParser) -> None:
     """The expression and --at, read by the same whitelist parser for graph and explain."""
     command.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
@@ -255,7 +266,17 @@ def _main(argv: Sequence[str] | None) -> int:
     explain.add_argument("--digits", type=_positive, default=4, help="significant digits (default 4)")
     explain.add_argument("--max-nodes", type=_positive, default=200,
                          help="refuse larger graphs (default 200)")
+    site = commands.add_parser(
+        "site", help="build the static site: the playground page and JupyterLite, offline",
+        description="Build the static site into DIR: the playground (DIR/index.html, autograd_lite in "
+                    "Pyodide) and JupyterLite with the demo notebooks (DIR/lite/). Serve it with "
+                    "python -m http.server -d DIR. Needs node and npm, and the site extra.")
+    site.add_argument("-o", "--output", required=True, metavar="DIR",
+                      help="the folder to write (new, empty, or a site built before, which is replaced)")
+    site.add_argument("--no-notebooks", action="store_true", help="the playground only, without JupyterLite")
     args = parser.parse_args(argv)
+    if args.command == "site":
+        return _run_site(args)
     if args.command == "graph":
         return _run_graph(args)
     if args.command == "explain":
