@@ -42,12 +42,18 @@ KERNEL_ROOTS = ("micropip", "ipython", "jedi")  # what the JupyterLite kernel in
 PRELOADED = ("autograd_lite", "graphviz", "comm", "ipywidgets", "anywidget")
 """Loaded with the notebook kernel, so `import autograd_lite` needs no %pip (when shipped)."""
 
+LAB_EXTENSIONS = {"@jupyterlite/pyodide-kernel-extension": "jupyterlite-pyodide-kernel",
+                  "@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets"}
+"""The front-end extensions JupyterLite ships (each from the Python package named), and no other."""
+OPTIONAL_LAB_EXTENSIONS = ("anywidget",)  # shipped when installed (the drawings without `dot`)
+
 PYODIDE_DIR = "lite/static/pyodide"
 STATIC = ("index.html", "playground.css", "playground.js", "worker.js")
 PLAYGROUND_FILES = (*STATIC, "player.js", "player.css", "viz-global.js", "examples.json",
                     *(f"{PYODIDE_DIR}/{name}" for name in (*PYODIDE_FILES, "pyodide-lock.json")))
 """What the playground page loads (besides autograd_lite's wheel): its size budget counts these."""
 
+LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 MARKER = ".autograd-lite-site"  # a folder holding it was built here, and may be replaced
 SITE_EXTRA = "pip install 'autograd_lite[site]'"
 
@@ -201,6 +207,11 @@ def notebooks(folder: Path, log: Callable[[str], None]) -> list[str]:
         status = cli._write_notebooks(present, str(folder), force=True)
     if status != 0:
         raise SiteBuildError("converting the demos to notebooks failed")
+    for name in present:  # JupyterLite's kernel is called "python": it then opens with no question
+        path = folder / f"{name}.ipynb"
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook["metadata"]["kernelspec"] = LITE_KERNELSPEC
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return present
 
 
@@ -215,13 +226,41 @@ def lite_config(packages: list[str]) -> dict[str, Any]:
     }}
 
 
+def _labextension_dirs() -> list[Path]:
+    """Where installed JupyterLab extensions live: this environment's share/jupyter first."""
+    from jupyter_core.paths import jupyter_path
+
+    found = [Path(sys.prefix, "share", "jupyter", "labextensions")]
+    found += [Path(p) for p in jupyter_path("labextensions")]
+    found.append(Path(sys.base_prefix, "share", "jupyter", "labextensions"))
+    return [p for p in dict.fromkeys(found) if p.is_dir()]
+
+
+def lab_extensions(folder: Path, log: Callable[[str], None]) -> None:
+    """Copy exactly the extensions JupyterLite needs into folder (its lite dir's extensions/)."""
+    wanted = [*LAB_EXTENSIONS, *OPTIONAL_LAB_EXTENSIONS]
+    for name in wanted:
+        source = next((d / name for d in _labextension_dirs() if (d / name / "package.json").is_file()), None)
+        if source is None:
+            if name in LAB_EXTENSIONS:
+                raise SiteBuildError(f"the JupyterLab extension {name} is not installed (it comes with "
+                                     f"{LAB_EXTENSIONS[name]}, in the site extra: {SITE_EXTRA})")
+            log(f"  note: no JupyterLab extension {name!r} installed: left out")
+            continue
+        shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("*.map"))
+
+
 def jupyterlite(work: Path, pyodide: Path, shipped: list[str], out: Path, log: Callable[[str], None]) -> None:
     """JupyterLite (lab) with the Pyodide kernel and the notebooks, built into out/lite."""
     lite_dir = work / "lite"  # holds static/pyodide already: the build copies it and points at it
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(shipped), indent=1), encoding="utf-8")
     served = notebooks(lite_dir / "files", log)
     log(f"  notebooks: {', '.join(served)}")
-    _run([sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),
+    extensions = work / "labextensions"
+    lab_extensions(extensions, log)
+    # --ignore-sys-prefix: only the extensions copied above, whatever else this environment has.
+    _run([sys.executable, "-m", "jupyterlite_core", "build", "--ignore-sys-prefix",
+          f"--FederatedExtensionAddon.extra_labextensions_path={extensions}", "--lite-dir", str(lite_dir),
           "--contents", str(lite_dir / "files"), "--output-dir", str(out / "lite"), "--no-sourcemaps",
           "--apps", "lab"], lite_dir, "jupyter lite build")
     config = json.loads((out / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
