@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one return per command
     parser = _Parser(prog="autograd-lite", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)

@@ -89,7 +89,7 @@ def check_tools() -> None:
 
 
 def _run(command: list[str], cwd: Path, what: str) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
         raise SiteBuildError(f"{what} failed (exit {result.returncode}): {lines[-1] if lines else ''}")
@@ -155,7 +155,8 @@ def pyodide_folder(node_modules: Path, wheel_dir: Path, folder: Path,
     for path in shipped:
         shutil.copyfile(path, folder / path.name)
     new_lock = wheels.rewrite_lock(lock, shipped)
-    (folder / "pyodide-lock.json").write_text(json.dumps(new_lock, indent=1, sort_keys=True), encoding="utf-8")
+    text = json.dumps(new_lock, indent=1, sort_keys=True)
+    (folder / "pyodide-lock.json").write_text(text, encoding="utf-8")
     return [wheels.canonical(wheels.wheel_metadata(p)["name"]) for p in shipped]
 
 
@@ -264,9 +265,11 @@ def jupyterlite(work: Path, pyodide: Path, shipped: list[str], out: Path, log: C
           "--contents", str(lite_dir / "files"), "--output-dir", str(out / "lite"), "--no-sourcemaps",
           "--apps", "lab"], lite_dir, "jupyter lite build")
     config = json.loads((out / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
-    settings = config["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    plugins = config["jupyter-config-data"]["litePluginSettings"]
+    settings = plugins["@jupyterlite/pyodide-kernel-extension:kernel"]
     if settings.get("pyodideUrl") != f"./static/pyodide/{PYODIDE_FILES[0]}":
-        raise SiteBuildError(f"jupyter lite build did not point the kernel at the shipped Pyodide: {settings}")
+        raise SiteBuildError(f"jupyter lite build did not point the kernel at the shipped Pyodide: "
+                             f"{settings}")
 
 
 def folder_size(folder: Path) -> int:

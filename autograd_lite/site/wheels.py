@@ -29,7 +29,7 @@ from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
-__all__ = ["closure", "canonical", "download", "own_wheel", "read_pins", "rewrite_lock", "wheel_metadata"]
+__all__ = ["canonical", "closure", "download", "own_wheel", "read_pins", "rewrite_lock", "wheel_metadata"]
 
 # Fixed timestamps: the same installed files always give the same wheel, byte for byte.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -101,7 +101,8 @@ def own_wheel(folder: Path) -> Path:
     summary = "A scalar reverse-mode autodiff engine that makes backpropagation visible"
     metadata = (f"Metadata-Version: 2.1\nName: autograd_lite\nVersion: {version}\nSummary: {summary}\n"
                 "License: MIT\nRequires-Python: >=3.10\nRequires-Dist: graphviz\n")
-    wheel = "Wheel-Version: 1.0\nGenerator: autograd_lite.site.wheels\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = ("Wheel-Version: 1.0\nGenerator: autograd_lite.site.wheels\nRoot-Is-Purelib: true\n"
+             "Tag: py3-none-any\n")
     entries = [(name, path.read_bytes()) for name, path in _package_files(package_dir, demos_dir)]
     entries += [(f"{dist_info}/METADATA", metadata.encode()), (f"{dist_info}/WHEEL", wheel.encode()),
                 (f"{dist_info}/top_level.txt", b"autograd_lite\n")]
@@ -130,7 +131,7 @@ def download(specs: Iterable[str], folder: Path) -> list[Path]:
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                "--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", "3.14",
                "--dest", str(folder), *specs]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, capture_output=True, text=True)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
         raise WheelError(f"pip download of {len(specs)} wheels failed: {last}")
