@@ -47,8 +47,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """`python -m http.server` serving site on 127.0.0.1 and a free port; its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -68,6 +69,12 @@ def served(site: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    with serve(site) as base:
+        yield base
 
 
 @contextmanager

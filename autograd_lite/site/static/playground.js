@@ -8,7 +8,7 @@
  * new one. A link `#code=<encodeURIComponent(code)>` fills the editor and waits for Run; with
  * no such link the first example runs as soon as Python is ready.
  * For the benchmark and tests: document.body.dataset.firstGraphMs is set when the first graph
- * is drawn (ms since navigation start), dataset.state is "loading", "ready", "running" or "done".
+ * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running" or "done".
  */
 (function () {
   "use strict";
@@ -16,7 +16,8 @@
   var editor = $("code"), runButton = $("run"), stopButton = $("stop"), picker = $("examples");
   var status = $("status"), errorBox = $("error"), outputBox = $("output");
   var worker = null, ready = false, running = false, pending = null, runId = 0, examples = [];
-  var vizReady = Viz.instance();
+  var vizReady = null;  // Graphviz (viz-global.js loads after this script: Python starts first)
+  function graphviz() { return vizReady || (vizReady = Viz.instance()); }
 
   function setStatus(text, state) {
     status.textContent = text;
@@ -33,6 +34,8 @@
       if (message.type === "status") { setStatus(message.text, "loading"); }
       else if (message.type === "ready") {
         ready = true;
+        document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
+        document.body.dataset.pyodideSeconds = String(message.pyodideSeconds);
         setStatus("Python ready (" + message.seconds.toFixed(1) + " s). Press Run or Ctrl+Enter.", "ready");
         if (pending !== null) { var code = pending; pending = null; run(code); }
       } else if (message.type === "result") { if (message.id === runId) { finished(JSON.parse(message.json)); } }
@@ -83,7 +86,7 @@
   }
 
   function draw(value) {
-    return vizReady.then(function (viz) {
+    return graphviz().then(function (viz) {
       var notes = value.notes.length ? " (" + value.notes.join("; ") + ")" : "";
       $("what").textContent = value.name + ": its graph, with data and \u2202" + value.name + "/\u2202node on every node" + notes;
       var graph = $("graph");

@@ -3,7 +3,7 @@
 // worker and starts a new one). Everything is loaded from the site itself: Pyodide's runtime
 // and its lock (which names autograd_lite's wheel) from lite/static/pyodide/.
 //
-// Messages to the page: {type: "status", text}, {type: "ready", seconds},
+// Messages to the page: {type: "status", text}, {type: "ready", seconds, pyodideSeconds},
 // {type: "result", id, json} (autograd_lite.site.runner.run_json's answer), {type: "fatal", text}.
 // From the page: {type: "run", id, code}.
 "use strict";
@@ -18,6 +18,7 @@ const ready = (async () => {
   post({type: "status", text: "loading Python (Pyodide)\u2026"});
   const { loadPyodide } = await import(PYODIDE + "pyodide.mjs");
   const pyodide = await loadPyodide({ indexURL: PYODIDE });
+  const pythonUp = performance.now();
   post({type: "status", text: "loading autograd_lite\u2026"});
   const problems = [];
   await pyodide.loadPackage(["autograd_lite"], {
@@ -29,7 +30,8 @@ const ready = (async () => {
   } catch (error) {
     throw new Error("autograd_lite did not load: " + (problems.join("; ") || error.message));
   }
-  post({type: "ready", seconds: (performance.now() - started) / 1000});
+  post({type: "ready", seconds: (performance.now() - started) / 1000,
+        pyodideSeconds: (pythonUp - started) / 1000});
 })().catch((error) => post({type: "fatal", text: String(error && error.message || error)}));
 
 self.onmessage = async (event) => {
