@@ -77,13 +77,14 @@ def check_output_dir(out: Path) -> None:
         raise SiteBuildError(f"-o {str(out)!r}: its parent folder does not exist")
 
 
-def check_tools() -> None:
-    """A SiteBuildError naming the first missing build-time need (node/npm, the site extra)."""
+def check_tools(lite: bool = True) -> None:
+    """A SiteBuildError naming the first missing build-time need (node/npm; the site extra for
+    JupyterLite)."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         raise SiteBuildError(f"building the site needs node and npm ({' and '.join(missing)} not found "
                              "on the PATH): install Node.js 18 or later, e.g. apt-get install nodejs npm")
-    for module in ("jupyterlite_core", "jupyterlite_pyodide_kernel", "jupytext"):
+    for module in ("jupyterlite_core", "jupyterlite_pyodide_kernel", "jupytext") if lite else ():
         if importlib.util.find_spec(module) is None:
             raise SiteBuildError(f"building the site needs {module}, from the site extra: {SITE_EXTRA}")
 
@@ -283,7 +284,7 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
     is replaced; any other non-empty folder is refused."""
     out = Path(out)
     check_output_dir(out)
-    check_tools()
+    check_tools(lite)
     parent = out.resolve().parent
     with tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent) as temp:
         work = Path(temp)
