@@ -228,6 +228,10 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         assert not severe, severe
 
 
+ERRORS = ("\".jp-OutputArea-output[data-mime-type*='error'], "
+          ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']\"")
+
+
 def open_notebook_and_run_all(driver: Any, base: str, name: str) -> None:
     """JupyterLite's lab with the notebook, its kernel idle, then Run > Run All Cells, and every cell run."""
     from selenium.webdriver.common.by import By
@@ -246,14 +250,13 @@ def open_notebook_and_run_all(driver: Any, base: str, name: str) -> None:
                  "document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))"
                  ".map(function (e) { return e.textContent; });"
                  "return p.length > 0 && p.every(function (t) { return /\\[\\d+\\]/.test(t); }) || "
-                 "document.querySelector('.jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"]')"
-                 " !== null; })()", timeout=240)
+                 "document.querySelector(" + ERRORS + ") !== null; })()", timeout=240)
 
 
 def error_outputs(driver: Any) -> list[str]:
-    return driver.execute_script("return Array.from(document.querySelectorAll('.jp-OutputArea-output"
-                                 "[data-mime-type=\"application/vnd.jupyter.stderr\"]')).map(function (e) "
-                                 "{ return e.innerText.slice(0, 800); });")
+    """The text of every error (or stderr) output in the page."""
+    return driver.execute_script("return Array.from(document.querySelectorAll(" + ERRORS + "))"
+                                 ".map(function (e) { return e.innerText.slice(0, 800); });")
 
 
 def test_jupyterlite_runs_a_served_notebook_offline(served: str, tmp_path: Path) -> None:
@@ -288,12 +291,12 @@ def test_jupyterlite_runs_the_drawing_notebooks(name: str, served: str, site: Pa
                                              ".join() : '';")
 
             before = drawn()
-            handle = driver.find_elements("css selector", ".widget-slider .ui-slider-handle, "
-                                          ".widget-slider .noUi-handle")[2]  # w1
+            handle = driver.find_element("css selector", ".widget-slider .noUi-handle")  # x1's
+            driver.execute_script("arguments[0].scrollIntoView();", handle)
             handle.click()
-            handle.send_keys(Keys.ARROW_RIGHT)
-            wait(driver, "true")
-            deadline = time.monotonic() + 30
+            for _ in range(5):
+                handle.send_keys(Keys.ARROW_RIGHT)
+            deadline = time.monotonic() + 60
             while drawn() == before and time.monotonic() < deadline:
                 time.sleep(0.3)
             assert drawn() != before
