@@ -137,6 +137,11 @@ def test_the_runner_shows_the_last_value_with_the_gradients_cpython_computes() -
         assert table[label] == grad, label
     assert 'label="{ x1 | data 2.0000 | grad -1.5000 }"' in value["dot"]
     assert len(value["frames"]) == 6 and value["frames"][0].startswith("digraph")
+    # Each frame leaves its 10 records' widths to the page, which measures every distinct record once.
+    assert all(sorted(re.findall(r'width="@w:(v\d+)@"', f)) == sorted(f"v{i}" for i in range(10))
+               for f in value["frames"])
+    assert value["measure"].count("[") == len(value["owners"])
+    assert {node for ids in value["owners"] for node in ids} == {f"v{i}" for i in range(10)}
     assert value["player"].count('<section class="frame') == 6 and "step 5 of 5" in value["player"]
     assert value["explain"].startswith("Backward from a (10 values)")
 

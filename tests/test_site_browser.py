@@ -167,6 +167,14 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
             assert float(shown[row["name"]]) == pytest.approx(float(row["grad"]), rel=1e-12, abs=1e-15)
         assert "0.70710678118654" in driver.find_element("id", "output").text
 
+        # Every frame of the player drawn, each node in the same place in every frame.
+        shapes = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#player .frame')).map(function (f) {"
+            "return Array.from(f.querySelectorAll('g.node polygon, g.node ellipse')).map(function (s) {"
+            "return s.getAttribute('points') || s.getAttribute('cx') + ',' + s.getAttribute('cy'); })"
+            ".join(' '); });")
+        assert len(shapes) == 6 and shapes[0] and len(set(shapes)) == 1
+
         # The player: next button, then the arrow keys on the player (not in the editor).
         position = "document.querySelector('#player .position').textContent"
         assert driver.execute_script(f"return {position};") == "start"

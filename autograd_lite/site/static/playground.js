@@ -100,7 +100,11 @@
       var player = holder.querySelector(".al-player");
       if (player) {
         var pictures = player.querySelectorAll(".frame .picture");
-        value.frames.forEach(function (dot, i) { pictures[i].replaceChildren(viz.renderSVGElement(dot)); });
+        var widths = recordWidths(viz, value.measure, value.owners);
+        value.frames.forEach(function (dot, i) {
+          dot = dot.replace(/@w:(\w+)@/g, function (_, id) { return (widths[id] + 0.01).toFixed(3); });
+          pictures[i].replaceChildren(viz.renderSVGElement(dot));
+        });
         autogradLitePlayer(player, player);  // keys bound to the player, not to the page
       }
       $("explain").textContent = value.explain || value.notes.join("; ");
@@ -120,6 +124,20 @@
         body.appendChild(tr);
       });
     });
+  }
+
+  // Each record's widest width over all frames (Graphviz's plain output of the measuring graph,
+  // whose node m<j> is record j of value.owners): equal sizes keep nodes in place across frames.
+  function recordWidths(viz, measure, owners) {
+    var widths = {};
+    viz.renderString(measure, {format: "plain"}).split("\n").forEach(function (line) {
+      var parts = line.split(" ");
+      if (parts[0] !== "node" || parts[1].charAt(0) !== "m") { return; }
+      owners[Number(parts[1].slice(1))].forEach(function (id) {
+        widths[id] = Math.max(widths[id] || 0, Number(parts[4]));
+      });
+    });
+    return widths;
   }
 
   function codeFromLink() {
