@@ -235,3 +235,22 @@ def test_python_dash_m_offers_the_site_command() -> None:
     result = subprocess.run([sys.executable, "-m", "autograd_lite", "site", "--help"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "-o DIR" in result.stdout and "node and npm" in result.stdout
+
+
+def test_a_kernel_expecting_another_pyodide_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    constants = pytest.importorskip("jupyterlite_pyodide_kernel.constants")
+    pytest.importorskip("jupyterlite_core")
+    pytest.importorskip("jupytext")
+    assert constants.PYODIDE_VERSION == build.PYODIDE_VERSION  # the pins agree today
+    monkeypatch.setattr(build.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(constants, "PYODIDE_VERSION", "0.1.2")
+    assert cli.main(["site", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expects Pyodide 0.1.2" in err and build.PYODIDE_VERSION in err
+
+
+def test_a_wheel_pypi_does_not_have_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(wheels.WheelError, match="pip download of 1 wheels failed") as caught:
+        wheels.download(["graphviz==0.0.0.999"], tmp_path)
+    assert "\n" not in str(caught.value)

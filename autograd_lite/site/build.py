@@ -87,6 +87,13 @@ def check_tools(lite: bool = True) -> None:
     for module in ("jupyterlite_core", "jupyterlite_pyodide_kernel", "jupytext") if lite else ():
         if importlib.util.find_spec(module) is None:
             raise SiteBuildError(f"building the site needs {module}, from the site extra: {SITE_EXTRA}")
+    if lite:
+        from jupyterlite_pyodide_kernel import constants
+
+        if constants.PYODIDE_VERSION != PYODIDE_VERSION:
+            raise SiteBuildError(f"the installed jupyterlite-pyodide-kernel expects Pyodide "
+                                 f"{constants.PYODIDE_VERSION}, the site pins {PYODIDE_VERSION}: "
+                                 f"install the site extra's versions ({SITE_EXTRA})")
 
 
 def _run(command: list[str], cwd: Path, what: str) -> None:
@@ -285,6 +292,13 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
     out = Path(out)
     check_output_dir(out)
     check_tools(lite)
+    try:
+        return _build(out, lite, log)
+    except (wheels.WheelError, OSError) as error:  # pip, a file, a folder: one line all the same
+        raise SiteBuildError(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+
+
+def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
     parent = out.resolve().parent
     with tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent) as temp:
         work = Path(temp)
