@@ -5,7 +5,9 @@ but 127.0.0.1 blocked; the performance log lists every request, and none may lea
 The playground: its default code draws the graph with the gradients CPython computes; Run
 redraws; a syntax error shows its traceback and keeps the drawing; a share link reopens the
 code without running it; Stop ends `while True: pass`; the player steps by button and arrow
-keys. JupyterLite: a served notebook runs all its cells without an error output."""
+keys. JupyterLite: a served notebook runs all its cells without an error output; an ipywidgets
+slider goes through the kernel; the drawing notebooks (once the renderer of issue "Drawings
+that need no system Graphviz" is there) run and their explore slider redraws."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from autograd_lite import Value
 from autograd_lite.site import build, runner
 
 from .jupyter_session import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, unavailable
@@ -273,6 +276,48 @@ def test_jupyterlite_runs_a_served_notebook_offline(served: str, tmp_path: Path)
         open_notebook_and_run_all(driver, served, "gradient_checking")
         assert error_outputs(driver) == []
         assert "runtime:" in driver.execute_script("return document.querySelector('.jp-Notebook').innerText;")
+
+
+WIDGET_CODE = """import ipywidgets as widgets
+from autograd_lite import Value
+w = widgets.FloatSlider(value=2.0, min=-5.0, max=5.0, step=0.5, description="w")
+grad = widgets.Label()
+grad.add_class("al-test-grad")
+def update(change=None):
+    x = Value(3.0)
+    y = (x * w.value).tanh()
+    y.backward()
+    grad.value = f"dy/dx = {x.grad!r}"
+w.observe(update, names="value")
+update()
+widgets.VBox([w, grad])"""
+
+
+def test_jupyterlite_widgets_go_through_the_kernel(served: str, tmp_path: Path) -> None:
+    # JupyterLite's console runs code given in its URL: an ipywidgets slider whose moves
+    # recompute a gradient with autograd_lite in the kernel, with no %pip line.
+    def expected(w: float) -> float:  # the same gradient under CPython
+        x = Value(3.0)
+        (x * w).tanh().backward()
+        return x.grad
+
+    def gradient(text: str) -> float:
+        assert text.startswith("dy/dx = "), text
+        return float(text.removeprefix("dy/dx = "))
+
+    shown = "document.querySelector('.al-test-grad') && document.querySelector('.al-test-grad').textContent"
+    with browser(tmp_path) as driver:
+        driver.get(f"{served}lite/repl/index.html?kernel=python&code=" + urllib.parse.quote(WIDGET_CODE))
+        first = wait(driver, shown, timeout=120)
+        assert gradient(first) == pytest.approx(expected(2.0), rel=1e-12)
+        from selenium.webdriver.common.keys import Keys
+
+        handle = driver.find_element("css selector", ".widget-slider .noUi-handle")
+        handle.click()
+        handle.send_keys(Keys.ARROW_LEFT)  # w: 2.0 -> 1.5, through the kernel
+        moved = wait(driver, f"({shown}) !== {json.dumps(first)} && ({shown})", timeout=60)
+        assert gradient(moved) == pytest.approx(expected(1.5), rel=1e-12)
+        assert error_outputs(driver) == []
 
 
 DRAWN_IN_THE_BROWSER = importlib.util.find_spec("autograd_lite.render") is not None

@@ -5,7 +5,7 @@ What the folder holds (everything the pages load is in it; no CDN, no PyPI when 
 - `index.html` + `playground.js`/`.css` + `worker.js`: the playground page. Python runs in a
   Web Worker (Pyodide), the page draws with Graphviz compiled to WebAssembly (`viz-global.js`,
   the npm package `@viz-js/viz`) and steps the backward pass with the player of `page/`.
-- `lite/`: JupyterLite with the Pyodide kernel and the demo notebooks of `NOTEBOOKS`.
+- `lite/`: JupyterLite (lab and console) with the Pyodide kernel and the notebooks of `NOTEBOOKS`.
 - `lite/static/pyodide/`: ONE Pyodide for both (the npm package `pyodide`, the version the
   kernel expects), its lock rewritten to name every wheel the site ships beside it:
   autograd_lite's own wheel (made from the installed files), the pins of `pins.txt`, and the
@@ -271,7 +271,7 @@ def jupyterlite(work: Path, pyodide: Path, shipped: list[str], out: Path, log: C
     _run([sys.executable, "-m", "jupyterlite_core", "build", "--ignore-sys-prefix",
           f"--FederatedExtensionAddon.extra_labextensions_path={extensions}", "--lite-dir", str(lite_dir),
           "--contents", str(lite_dir / "files"), "--output-dir", str(out / "lite"), "--no-sourcemaps",
-          "--apps", "lab"], lite_dir, "jupyter lite build")
+          "--apps", "lab", "--apps", "repl"], lite_dir, "jupyter lite build")
     config = json.loads((out / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
     plugins = config["jupyter-config-data"]["litePluginSettings"]
     settings = plugins["@jupyterlite/pyodide-kernel-extension:kernel"]
