@@ -1,7 +1,7 @@
 // The playground's Python (autograd_lite/site/static/worker.js): Pyodide in a module Web
 // Worker, so that a long run never freezes the page (the page's Stop button terminates this
-// worker and starts a new one). Everything is loaded from the site itself: Pyodide's runtime
-// and its lock (which names autograd_lite's wheel) from lite/static/pyodide/.
+// worker and starts a new one). Everything is loaded from the site itself: Pyodide's runtime,
+// its lock (which names autograd_lite's wheel) and the wheel, from lite/static/pyodide/.
 //
 // Messages to the page: {type: "status", text}, {type: "ready", seconds, pyodideSeconds},
 // {type: "result", id, json} (autograd_lite.site.runner.run_json's answer), {type: "fatal", text}.
@@ -14,22 +14,25 @@ let runner = null;
 
 function post(message) { self.postMessage(message); }
 
+// autograd_lite's wheel is fetched while Pyodide starts (the lock names its file), then
+// unpacked into site-packages: quicker than loadPackage, which would fetch it only afterwards.
+async function ownWheel() {
+  const lock = await (await fetch(PYODIDE + "pyodide-lock.json")).json();
+  const entry = lock.packages["autograd-lite"];
+  const reply = await fetch(PYODIDE + entry.file_name);
+  if (!reply.ok) { throw new Error("cannot fetch " + entry.file_name + ": " + reply.status); }
+  return reply.arrayBuffer();
+}
+
 const ready = (async () => {
   post({type: "status", text: "loading Python (Pyodide)\u2026"});
+  const wheel = ownWheel();
   const { loadPyodide } = await import(PYODIDE + "pyodide.mjs");
   const pyodide = await loadPyodide({ indexURL: PYODIDE });
   const pythonUp = performance.now();
   post({type: "status", text: "loading autograd_lite\u2026"});
-  const problems = [];
-  await pyodide.loadPackage(["autograd_lite"], {
-    messageCallback: () => {},
-    errorCallback: (text) => problems.push(text),
-  });
-  try {
-    runner = pyodide.pyimport("autograd_lite.site.runner");
-  } catch (error) {
-    throw new Error("autograd_lite did not load: " + (problems.join("; ") || error.message));
-  }
+  pyodide.unpackArchive(await wheel, "wheel");
+  runner = pyodide.pyimport("autograd_lite.site.runner");
   post({type: "ready", seconds: (performance.now() - started) / 1000,
         pyodideSeconds: (pythonUp - started) / 1000});
 })().catch((error) => post({type: "fatal", text: String(error && error.message || error)}));
