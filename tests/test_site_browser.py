@@ -278,8 +278,11 @@ def test_jupyterlite_runs_a_served_notebook_offline(served: str, tmp_path: Path)
         assert "runtime:" in driver.execute_script("return document.querySelector('.jp-Notebook').innerText;")
 
 
-WIDGET_CODE = """import ipywidgets as widgets
+WIDGET_CODE = """import anywidget, ipywidgets as widgets, traitlets
 from autograd_lite import Value
+class Probe(anywidget.AnyWidget):  # the kind of widget the drawings without `dot` are
+    _esm = "export default { render({ model, el }) { el.textContent = 'anywidget ' + model.get('n'); } };"
+    n = traitlets.Int(7).tag(sync=True)
 w = widgets.FloatSlider(value=2.0, min=-5.0, max=5.0, step=0.5, description="w")
 grad = widgets.Label()
 grad.add_class("al-test-grad")
@@ -290,12 +293,12 @@ def update(change=None):
     grad.value = f"dy/dx = {x.grad!r}"
 w.observe(update, names="value")
 update()
-widgets.VBox([w, grad])"""
+widgets.VBox([w, grad, Probe()])"""
 
 
 def test_jupyterlite_widgets_go_through_the_kernel(served: str, tmp_path: Path) -> None:
     # JupyterLite's console runs code given in its URL: an ipywidgets slider whose moves
-    # recompute a gradient with autograd_lite in the kernel, with no %pip line.
+    # recompute a gradient with autograd_lite in the kernel, with no %pip line, and an anywidget.
     def expected(w: float) -> float:  # the same gradient under CPython
         x = Value(3.0)
         (x * w).tanh().backward()
@@ -310,6 +313,7 @@ def test_jupyterlite_widgets_go_through_the_kernel(served: str, tmp_path: Path) 
         driver.get(f"{served}lite/repl/index.html?kernel=python&code=" + urllib.parse.quote(WIDGET_CODE))
         first = wait(driver, shown, timeout=120)
         assert gradient(first) == pytest.approx(expected(2.0), rel=1e-12)
+        wait(driver, "document.body.innerText.indexOf('anywidget 7') >= 0")  # anywidget's front end too
         from selenium.webdriver.common.keys import Keys
 
         handle = driver.find_element("css selector", ".widget-slider .noUi-handle")
