@@ -124,8 +124,9 @@ def viz_renderer(node_modules: Path, out: Path) -> None:
     vendored = page.joinpath("viz-global.js")
     if vendored.is_file():
         (out / "viz-global.js").write_bytes(vendored.read_bytes())
-        for item in page.iterdir():
-            if item.name != "viz-global.js" and item.name.startswith("viz-global"):
+        for item in page.iterdir():  # its license notices travel with it
+            notice = any(word in item.name.upper() for word in ("LICENSE", "NOTICE", "COPYING"))
+            if item.name != "viz-global.js" and (item.name.startswith("viz-global") or notice):
                 (out / item.name).write_bytes(item.read_bytes())
         return
     shutil.copyfile(node_modules / "@viz-js" / "viz" / "dist" / "viz-global.js", out / "viz-global.js")

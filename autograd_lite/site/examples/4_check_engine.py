@@ -56,15 +56,15 @@ class Value:
     __rmul__ = __mul__
 
     def backward(self):
-        order, seen = [], set()
-
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._prev:
-                    build(child)
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:  # a topological sort without recursion: deep graphs are fine
+            v, children_done = stack.pop()
+            if children_done:
                 order.append(v)
-        build(self)
+            elif v not in seen:
+                seen.add(v)
+                stack.append((v, True))
+                stack.extend((child, False) for child in v._prev)
         self.grad = 1.0
         for v in reversed(order):
             v._backward()
