@@ -106,6 +106,14 @@
           pictures[i].replaceChildren(viz.renderSVGElement(dot));
         });
         autogradLitePlayer(player, player);  // keys bound to the player, not to the page
+        // "Fit to width" only while it keeps the text readable (10 CSS pixels); else the
+        // pictures keep their natural size and scroll inside the pane. One click fits them.
+        var fit = player.querySelector(".fit");
+        var text = player.querySelector(".frame.current svg text");
+        if (fit && fit.checked && text && text.getScreenCTM()) {
+          var pixels = parseFloat(text.getAttribute("font-size") || "14") * text.getScreenCTM().a;
+          if (pixels < 10) { fit.click(); }
+        }
       }
       $("explain").textContent = value.explain || value.notes.join("; ");
       $("grad-head").textContent = "\u2202" + value.name + "/\u2202node";
