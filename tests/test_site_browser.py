@@ -31,8 +31,7 @@ from autograd_lite.site import build, runner
 
 from .jupyter_session import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, unavailable
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.needs("jupyterlite_core", "jupyterlite_pyodide_kernel", "jupytext", browser=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.needs("jupytext", browser=True)]
 
 BLOCK_DNS = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 NEURON = next(e["code"] for e in build.examples() if e["name"] == "neuron")
@@ -43,6 +42,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once for this module by the command a user runs."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         unavailable("building the site needs node and npm")
+    for module in ("jupyterlite_core", "jupyterlite_pyodide_kernel"):
+        if importlib.util.find_spec(module) is None:
+            unavailable(f"building the site needs {module}, from the site extra: pip install -e '.[site]'")
     out = tmp_path_factory.mktemp("site") / "site"
     result = subprocess.run([sys.executable, "-m", "autograd_lite", "site", "-o", str(out)],
                             capture_output=True, text=True, timeout=900)
