@@ -19,6 +19,7 @@ from .explain import explain
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, GradientReport, check_grad, gradcheck, gradgradcheck
 from .ops import cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
+from .shown import show
 from .softmax import log_softmax, logsumexp, softmax, softmax_cross_entropy
 
 __version__ = "0.1.0"
@@ -54,6 +55,7 @@ __all__ = [
     "no_grad",
     "relu",
     "scope",
+    "show",
     "sigmoid",
     "sin",
     "softmax",

@@ -245,6 +245,17 @@ def _run_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _run_site(args: argparse.Namespace) -> int:
+    from .site.build import SiteBuildError, build_site
+
+    try:
+        build_site(args.output, lite=not args.no_notebooks,
+                   log=lambda line: print(line, file=sys.stderr))
+    except SiteBuildError as error:
+        return _fail(str(error), "site")
+    return 0
+
+
 def _expression_arguments(command: argparse.ArgumentParser) -> None:
     """The expression and --at, read by the same whitelist parser for graph and explain."""
     command.add_argument("expression", help="numbers, names, + - * / **, parentheses, and "
@@ -326,9 +337,19 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one return per 
     check.add_argument("--strict", action="store_true",
                        help="a recursive topological sort (RecursionError on a deep chain) fails too")
     check.add_argument("--json", action="store_true", help="print the report as JSON (for autograders)")
+    site = commands.add_parser(
+        "site", help="build the static site: the playground page and JupyterLite, offline",
+        description="Build the static site into DIR: the playground (DIR/index.html, autograd_lite in "
+                    "Pyodide) and JupyterLite with the demo notebooks (DIR/lite/). Serve it with "
+                    "python -m http.server -d DIR. Needs node and npm, and the site extra.")
+    site.add_argument("-o", "--output", required=True, metavar="DIR",
+                      help="the folder to write (new, empty, or a site built before, which is replaced)")
+    site.add_argument("--no-notebooks", action="store_true", help="the playground only, without JupyterLite")
     args = parser.parse_args(argv)
     if args.command == "check":
         return _run_check(args)
+    if args.command == "site":
+        return _run_site(args)
     if args.command == "graph":
         return _run_graph(args)
     if args.command == "explain":

@@ -19,7 +19,6 @@
 import math
 
 from autograd_lite import Value
-from autograd_lite.demos._common import in_kernel, show
 
 x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
 w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
@@ -68,25 +67,25 @@ print("autodiff = chain rule by hand = finite differences")
 # ## In a notebook: backward step by step, and a neuron that follows sliders
 #
 # Opened as a notebook (`autograd-lite demo neuron --notebook`, with
-# `pip install -e ".[notebook]"`), the next cells draw the graph and show the
-# backward pass as a player: one frame per step, in reverse topological order,
-# with a slider, previous/next, play and the ← → keys. Run as a script, they
-# are skipped.
+# `pip install -e ".[notebook]"`, or in the browser on the project's site), the
+# next cells draw the graph and show the backward pass as a player: one frame
+# per step, in reverse topological order, with a slider, previous/next, play
+# and the ← → keys. (In the script they are comments: a script shows no pictures.)
 
-# %%
-if in_kernel():
-    from autograd_lite.notebook import explore, show_backprop
-    from autograd_lite.viz import draw_dot
+# %% active="ipynb"
+# from autograd_lite.notebook import explore, show_backprop
+# from autograd_lite.viz import draw_dot
+#
+# draw_dot(a, edge_labels=True)
 
-    show(draw_dot(a, edge_labels=True))
-    show(show_backprop(a))
+# %% active="ipynb"
+# show_backprop(a)
 
 # %% [markdown]
 # One slider per number: moving w1 rebuilds the neuron, runs backward and
 # redraws every data and grad. Watch δ = z's grad shrink as |z| grows (the
 # tanh saturates), and x1's grad follow w1 (eq. 15 with the roles swapped).
 
-# %%
-if in_kernel():
-    show(explore(lambda x1, x2, w1, w2, b: (x1 * w1 + x2 * w2 + b).tanh(),
-                 x1=2.0, x2=0.0, w1=-3.0, w2=1.0, b=6.8813735870195432))
+# %% active="ipynb"
+# explore(lambda x1, x2, w1, w2, b: (x1 * w1 + x2 * w2 + b).tanh(),
+#         x1=2.0, x2=0.0, w1=-3.0, w2=1.0, b=6.8813735870195432)

@@ -40,7 +40,6 @@
 
 # %%
 from autograd_lite.closed_form import compare
-from autograd_lite.demos._common import in_kernel, show
 from autograd_lite.nn import MLP
 
 model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -87,13 +86,12 @@ print(f"\nautodiff and BP1-BP4 agree to 1e-12 (here: {exactly})")
 # %% [markdown]
 # In a notebook, the same sample drawn through the network: layers as
 # clusters, the note's names, and δ^l_j = z.grad on every z node beside its
-# BP1/BP2 value (skipped when run as a script).
+# BP1/BP2 value (a comment in the script, which shows no pictures).
 
-# %%
-if in_kernel():
-    from autograd_lite.viz import draw_network
-
-    show(draw_network(model, x, y))
+# %% active="ipynb"
+# from autograd_lite.viz import draw_network
+#
+# draw_network(model, x, y)
 
 # %% [markdown]
 # Every parameter gradient, in the note's notation: the autodiff `.grad`
@@ -180,10 +178,9 @@ print("new weights w1..w8 match Mazur's:", ", ".join(f"{w:.9f}" for w in ours_ne
 # Sliders for the two inputs and for w^3_00 (Mazur's w5, after the step
 # above): each move runs the sample through the network again and redraws
 # every δ beside BP1/BP2. Moving the weight slider sets that weight of the
-# model. Skipped when run as a script.
+# model. (A comment in the script.)
 
-# %%
-if in_kernel():
-    from autograd_lite.notebook import explore_network
-
-    show(explore_network(model, x, y, weight=(1, 0, 0)))
+# %% active="ipynb"
+# from autograd_lite.notebook import explore_network
+#
+# explore_network(model, x, y, weight=(1, 0, 0))

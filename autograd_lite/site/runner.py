@@ -1,0 +1,202 @@
+"""The Python side of the playground page: run the reader's code, describe the Value to show.
+
+`run(code)` executes code as a fresh `__main__` module, with its printed output captured,
+and returns plain data (JSON-ready: `run_json`) for the page: the output, the traceback of
+an error (SyntaxError included, frames of this module left out), and for the Value to show
+(the one passed to `autograd_lite.show`, else the last top-level name bound to a Value):
+
+- `dot`: its graph with data and ∂root/∂node on every node (`viz.to_dot`);
+- `player` + `frames`: the step-by-step player of `backprop_page` (the same markup and frames
+  as `show_backprop`), each frame as DOT text, for the page to render with Graphviz-in-wasm,
+  with `measure` and `owners` to give each record one width in every frame (see
+  `_same_size_frames`);
+- `explain`: `explain`'s text; `table`: every node's name, op, data and gradient (Python's
+  repr of the float, so the page shows exactly what CPython computes).
+
+Gradients come from the pure walk (`engine.gradients`): the same numbers `backward()` gives,
+whether or not the code called it, and no `.grad` is changed. Runs in the browser's Web
+Worker (Pyodide) and, in the tests, under CPython. Imports engine, viz, backprop_page,
+explain, shown; nothing optional.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import linecache
+import math
+import traceback
+from typing import Any
+
+from .. import backprop_page, viz
+from ..engine import Value, gradients, topological_order
+from ..explain import explain
+from ..shown import capture
+
+__all__ = ["FILENAME", "run", "run_json"]
+
+FILENAME = "<playground>"
+MAX_DRAWN = 400  # Values drawn as one graph
+MAX_STEPPED = 150  # Values stepped through by the player (one picture per operation)
+MAX_EXPLAINED = 150
+
+
+def bound_names(tree: ast.Module) -> list[str]:
+    """Names bound at the top level of the module, in the order the statements bind them."""
+    names: list[str] = []
+
+    def targets(node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element)
+        elif isinstance(node, ast.Starred):
+            targets(node.value)
+
+    def statement(node: ast.stmt) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets(node.target)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            targets(node.target)
+            for inner in node.body + node.orelse:
+                statement(inner)
+        elif isinstance(node, (ast.While, ast.If)):
+            for inner in node.body + node.orelse:
+                statement(inner)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    targets(item.optional_vars)
+            for inner in node.body:
+                statement(inner)
+        elif isinstance(node, ast.Try):
+            for inner in node.body + node.orelse + node.finalbody:
+                statement(inner)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.NamedExpr):
+            targets(node.value.target)
+
+    for node in tree.body:
+        statement(node)
+    return names
+
+
+def _error_text(error: BaseException) -> str:
+    """The traceback as Python prints it, from the reader's code down (this module's frames dropped)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def _number(x: float) -> str:
+    return repr(float(x)) if math.isfinite(x) else str(float(x))
+
+
+def describe(root: Value, name: str) -> dict[str, Any]:
+    """What the page shows of root (see the module docstring); `name` is how the code calls it.
+
+    An unlabelled root is called `name` in every picture and text (its label is set for
+    the time of the drawing, then put back)."""
+    label = root.label
+    root.label = label or name
+    try:
+        return _describe(root)
+    finally:
+        root.label = label
+
+
+def _describe(root: Value) -> dict[str, Any]:
+    name = root.label
+    order = topological_order(root)
+    result: dict[str, Any] = {"name": name, "nodes": len(order), "notes": []}
+    grads = gradients(root)
+    names = backprop_page._display_names(order)
+    result["table"] = [{"name": names[node], "op": node._rule.display(node._arg) if node._rule else "",
+                        "data": _number(node.data), "grad": _number(grads.get(node, 0.0))}
+                       for node in reversed(order)]
+    if len(order) <= MAX_DRAWN:
+        result["dot"] = viz.to_dot(root, grads=grads, names=names, max_nodes=MAX_DRAWN)
+    else:
+        result["notes"].append(f"{len(order)} values: more than {MAX_DRAWN}, too many to draw")
+    if len(order) <= MAX_STEPPED:
+        frames = backprop_page.backprop_frames(root, max_nodes=MAX_STEPPED, who="playground")
+        placeholders = ["<svg></svg>"] * len(frames)
+        result["player"] = backprop_page._player_markup(frames, placeholders, "pg-")
+        result["frames"], result["measure"], result["owners"] = _same_size_frames(frames, order)
+    else:
+        result["notes"].append(f"{len(order)} values: more than {MAX_STEPPED}, too many to step through")
+    if len(order) <= MAX_EXPLAINED:
+        result["explain"] = explain(root, max_nodes=MAX_EXPLAINED)
+    return result
+
+
+def _same_size_frames(frames: list[backprop_page.Frame], order: list[Value]) -> tuple[list[str], str,
+                                                                                     list[list[str]]]:
+    """Each frame's DOT with its records' widths left as `@w:<node id>@`, the DOT of one graph
+    holding every distinct record of every frame (node m<j>), and the node ids of record j.
+
+    The page lays the measuring graph out (Graphviz's `plain` output gives each record's width)
+    and writes every node's widest width into each frame: equal sizes, so nodes keep their
+    places from frame to frame, as `backprop_page` does with the `dot` program.
+    """
+    value_ids = {f"v{i}" for i in range(len(order))}
+    variants: dict[tuple, int] = {}
+    owners: list[list[str]] = []
+    for frame in frames:
+        for node_id, attrs in frame.drawing.nodes:
+            if node_id in value_ids:
+                key = tuple(sorted(attrs.items()))
+                if key not in variants:
+                    variants[key] = len(owners)
+                    owners.append([])
+                if node_id not in owners[variants[key]]:
+                    owners[variants[key]].append(node_id)
+    measuring = viz.Drawing(graph_attrs=dict(frames[0].drawing.graph_attrs),
+                            nodes=[(f"m{j}", dict(key)) for key, j in variants.items()])
+    for frame in frames:
+        for node_id, attrs in frame.drawing.nodes:
+            if node_id in value_ids:
+                attrs["width"] = f"@w:{node_id}@"
+    return [viz.render_dot_text(frame.drawing) for frame in frames], viz.render_dot_text(measuring), owners
+
+
+def run(code: str) -> dict[str, Any]:
+    """Run code (as the page's Run button does) and describe what the page shows; see the module."""
+    output = io.StringIO()
+    linecache.cache[FILENAME] = (len(code), None, code.splitlines(keepends=True), FILENAME)
+    shown: list[Value] = []
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    try:
+        tree = ast.parse(code, FILENAME)
+        compiled = compile(tree, FILENAME, "exec")
+        with capture(shown.append), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            exec(compiled, namespace)
+    except (Exception, SystemExit) as error:  # the reader's error, shown in the page; the page goes on
+        return {"ok": False, "output": output.getvalue(), "error": _error_text(error), "value": None}
+    root, name = None, ""
+    if shown:
+        root = shown[-1]
+        name = next((n for n in reversed(bound_names(tree)) if namespace.get(n) is root), "shown value")
+    else:
+        for candidate in reversed(bound_names(tree)):
+            if isinstance(namespace.get(candidate), Value):
+                root, name = namespace[candidate], candidate
+                break
+    result: dict[str, Any] = {"ok": True, "output": output.getvalue(), "error": None, "value": None}
+    if root is not None:
+        try:
+            result["value"] = describe(root, name)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            result["error"] = f"drawing {name}: {error}"
+    return result
+
+
+def run_json(code: str) -> str:
+    """`run(code)` as JSON text (what the Web Worker posts to the page)."""
+    return json.dumps(run(code))

@@ -1,0 +1,206 @@
+/* The playground page (autograd_lite/site/static/playground.js).
+ *
+ * The editor's code goes to a Web Worker (worker.js: Pyodide running autograd_lite's
+ * autograd_lite.site.runner), whose answer is drawn here: the graph and every frame of the
+ * player rendered from DOT by Graphviz compiled to WebAssembly (viz-global.js, `Viz`), the
+ * player stepped by player.js (its arrow keys bound to the player, so the editor keeps its
+ * own), the explain text and the table of gradients. Stop terminates the worker and starts a
+ * new one. A link `#code=<encodeURIComponent(code)>` fills the editor and waits for Run; with
+ * no such link the first example runs as soon as Python is ready.
+ * For the benchmark and tests: document.body.dataset.firstGraphMs is set when the first graph
+ * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running" or "done".
+ */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var editor = $("code"), runButton = $("run"), stopButton = $("stop"), picker = $("examples");
+  var status = $("status"), errorBox = $("error"), outputBox = $("output");
+  var worker = null, ready = false, running = false, pending = null, runId = 0, examples = [];
+  var vizReady = null;  // Graphviz (viz-global.js loads after this script: Python starts first)
+  function graphviz() { return vizReady || (vizReady = Viz.instance()); }
+
+  function setStatus(text, state) {
+    status.textContent = text;
+    if (state) { document.body.dataset.state = state; }
+  }
+  function show(box, text) { box.textContent = text || ""; box.hidden = !text; }
+
+  function startWorker() {
+    ready = false;
+    worker = new Worker("worker.js", {type: "module"});
+    setStatus("starting Python\u2026", "loading");
+    worker.onmessage = function (event) {
+      var message = event.data;
+      if (message.type === "status") { setStatus(message.text, "loading"); }
+      else if (message.type === "ready") {
+        ready = true;
+        document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
+        document.body.dataset.pyodideSeconds = String(message.pyodideSeconds);
+        setStatus("Python ready (" + message.seconds.toFixed(1) + " s). Press Run or Ctrl+Enter.", "ready");
+        if (pending !== null) { var code = pending; pending = null; run(code); }
+      } else if (message.type === "result") { if (message.id === runId) { finished(JSON.parse(message.json)); } }
+      else if (message.type === "fatal") { setStatus("Python could not start: " + message.text, "failed"); }
+    };
+    worker.onerror = function (event) { setStatus("Python could not start: " + (event.message || "worker error"), "failed"); };
+  }
+
+  var runStarted = 0;
+  function run(code) {
+    if (!ready) { pending = code; setStatus("Python is still loading; your code runs as soon as it is ready\u2026"); return; }
+    runId += 1;
+    running = true;
+    runStarted = performance.now();
+    stopButton.disabled = false;
+    setStatus("running\u2026", "running");
+    worker.postMessage({type: "run", id: runId, code: code});
+  }
+
+  function stop() {
+    if (worker !== null) { worker.terminate(); }
+    running = false;
+    pending = null;
+    runId += 1;  // an answer of the old worker can no longer arrive, nor count
+    stopButton.disabled = true;
+    startWorker();
+    setStatus("stopped; restarting Python\u2026", "loading");
+  }
+
+  function finished(result) {
+    running = false;
+    stopButton.disabled = true;
+    var seconds = ((performance.now() - runStarted) / 1000).toFixed(2);
+    show(outputBox, result.output);
+    show(errorBox, result.error);
+    if (!result.ok) { setStatus("error (the last good drawing is kept)", "done"); return; }
+    if (result.value === null) {
+      setStatus("ran in " + seconds + " s; no Value to draw (bind one to a name, or call autograd_lite.show(v))", "done");
+      return;
+    }
+    setStatus("ran in " + seconds + " s; drawing\u2026", "running");
+    draw(result.value).then(function () {
+      setStatus("ran in " + seconds + " s; drew " + result.value.name + " (" + result.value.nodes + " values)", "done");
+    }, function (error) {
+      show(errorBox, "drawing failed: " + error);
+      setStatus("drawing failed", "done");
+    });
+  }
+
+  function draw(value) {
+    return graphviz().then(function (viz) {
+      var notes = value.notes.length ? " (" + value.notes.join("; ") + ")" : "";
+      $("what").textContent = value.name + ": its graph, with data and \u2202" + value.name + "/\u2202node on every node" + notes;
+      var graph = $("graph");
+      graph.replaceChildren();
+      if (value.dot) { graph.appendChild(viz.renderSVGElement(value.dot)); }
+      if (!document.body.dataset.firstGraphMs) {
+        document.body.dataset.firstGraphMs = String(Math.round(performance.now()));
+      }
+      var holder = $("player");
+      holder.innerHTML = value.player || "<p>" + (value.notes.join("; ") || "") + "</p>";
+      var player = holder.querySelector(".al-player");
+      if (player) {
+        var pictures = player.querySelectorAll(".frame .picture");
+        var widths = recordWidths(viz, value.measure, value.owners);
+        value.frames.forEach(function (dot, i) {
+          dot = dot.replace(/@w:(\w+)@/g, function (_, id) { return (widths[id] + 0.01).toFixed(3); });
+          pictures[i].replaceChildren(viz.renderSVGElement(dot));
+        });
+        autogradLitePlayer(player, player);  // keys bound to the player, not to the page
+        // "Fit to width" only while it keeps the text readable (10 CSS pixels); else the
+        // pictures keep their natural size and scroll inside the pane. One click fits them.
+        var fit = player.querySelector(".fit");
+        var text = player.querySelector(".frame.current svg text");
+        if (fit && fit.checked && text && text.getScreenCTM()) {
+          var pixels = parseFloat(text.getAttribute("font-size") || "14") * text.getScreenCTM().a;
+          if (pixels < 10) { fit.click(); }
+        }
+      }
+      $("explain").textContent = value.explain || value.notes.join("; ");
+      $("grad-head").textContent = "\u2202" + value.name + "/\u2202node";
+      var body = $("grads").tBodies[0];
+      body.replaceChildren();
+      value.table.forEach(function (row) {
+        var tr = document.createElement("tr");
+        tr.dataset.name = row.name;
+        tr.dataset.grad = row.grad;
+        [row.name, row.op, row.data, row.grad].forEach(function (text, i) {
+          var td = document.createElement("td");
+          td.textContent = text;
+          if (i >= 2) { td.className = "num"; }
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+    });
+  }
+
+  // Each record's widest width over all frames (Graphviz's plain output of the measuring graph,
+  // whose node m<j> is record j of value.owners): equal sizes keep nodes in place across frames.
+  function recordWidths(viz, measure, owners) {
+    var widths = {};
+    viz.renderString(measure, {format: "plain"}).split("\n").forEach(function (line) {
+      var parts = line.split(" ");
+      if (parts[0] !== "node" || parts[1].charAt(0) !== "m") { return; }
+      owners[Number(parts[1].slice(1))].forEach(function (id) {
+        widths[id] = Math.max(widths[id] || 0, Number(parts[4]));
+      });
+    });
+    return widths;
+  }
+
+  function codeFromLink() {
+    var hash = window.location.hash;
+    if (hash.indexOf("#code=") !== 0) { return null; }
+    try { return decodeURIComponent(hash.slice(6)); } catch (error) { return null; }
+  }
+
+  function share() {
+    var url = window.location.href.split("#")[0] + "#code=" + encodeURIComponent(editor.value);
+    window.history.replaceState(null, "", url);
+    var box = $("share-url");
+    box.value = url;
+    box.hidden = false;
+    box.select();
+    if (navigator.clipboard) { navigator.clipboard.writeText(url).catch(function () {}); }
+    setStatus("link to this code copied (it opens the code; the reader presses Run)");
+  }
+
+  runButton.addEventListener("click", function () { run(editor.value); });
+  stopButton.addEventListener("click", stop);
+  $("share").addEventListener("click", share);
+  editor.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); run(editor.value); }
+    else if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey) {
+      event.preventDefault();  // four spaces, as Python wants, rather than leaving the editor
+      editor.setRangeText("    ", editor.selectionStart, editor.selectionEnd, "end");
+    }
+  });
+  picker.addEventListener("change", function () {
+    var chosen = examples[picker.selectedIndex];
+    if (chosen) { editor.value = chosen.code; run(chosen.code); }
+  });
+  window.addEventListener("hashchange", function () {
+    var code = codeFromLink();
+    if (code !== null) { editor.value = code; setStatus("code from the link: press Run to run it"); }
+  });
+
+  startWorker();
+  fetch("examples.json").then(function (reply) { return reply.json(); }).then(function (list) {
+    examples = list;
+    list.forEach(function (example) {
+      var option = document.createElement("option");
+      option.value = example.name;
+      option.textContent = example.title;
+      picker.appendChild(option);
+    });
+    var linked = codeFromLink();
+    if (linked !== null) {
+      editor.value = linked;
+      picker.selectedIndex = -1;
+      if (!ready) { setStatus("code from the link: press Run to run it (Python is loading)"); }
+    } else if (list.length) {
+      editor.value = list[0].code;
+      run(list[0].code);
+    }
+  });
+}());

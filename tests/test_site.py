@@ -1,0 +1,256 @@
+"""The static site's Python side, without a browser: the wheel made from the installed files,
+the Pyodide lock rewrite, the playground's runner under CPython, `autograd_lite.show`, the
+clean demo notebooks, and the `site` command's one-line errors."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import autograd_lite
+from autograd_lite import Value, cli, show
+from autograd_lite.site import build, runner, wheels
+from autograd_lite.site.build import NOTEBOOKS
+
+from .jupyter_session import convert
+
+SITE = Path(build.__file__).parent
+
+
+def neuron_code() -> str:
+    return next(e["code"] for e in build.examples() if e["name"] == "neuron")
+
+
+def cpython_grads(code: str) -> dict[str, float]:
+    """The .grad of every labelled Value bound at the top level, after running code under CPython."""
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(code, "<test>", "exec"), namespace)
+    return {v.label: v.grad for v in namespace.values() if isinstance(v, Value) and v.label}
+
+
+# --- autograd_lite's own wheel ------------------------------------------------------------------
+
+def test_the_wheel_made_from_installed_files_imports_alone_and_its_record_is_true(tmp_path: Path) -> None:
+    path = wheels.own_wheel(tmp_path)
+    assert path.name == f"autograd_lite-{autograd_lite.__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        dist_info = f"autograd_lite-{autograd_lite.__version__}.dist-info"
+        rows = list(csv.reader(io.StringIO(archive.read(f"{dist_info}/RECORD").decode())))
+        for name, digest, size in rows:
+            if name.endswith("RECORD"):
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert digest == f"sha256={expected}" and int(size) == len(data), name
+        assert {name for name, _, _ in rows} == set(names)
+    assert "autograd_lite/page/player.js" in names and "autograd_lite/site/runner.py" in names
+    assert "autograd_lite/demos/neuron.py" in names and not any("__pycache__" in n for n in names)
+    assert not any(n.startswith("autograd_lite/site/static/") for n in names)  # the builder's pages stay out
+    # Only the wheel on the path (-I: no site-packages, no checkout): the package imports and runs.
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "import autograd_lite as ag, autograd_lite.site.runner as r\n"
+            "assert ag.__file__.startswith(sys.argv[1]), ag.__file__\n"
+            "a = ag.Value(2.0) * ag.Value(3.0, label='w'); a.backward()\n"
+            "result = r.run('from autograd_lite import Value\\nq = Value(3.0) * 4')\n"
+            "print(result['value']['table'][0]['data'])")
+    result = subprocess.run([sys.executable, "-I", "-c", code, str(path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "12.0"
+
+
+def _wheel(folder: Path, name: str, version: str, requires: list[str]) -> Path:
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(
+        f"Requires-Dist: {r}\n" for r in requires)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{name}/__init__.py", "")
+        archive.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+    return path
+
+
+def test_the_lock_rewrite_describes_the_shipped_files(tmp_path: Path) -> None:
+    lock = {"info": {"python": "3.14"}, "packages": {
+        "kept": {"name": "kept", "version": "1.0", "file_name": "kept-1.0-py3-none-any.whl",
+                 "sha256": "0" * 64, "depends": ["other"], "imports": ["kept"], "install_dir": "site",
+                 "package_type": "package", "unvendored_tests": True},
+        "other": {"name": "other", "version": "2.0", "file_name": "other.whl", "sha256": "1" * 64,
+                  "depends": [], "imports": ["other"], "install_dir": "site", "package_type": "package"}}}
+    kept = _wheel(tmp_path, "kept", "1.0", ["whatever>1"])
+    new = _wheel(tmp_path, "new_pkg", "0.3", ["Kept>=1", "absent", "other; extra == 'x'"])
+    rewritten = wheels.rewrite_lock(lock, [kept, new])
+    entry = rewritten["packages"]["kept"]
+    assert entry["sha256"] == hashlib.sha256(kept.read_bytes()).hexdigest()
+    assert entry["sha256"] != lock["packages"]["kept"]["sha256"]
+    assert entry["file_name"] == kept.name and entry["depends"] == ["other"]  # Pyodide's own choice kept
+    assert entry["unvendored_tests"] is False
+    added = rewritten["packages"]["new-pkg"]
+    assert added["depends"] == ["kept"] and added["imports"] == ["new_pkg"] and added["version"] == "0.3"
+    assert added["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
+    assert rewritten["packages"]["other"] == lock["packages"]["other"]  # untouched
+    assert lock["packages"]["kept"]["sha256"] == "0" * 64  # the input is not modified
+    assert wheels.closure(rewritten, ["new_pkg"]) == ["new-pkg", "kept", "other"]
+    with pytest.raises(wheels.WheelError, match="absent"):
+        wheels.closure(lock, ["absent"])
+
+
+def test_the_pins_are_exact(tmp_path: Path) -> None:
+    pins = wheels.read_pins(SITE / "pins.txt")
+    assert pins and all(re.fullmatch(r"[\w.-]+==[\w.]+", p) for p in pins)
+    assert any(p.startswith("graphviz==") for p in pins)  # a dependency of the package
+    npm = json.loads((SITE / "npm" / "package.json").read_text(encoding="utf-8"))
+    assert npm["dependencies"] == {"pyodide": build.PYODIDE_VERSION, "@viz-js/viz": "3.31.0"}
+    lock = json.loads((SITE / "npm" / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/pyodide"]["version"] == build.PYODIDE_VERSION
+    assert lock["packages"]["node_modules/@viz-js/viz"]["version"] == "3.31.0"
+    bad = tmp_path / "pins.txt"
+    bad.write_text((SITE / "pins.txt").read_text(encoding="utf-8") + "numpy>=2\n", encoding="utf-8")
+    with pytest.raises(wheels.WheelError, match="not an exact pin"):
+        wheels.read_pins(bad)
+
+
+# --- the playground's runner, under CPython -----------------------------------------------------
+
+def test_the_runner_shows_the_last_value_with_the_gradients_cpython_computes() -> None:
+    code = neuron_code()
+    result = runner.run(code)
+    assert result["ok"] and result["error"] is None
+    assert result["output"].startswith("0.70710678118654")
+    value = result["value"]
+    assert value["name"] == "a" and value["nodes"] == 10
+    table = {row["name"]: float(row["grad"]) for row in value["table"]}
+    expected = cpython_grads(code)
+    assert set(expected) <= set(table)
+    for label, grad in expected.items():
+        assert table[label] == grad, label
+    assert 'label="{ x1 | data 2.0000 | grad -1.5000 }"' in value["dot"]
+    assert len(value["frames"]) == 6 and value["frames"][0].startswith("digraph")
+    # Each frame leaves its 10 records' widths to the page, which measures every distinct record once.
+    assert all(sorted(re.findall(r'width="@w:(v\d+)@"', f)) == sorted(f"v{i}" for i in range(10))
+               for f in value["frames"])
+    assert value["measure"].count("[") == len(value["owners"])
+    assert {node for ids in value["owners"] for node in ids} == {f"v{i}" for i in range(10)}
+    assert value["player"].count('<section class="frame') == 6 and "step 5 of 5" in value["player"]
+    assert value["explain"].startswith("Backward from a (10 values)")
+
+
+def test_the_runner_prefers_the_value_passed_to_show_and_reports_errors() -> None:
+    result = runner.run("from autograd_lite import Value, show\nu = Value(2.0, label='u')\n"
+                        "loss = u * u\nshow(loss)\nlater = Value(5.0)\n")
+    assert result["value"]["name"] == "loss"
+    assert [row["grad"] for row in result["value"]["table"]] == ["1.0", "4.0"]
+    syntax = runner.run("x = (1\n")
+    assert not syntax["ok"] and "SyntaxError" in syntax["error"]
+    assert 'File "<playground>", line 1' in syntax["error"]
+    runtime = runner.run("def f():\n    return 1 / 0\n\ny = f()\n")
+    assert "ZeroDivisionError" in runtime["error"] and "line 2, in f" in runtime["error"]
+    assert "runner.py" not in runtime["error"]  # the reader's frames only
+    nothing = runner.run("print('hi')")
+    assert nothing["ok"] and nothing["value"] is None and nothing["output"] == "hi\n"
+
+
+def test_bound_names_follow_the_order_of_binding() -> None:
+    tree = ast.parse("a = 1\nb, (c, *d) = 2, (3, 4)\nfor e in []: f = 1\nwith x as g: h = 2\nk += 1\n")
+    assert runner.bound_names(tree) == ["a", "b", "c", "d", "e", "f", "g", "h", "k"]
+
+
+@pytest.mark.parametrize("example", build.examples(), ids=lambda e: e["name"])
+def test_every_example_of_the_page_runs_under_cpython(example: dict) -> None:
+    result = runner.run(example["code"])
+    assert result["ok"], result["error"]
+    if example["name"] != "check_engine":
+        assert result["value"] is not None and result["value"].get("frames")
+
+
+def test_show_is_harmless_in_a_script_and_refuses_a_non_value() -> None:
+    result = subprocess.run([sys.executable, "-c", "import autograd_lite as ag\nv = ag.Value(2.0) * 3\n"
+                             "print(ag.show(v))"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout == "None\n" and result.stderr == ""
+    with pytest.raises(TypeError, match="show: expected a Value, got float"):
+        show(1.5)
+
+
+# --- the notebooks the site serves --------------------------------------------------------------
+
+PRIVATE = re.compile(r"_common|in_kernel|import autograd_lite\._|from autograd_lite\._|"
+                     r"autograd_lite\.demos\._|from autograd_lite\.\w+ import _")
+
+
+@pytest.mark.needs("jupytext")
+@pytest.mark.parametrize("name", [n for n in NOTEBOOKS if n in cli.demo_names()])
+def test_the_served_notebooks_read_as_teaching_material(name: str, tmp_path: Path) -> None:
+    notebook = json.loads(convert(name, tmp_path).read_text(encoding="utf-8"))
+    code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    offenders = [line for cell in code for line in cell.splitlines() if PRIVATE.search(line)]
+    assert not offenders, offenders
+    lines = [line.strip() for cell in code for line in cell.splitlines()]
+    assert not any(line.startswith("if ") and "kernel" in line for line in lines)
+    # The notebook-only cells are live code in the notebook, and comments in the script.
+    active = [cell for cell in notebook["cells"] if cell["metadata"].get("active") == "ipynb"]
+    for cell in active:
+        assert not "".join(cell["source"]).lstrip().startswith("#"), cell["source"]
+
+
+# --- the command's errors -----------------------------------------------------------------------
+
+def test_bad_output_folders_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("keep", encoding="utf-8")
+    for target, words in [(a_file, "is a file"), (busy, "other files"), (tmp_path / "no" / "such", "parent")]:
+        assert cli.main(["site", "-o", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("autograd-lite site: ") and words in err, err
+    assert (busy / "mine.txt").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("tool", ["node", "npm"])
+def test_missing_node_or_npm_is_a_one_line_error(tool: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    import shutil
+
+    real = shutil.which
+    monkeypatch.setattr(build.shutil, "which", lambda name: None if name == tool else real(name))
+    assert cli.main(["site", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tool} not found" in err and "node and npm" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_dash_m_offers_the_site_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "autograd_lite", "site", "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and "-o DIR" in result.stdout and "node and npm" in result.stdout
+
+
+def test_a_kernel_expecting_another_pyodide_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    constants = pytest.importorskip("jupyterlite_pyodide_kernel.constants")
+    pytest.importorskip("jupyterlite_core")
+    pytest.importorskip("jupytext")
+    assert constants.PYODIDE_VERSION == build.PYODIDE_VERSION  # the pins agree today
+    monkeypatch.setattr(build.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(constants, "PYODIDE_VERSION", "0.1.2")
+    assert cli.main(["site", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expects Pyodide 0.1.2" in err and build.PYODIDE_VERSION in err
+
+
+def test_a_wheel_pypi_does_not_have_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(wheels.WheelError, match="pip download of 1 wheels failed") as caught:
+        wheels.download(["graphviz==0.0.0.999"], tmp_path)
+    assert "\n" not in str(caught.value)
