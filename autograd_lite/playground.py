@@ -177,8 +177,19 @@ class Playground:
 
     def __init__(self, **options: Any) -> None:
         self._options = check_options(options)
-        self.sample: int | None = None
+        self._sample: int | None = None
         self._start()
+
+    @property
+    def sample(self) -> int | None:
+        """The training point to show δ and ∂C/∂w for (an index into them), or None: the last
+        one trained on. Setting it redraws."""
+        return self._sample
+
+    @sample.setter
+    def sample(self, index: int | None) -> None:
+        self._sample = index
+        self._changed()
 
     # -- options -----------------------------------------------------------
     @property
@@ -194,7 +205,7 @@ class Playground:
         restart = any(options[key] != self._options[key] for key in RESTARTING)
         self._options = options
         if restart:
-            self.sample = None
+            self._sample = None
             self._start()
         else:
             self._configure_trainer()
@@ -247,7 +258,7 @@ class Playground:
 
     def reset(self) -> None:
         """Back to step 0: the same data and the initial weights, bit for bit."""
-        self.sample = None
+        self._sample = None
         self._start()
 
     @property
@@ -285,11 +296,11 @@ class Playground:
     def current_sample(self) -> int:
         """The index (into the training points) of the sample δ and ∂C/∂w are shown for:
         `pg.sample` if set, else the last one trained on (the first before any step)."""
-        if self.sample is not None:
-            if type(self.sample) is not int or not 0 <= self.sample < len(self._train_x):
+        if self._sample is not None:
+            if type(self._sample) is not int or not 0 <= self._sample < len(self._train_x):
                 raise ValueError(f"playground: sample must be an index of the {len(self._train_x)} "
-                                 f"training points or None, got {self.sample!r}")
-            return self.sample
+                                 f"training points or None, got {self._sample!r}")
+            return self._sample
         return self.trainer.last_batch[-1] if self.trainer.last_batch else 0
 
     def sample_graph(self) -> Value:
@@ -317,12 +328,17 @@ class Playground:
         bp4 = [[[a_k * d_j for a_k in activations[l]] for d_j in deltas[l]] for l in range(len(layers))]
         autodiff_w = [[[grads[w] for w in n.w] for n in layer.neurons] for layer in layers]
         weights, biases = self.model.weights_and_biases()
-        closed = closed_form.backprop(weights, biases, x, [y], activation=self.model.activations,
-                                      cost="quadratic")
-        pairs = [(d, c) for mine, theirs in ((deltas, closed.delta), (autodiff_w, closed.grad_w))
-                 for d, c in zip(_flat(mine), _flat(theirs), strict=True)]
+        try:
+            closed = closed_form.backprop(weights, biases, x, [y], activation=self.model.activations,
+                                          cost="quadratic")
+        except ValueError:  # training diverged (an infinite weight): nothing to compare, shown as nan
+            difference = math.nan
+        else:
+            pairs = [(d, c) for mine, theirs in ((deltas, closed.delta), (autodiff_w, closed.grad_w))
+                     for d, c in zip(_flat(mine), _flat(theirs), strict=True)]
+            difference = max(abs(d - c) for d, c in pairs)
         found = {"deltas": deltas, "bp4": bp4, "autodiff_w": autodiff_w, "cost": root.data, "x": x, "y": y,
-                 "output": layers[-1].a[0].data, "difference": max(abs(d - c) for d, c in pairs)}
+                 "output": layers[-1].a[0].data, "difference": difference}
         self._cache["backprop"] = found
         return found
 
