@@ -322,3 +322,81 @@ def test_a_diverging_network_still_draws():
     assert math.isnan(pg.loss[0]) and math.isnan(pg.check)
     assert "training loss nan" in pg.svg
     ET.fromstring(pg.svg)
+
+
+# ---------------------------------------------------------------------------
+# The widget, without a browser (tests/test_playground_browser.py has one)
+
+
+def test_the_playground_itself_needs_no_widgets():
+    code = ("import sys; from autograd_lite.playground import Playground; pg = Playground(); pg.step(2); "
+            "pg.svg; pg.code; assert 'ipywidgets' not in sys.modules and 'IPython' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def widget_test(function):
+    """Needs ipywidgets (the notebook extra), so `slow`: the other interpreters skip it."""
+    return pytest.mark.slow(pytest.mark.needs("ipywidgets")(function))
+
+
+@widget_test
+def test_the_widget_drives_like_the_playground():
+    from autograd_lite.notebook import playground
+
+    pg = playground(dataset="xor", hidden=[4, 4], learning_rate=0.1)
+    buttons = (pg.play_button, pg.pause_button, pg.step_button, pg.reset_button)
+    words = {b.description: b.tooltip for b in buttons}
+    assert list(words) == ["play", "pause", "step", "reset"] and all(w in words[w] for w in words)
+    picture = pg._picture.value
+    pg.step_button.click()
+    assert pg.steps == 1 and pg._picture.value != picture and pg.svg in pg._picture.value
+    assert f"training loss {pg.loss[0]:.4f}" in pg._losses.value and "epoch 0" in pg._counter.value
+    # play: each tick of the front end's timer is a frame; a tick after pause does nothing
+    pg._speed.value = 5
+    pg.play_button.click()
+    assert pg.playing and pg.step_button.disabled
+    pg._play.value += 1
+    pg._play.value += 1
+    assert pg.steps == 11
+    pg.pause_button.click()
+    pg._play.value += 1
+    assert pg.steps == 11 and not pg.playing and not pg.step_button.disabled
+    # the same training as the Playground alone
+    alone = Playground(dataset="xor", hidden=[4, 4], learning_rate=0.1)
+    alone.step(11)
+    assert parameters(alone.model) == parameters(pg.model)
+    pg.reset_button.click()
+    assert pg.steps == 0 and parameters(pg.model) == parameters(Playground(**pg.options).model)
+
+
+@widget_test
+def test_the_widget_controls_change_the_options():
+    from autograd_lite.notebook import playground
+
+    pg = playground()
+    neurons = pg._picture.value.count('class="al-neuron"')
+    pg.add_layer_button.click()
+    assert pg.options["hidden"] == [8, 8, 8] and pg._picture.value.count('class="al-neuron"') == neurons + 8
+    pg.remove_layer_button.click()
+    pg.remove_layer_button.click()
+    assert pg.options["hidden"] == [8]
+    minus = pg._layers.children[0].children[1].children[1]
+    minus.click()
+    assert pg.options["hidden"] == [7]
+    pg.step(3)
+    pg._rate.value = 0.3  # the learning rate: no restart
+    assert pg.options["learning_rate"] == 0.3 and pg.steps == 3
+    pg._dataset.value = "spiral"  # a new data set: step 0
+    assert pg.options["dataset"] == "spiral" and pg.steps == 0
+    pg._features["sin(x1)"].value = True
+    assert pg.options["features"] == ["x1", "x2", "sin(x1)"] and pg.model.nin == 3
+    pg.set(features=["x1"])
+    assert [name for name, t in pg._features.items() if t.value] == ["x1"]
+    pg._features["x1"].value = False  # no feature left: refused, said, and the toggle back on
+    assert "features" in pg._message.value and pg._features["x1"].value and pg.options["features"] == ["x1"]
+    pg.code_button.value = True
+    assert pg._code.value == pg.code and pg._code.layout.display != "none"
+    pg._follow.value = False
+    pg._sample.value = 4
+    assert pg.playground.current_sample == 4
