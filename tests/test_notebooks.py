@@ -43,6 +43,8 @@ EXPECTED: dict[str, tuple[list[str], set[str]]] = {
     # Its plot comes from plt.show() under the kernel's inline backend: no file written.
     "cost_of_gradients": (["the three gradients agree", "slope of reverse mode"], {PNG}),
     "gpt": (["sampled names:", "by scopes"], {SVG}),
+    "playground": (["pg.deltas equal BP1/BP2 to 1e-12",
+                    "the script's weights are the playground's, bit for bit"], {WIDGET}),
 }
 
 
