@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -470,7 +471,7 @@ def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-PLAY_INTERVAL_MS = 100  # one frame (steps, then a redraw) every 0.1 s while playing
+PLAY_INTERVAL_MS = 50  # the timer's tick while playing: a frame (steps, then a redraw) per tick
 
 
 def _import_widgets() -> Any:
@@ -492,7 +493,8 @@ def _widget_class() -> type:
     widgets = _import_widgets()
 
     def button(text: str, tip: str, icon: str = "") -> Any:
-        made = widgets.Button(description=text, tooltip=tip, icon=icon, layout=widgets.Layout(width="auto"))
+        width = f"{2.2 + 0.62 * len(text) + (1.4 if icon else 0):.1f}em"  # room for the whole word
+        made = widgets.Button(description=text, tooltip=tip, icon=icon, layout=widgets.Layout(width=width))
         made.add_class(f"al-pg-{text.replace(' ', '-')}")
         return made
 
@@ -504,9 +506,14 @@ def _widget_class() -> type:
         `ipywidgets.Play` timer in the browser: each tick comes to the kernel as a
         message, between which a pause click is seen (no thread, no blocking loop)."""
 
+        # A tick that comes sooner than this after the last frame ended is dropped: a kernel slower
+        # than the timer then never builds a backlog of ticks, which would delay a pause.
+        frame_gap = PLAY_INTERVAL_MS / 2000
+
         def __init__(self, pg: Playground) -> None:
             self.playground = pg
             self._syncing = False
+            self._frame_ended = 0.0
             o = pg.options
             # -- the run controls
             self._play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=PLAY_INTERVAL_MS,
@@ -523,7 +530,7 @@ def _widget_class() -> type:
             self.reset_button.on_click(lambda _: self._guarded(self.reset))
             self._speed = widgets.IntSlider(value=1, min=1, max=50, description="steps/frame",
                                             layout=widgets.Layout(width="18rem"))
-            self._counter = widgets.HTML(layout=widgets.Layout(margin="0 1rem"))
+            self._counter = widgets.HTML(layout=widgets.Layout(margin="0 1rem", width="12em"))
             self._counter.add_class("al-pg-epoch")
             self._losses = widgets.HTML()
             self._losses.add_class("al-pg-loss")
@@ -545,9 +552,10 @@ def _widget_class() -> type:
                                                 description="activation", **short)
             self._rate = widgets.Dropdown(options=_choices(LEARNING_RATES, o["learning_rate"]),
                                           value=o["learning_rate"], description="learning rate", **short)
-            self._regularization = widgets.Dropdown(options=[("none", None), ("L1", "l1"), ("L2", "l2")],
-                                                    value=o["regularization"], description="regularization",
-                                                    **short)
+            # "none", not None: a Dropdown whose value is None shows no selection at all
+            self._regularization = widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
+                                                    value=o["regularization"] or "none",
+                                                    description="regularization", **short)
             self._regularization_rate = widgets.Dropdown(
                 options=_choices(REGULARIZATION_RATES, o["regularization_rate"]),
                 value=o["regularization_rate"], description="rate", **short)
@@ -559,8 +567,8 @@ def _widget_class() -> type:
                             *self._features.values()):
                 control.observe(self._option_changed, names="value")
             # -- the layers
-            self.add_layer_button = button("add layer", "add a hidden layer", "plus")
-            self.remove_layer_button = button("remove layer", "remove the last hidden layer", "minus")
+            self.add_layer_button = button("add layer", "add layer: one more hidden layer, last", "plus")
+            self.remove_layer_button = button("remove layer", "remove layer: the last hidden layer", "minus")
             self.add_layer_button.on_click(lambda _: self._change_layers(+1))
             self.remove_layer_button.on_click(lambda _: self._change_layers(-1))
             self._layers = widgets.HBox()
@@ -588,7 +596,8 @@ def _widget_class() -> type:
             self._player = widgets.Output()
             super().__init__(children=[
                 widgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
-                              self._speed, self._counter, self._losses, self._play]),
+                              self._speed, self._counter, self._play]),
+                self._losses,
                 widgets.HBox([self._dataset, self._noise, self._test_fraction, self._batch]),
                 widgets.HBox([widgets.Label("features"), *self._features.values()]),
                 widgets.HBox([self._activation, self._rate, self._regularization, self._regularization_rate,
@@ -652,8 +661,10 @@ def _widget_class() -> type:
                 self._message.value = ""
 
         def _tick(self, change: Any) -> None:
-            if self._play.playing:  # a tick that arrives after a pause click is dropped
+            # a tick that arrives after a pause click, or too soon after the last frame, is dropped
+            if self._play.playing and time.perf_counter() - self._frame_ended >= self.frame_gap:
                 self._guarded(self.step, self._speed.value)
+                self._frame_ended = time.perf_counter()
 
         def _playing_changed(self, change: Any) -> None:
             for control in (self.play_button, self.step_button):
@@ -663,10 +674,11 @@ def _widget_class() -> type:
             if self._syncing:
                 return
             features = [name for name, toggle in self._features.items() if toggle.value]
+            regularization = None if self._regularization.value == "none" else self._regularization.value
             self._guarded(self.set, dataset=self._dataset.value, noise=self._noise.value,
                           test_fraction=self._test_fraction.value, batch_size=self._batch.value,
                           features=features, activation=self._activation.value,
-                          learning_rate=self._rate.value, regularization=self._regularization.value,
+                          learning_rate=self._rate.value, regularization=regularization,
                           regularization_rate=self._regularization_rate.value, seed=self._seed.value)
             if self._message.value:  # refused (no feature left, say): show the options in force
                 self._sync_controls()
@@ -711,10 +723,10 @@ def _widget_class() -> type:
                 for control, key in ((self._dataset, "dataset"), (self._noise, "noise"),
                                      (self._test_fraction, "test_fraction"), (self._batch, "batch_size"),
                                      (self._activation, "activation"), (self._rate, "learning_rate"),
-                                     (self._regularization, "regularization"),
                                      (self._regularization_rate, "regularization_rate"),
                                      (self._seed, "seed")):
                     control.value = o[key]
+                self._regularization.value = o["regularization"] or "none"
                 for name, toggle in self._features.items():
                     toggle.value = name in o["features"]
                 self._sample.max = max(0, len(self.playground.data.train) - 1)
@@ -753,7 +765,9 @@ def _widget_class() -> type:
             svg = pg.svg
             if not self._check.value:  # the check's line left out of the picture
                 svg = svg.replace('class="al-check"', 'class="al-check" display="none"', 1)
-            self._picture.value = f'<div class="al-pg-picture" style="overflow-x:auto">{svg}</div>'
+            # fitted to the cell's width (the viewBox keeps the proportions), as the other widgets are
+            svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            self._picture.value = f'<div class="al-pg-picture">{svg}</div>'
             self._code.layout.display = "" if self.code_button.value else "none"
             if self.code_button.value:
                 self._code.value = pg.code
