@@ -636,6 +636,21 @@ def _widget_class() -> type:
         def playing(self) -> bool:
             return bool(self._play.playing)
 
+        @property
+        def sample(self) -> int | None:
+            return self.playground.sample
+
+        @sample.setter
+        def sample(self, index: int | None) -> None:
+            self._follow.value = index is None  # the controls follow, and the picture is redrawn
+            if index is not None:
+                self._sample.value = index
+            self.playground.sample = index
+            self.redraw()
+
+        def backprop_player(self, max_nodes: int | None = None) -> Any:
+            return self.playground.backprop_player(max_nodes)
+
         options = property(lambda self: self.playground.options)
         loss = property(lambda self: self.playground.loss)
         epoch = property(lambda self: self.playground.epoch)

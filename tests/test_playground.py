@@ -402,6 +402,10 @@ def test_the_widget_controls_change_the_options():
     pg._follow.value = False
     pg._sample.value = 4
     assert pg.playground.current_sample == 4
+    pg.sample = 6
+    assert (pg._sample.value, pg._follow.value, pg.playground.current_sample) == (6, False, 6)
+    pg.sample = None
+    assert pg._follow.value and pg.playground.sample is None
 
 
 @widget_test
