@@ -775,8 +775,9 @@ def _widget_class() -> type:
             pg = self.playground
             train, test = pg.loss
             self._counter.value = f"<b>epoch {pg.epoch}</b> · step {pg.steps}"
+            tested = f"{test:.4f}" if pg.data.test else "none (no test points)"
             self._losses.value = (f'<span class="al-pg-losses">training loss {train:.4f} · '
-                                  f"test loss {test:.4f}</span>")
+                                  f"test loss {tested}</span>")
             svg = pg.svg
             if not self._check.value:  # the check's line left out of the picture
                 svg = svg.replace('class="al-check"', 'class="al-check" display="none"', 1)

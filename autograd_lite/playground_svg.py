@@ -34,6 +34,7 @@ ROW = 62                    # vertical distance between neurons
 COLUMN = 150                # horizontal distance between layers
 OUTPUT = 260                # the output's heat map, px
 TOP = 58                    # room for the titles above the boxes
+LEFT = 62                   # room for the features' names, left of their boxes
 BP4_LABEL = "∂C/∂w (BP4, without regularisation)"
 
 
@@ -136,7 +137,7 @@ def _neuron_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
     found = []
     for l, n in enumerate(sizes):
         offset = (tallest - n) * ROW / 2
-        found.append([(20 + l * COLUMN, TOP + offset + j * ROW) for j in range(n)])
+        found.append([(LEFT + l * COLUMN, TOP + offset + j * ROW) for j in range(n)])
     return found
 
 
@@ -144,7 +145,7 @@ def playground_svg(p: Picture) -> str:
     """The whole picture as one <svg> element (no ids, so it can be shown many times on a page)."""
     positions = _neuron_positions(p.sizes)
     n_layers = len(p.sizes)
-    network_width = 20 + (n_layers - 1) * COLUMN + BOX + 40
+    network_width = LEFT + (n_layers - 1) * COLUMN + BOX + 40
     network_height = TOP + max(p.sizes) * ROW + 10
     left = network_width + 20
     width = left + OUTPUT + 30
@@ -242,10 +243,10 @@ def _boxes(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
 def _output(p: Picture, left: float) -> list[str]:
     values = p.neuron_maps[-1]
     uri = _data_uri(heat_map_png(values, p.grid, p.grid))
-    train, test = p.loss
+    train = p.loss[0]
     out = [f'<text x="{left}" y="18" font-weight="bold">output over [-6, 6]² ({p.grid} × {p.grid})</text>',
            f'<text class="al-losses" x="{left}" y="32" font-size="10">epoch {p.epoch}, step {p.steps}: '
-           f'training loss {train:.4f}, test loss {test:.4f}</text>',
+           f'training loss {train:.4f}, test loss {_test_loss(p)}</text>',
            f'<text class="al-check" x="{left}" y="45" font-size="9" fill="#666">autodiff vs BP1–BP4: largest '
            f'difference {p.difference:.1e}</text>',
            f'<g class="al-output"><image x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" '
@@ -270,6 +271,10 @@ def _output(p: Picture, left: float) -> list[str]:
                    f'stroke-width="2">{_title(where)}</circle>')
     out.append("</g>")
     return out
+
+
+def _test_loss(p: Picture) -> str:
+    return f"{p.loss[1]:.4f}" if any(test for _, _, test in p.points) else "none (no test points)"
 
 
 def _loss_curve(p: Picture, left: float, top: float) -> list[str]:
