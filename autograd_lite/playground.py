@@ -41,6 +41,7 @@ MAX_LAYERS = 6
 MAX_NEURONS = 8
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 REGULARIZATIONS = (None, "l1", "l2")
+PLAYER_NODES = 400  # "backprop this sample" steps through graphs up to this size (the default's: 302)
 GRID = 50           # the output's heat map: GRID x GRID cells over [-6, 6]²
 NEURON_GRID = 25    # each neuron's heat map: every other cell of the output's grid
 INIT = "xavier"     # U(±sqrt(6/(nin+nout))): inputs reach ±6, so U(-1, 1) would saturate tanh
@@ -393,16 +394,22 @@ class Playground:
             regression=self.data.regression, difference=backprop["difference"])
 
     # -- the step player and the script ---------------------------------------
-    def backprop_player(self, max_nodes: int | None = None) -> Any:
-        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph,
-        its node limit raised to the graph's size (302 Values for the default network).
-        Needs Graphviz's `dot`; takes seconds per hundred Values."""
-        from .engine import topological_order
+    def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
+        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, its
+        node limit raised from the player's 200 to `max_nodes` (the default network's graph
+        has 302 Values: 198 frames). A bigger graph is show_backprop's ValueError: draw it by
+        its layer scopes (`scope_drawing`), or pass a bigger max_nodes and wait (each frame
+        is drawn by Graphviz's `dot`: ~0.1 s and ~0.5 MB of SVG a frame at 300 Values)."""
         from .notebook import show_backprop
 
-        root = self.sample_graph()
-        size = len(topological_order(root))
-        return show_backprop(root, max_nodes=max(size, max_nodes or 0))
+        return show_backprop(self.sample_graph(), max_nodes=max_nodes)
+
+    def scope_drawing(self) -> Any:
+        """The current sample's graph drawn by its scopes, one box per layer ("layer2", ...,
+        "cost") with its node count, and the edges between them (`viz.draw_dot(collapse=1)`)."""
+        from . import viz
+
+        return viz.draw_dot(self.sample_graph(), collapse=1)
 
     @property
     def code(self) -> str:
@@ -648,8 +655,11 @@ def _widget_class() -> type:
             self.playground.sample = index
             self.redraw()
 
-        def backprop_player(self, max_nodes: int | None = None) -> Any:
+        def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
             return self.playground.backprop_player(max_nodes)
+
+        def scope_drawing(self) -> Any:
+            return self.playground.scope_drawing()
 
         options = property(lambda self: self.playground.options)
         loss = property(lambda self: self.playground.loss)
@@ -750,25 +760,27 @@ def _widget_class() -> type:
             self._build_layer_controls()
 
         def _open_player(self) -> None:
+            """The player (or the drawing by scopes) in the output below the buttons. Written with
+            append_stdout / append_display_data, which need no `with output:` capture."""
             from .engine import topological_order
 
-            size = len(topological_order(self.playground.sample_graph()))
-            with self._player:
-                self._player.clear_output()
-                print(f"drawing the backward pass of this sample's graph, {size} Values, one frame per "
-                      "step: this takes a while for a big network...")
+            nodes = topological_order(self.playground.sample_graph())
+            frames = sum(node._rule is not None for node in nodes) + 1
+            small = len(nodes) <= PLAYER_NODES
+            self._player.outputs = ()
+            if small:
+                self._player.append_stdout(f"the backward pass of this sample's graph: {len(nodes)} Values, "
+                                           f"{frames} frames (drawn in a few seconds per hundred)\n")
+            else:
+                self._player.append_stdout(
+                    f"this sample's graph has {len(nodes)} Values ({frames} frames), more than the step "
+                    f"player takes here ({PLAYER_NODES}): drawn by its layer scopes instead. Fewer layers "
+                    "or neurons make a graph to step through.\n")
             try:
-                player = self.playground.backprop_player()
+                shown = self.playground.backprop_player() if small else self.playground.scope_drawing()
+                self._player.append_display_data(shown)
             except Exception as error:  # no dot, say: written in the output, not lost in a callback
-                self._player.clear_output()
-                with self._player:
-                    print(f"{type(error).__name__}: {error}")
-                return
-            self._player.clear_output()
-            with self._player:
-                from IPython.display import display
-
-                display(player)
+                self._player.append_stdout(f"{type(error).__name__}: {error}\n")
 
         # -- the picture -------------------------------------------------------
         def redraw(self) -> None:

@@ -421,3 +421,32 @@ def test_the_widget_regularisation_control():
     assert pg.options["regularization"] is None
     pg.set(regularization="l1", learning_rate=0.05)
     assert pg._regularization.value == "l1" and pg._rate.value == 0.05
+
+
+def test_a_graph_too_big_for_the_player_is_drawn_by_its_layer_scopes():
+    from autograd_lite import viz
+
+    pg = Playground(hidden=[8] * 6, features=list(datasets.FEATURES))
+    with pytest.raises(ValueError, match=r"1,?254"):
+        pg.backprop_player()  # show_backprop's own refusal, before anything is drawn
+    dot = viz.to_dot(pg.sample_graph(), collapse=1)
+    for scope in [f"layer{l}" for l in range(2, 9)] + ["cost"]:
+        assert scope in dot
+    assert type(pg.scope_drawing()).__name__ == "Digraph"
+
+
+@widget_test
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the step player draws with Graphviz's dot")
+def test_the_backprop_button_shows_the_player_or_the_scopes():
+    from autograd_lite.notebook import playground
+
+    pg = playground(hidden=[], features=["x1"])
+    pg.backprop_button.click()
+    shown = [out for out in pg._player.outputs if out["output_type"] == "display_data"]
+    assert len(shown) == 1 and 'class="al-player"' in shown[0]["data"]["text/html"]
+    pg.set(hidden=[8] * 6, features=list(datasets.FEATURES))
+    pg.backprop_button.click()
+    text = "".join(out.get("text", "") for out in pg._player.outputs)
+    assert "1254 Values" in text and "layer scopes" in text
+    (drawing,) = [out for out in pg._player.outputs if out["output_type"] == "display_data"]
+    assert "layer7" in drawing["data"]["image/svg+xml"]
