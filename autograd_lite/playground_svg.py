@@ -175,12 +175,16 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
     for l, layer in enumerate(p.weights):
         note = l + 2
         for j, row in enumerate(layer):
-            x2, y2 = positions[l + 1][j]
-            y2 += BOX / 2
+            x2, top = positions[l + 1][j]
+            centre = top + BOX / 2
+            n = len(row)
             for k, w in enumerate(row):
                 x1, y1 = positions[l][k]
                 x1 += BOX
                 y1 += BOX / 2
+                # the edges into a neuron arrive side by side along its box, in k's order, and
+                # each ∂C/∂w is written just before its edge's end: one small column per neuron
+                y2 = centre + (k - (n - 1) / 2) * min(5.0, (BOX - 6) / n)
                 g = p.weight_gradients[l][j][k]
                 stroke = "#0877bd" if w > 0 else "#f59322"
                 thickness = min(8.0, 0.4 + 2.0 * abs(w))
@@ -193,13 +197,11 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                            f'stroke-width="{thickness:.2f}" stroke-opacity="0.75"/>'
                            # a wide transparent twin: an edge easy to hover
                            f'<path d="{curve}" stroke="transparent" stroke-width="8">{_title(title)}</path>')
-                # ∂C/∂w beside the weight: near the end of the edge, spread out by k
-                t = 0.62 + 0.3 * (k + 0.5) / len(row)
-                u = 1 - t  # the point at t of the Bézier curve above
-                lx = u ** 3 * x1 + 3 * u * u * t * middle + 3 * u * t * t * middle + t ** 3 * x2
-                ly = u ** 3 * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y2
-                out.append(f'<text class="al-grad" x="{lx:.1f}" y="{ly - 1.5:.1f}" font-size="6.5" '
-                           f'fill="#333" text-anchor="middle">{_number(g)}{_title(title)}</text></g>')
+                label_y = centre + (k - (n - 1) / 2) * 7.0 + 2.2
+                out.append(f'<text class="al-grad" x="{x2 - 3}" y="{label_y:.1f}" font-size="6.5" '
+                           f'fill="#222" text-anchor="end" stroke="white" stroke-width="2" '
+                           f'stroke-opacity="0.8" paint-order="stroke">{_number(g)}{_title(title)}'
+                           "</text></g>")
     out.append("</g>")
     return out
 
