@@ -513,9 +513,10 @@ def _widget_class() -> type:
         `ipywidgets.Play` timer in the browser: each tick comes to the kernel as a
         message, between which a pause click is seen (no thread, no blocking loop)."""
 
-        # A tick that comes sooner than this after the last frame ended is dropped: a kernel slower
-        # than the timer then never builds a backlog of ticks, which would delay a pause.
-        frame_gap = PLAY_INTERVAL_MS / 2000
+        # A tick that comes sooner than this after the last frame ended is dropped: it waited in
+        # the queue while that frame was drawn (a tick sent on time comes later than this), so a
+        # kernel slower than the timer never builds a backlog of ticks, which would delay a pause.
+        frame_gap = 0.005
 
         def __init__(self, pg: Playground) -> None:
             self.playground = pg

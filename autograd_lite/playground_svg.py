@@ -192,16 +192,16 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                 title = (f"w^{note}_{j}{k} = {w!r}\n"
                          f"∂C/∂w^{note}_{j}{k} = a^{note - 1}_{k} δ^{note}_{j} = {g!r}\n"
                          f"(BP4, eq. 23, for the ringed sample, without regularisation)")
-                curve = f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}"
-                out.append(f'<g class="al-edge"><path d="{curve}" stroke="{stroke}" '
+                curve = f"M{x1:.1f},{y1:.1f} C{middle:.1f},{y1:.1f} {middle:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+                # one title for the group: hovering the edge, its wide twin or its label shows it
+                out.append(f'<g class="al-edge">{_title(title)}<path d="{curve}" stroke="{stroke}" '
                            f'stroke-width="{thickness:.2f}" stroke-opacity="0.75"/>'
                            # a wide transparent twin: an edge easy to hover
-                           f'<path d="{curve}" stroke="transparent" stroke-width="8">{_title(title)}</path>')
+                           f'<path d="{curve}" stroke="transparent" stroke-width="8"/>')
                 label_y = centre + (k - (n - 1) / 2) * 7.0 + 2.2
                 out.append(f'<text class="al-grad" x="{x2 - 3}" y="{label_y:.1f}" font-size="6.5" '
                            f'fill="#222" text-anchor="end" stroke="white" stroke-width="2" '
-                           f'stroke-opacity="0.8" paint-order="stroke">{_number(g)}{_title(title)}'
-                           "</text></g>")
+                           f'stroke-opacity="0.8" paint-order="stroke">{_number(g)}</text></g>')
     out.append("</g>")
     return out
 
