@@ -61,13 +61,23 @@ def test_play_pause_and_add_a_layer_in_jupyterlab(tmp_path: Path) -> None:
             assert start["neurons"] == 8 + 8 + 1 and "step 0" in start["counter"]
 
             click(driver, "play")
-            WebDriverWait(driver, 60, poll_frequency=0.2).until(
-                lambda d: state(d)["loss"] != start["loss"] and state(d)["map"] != start["map"])
+            WebDriverWait(driver, 120, poll_frequency=0.2).until(
+                lambda d: state(d)["loss"] != start["loss"] and state(d)["map"] != start["map"],
+                message="play did not change the loss text and the heat map")
             click(driver, "pause")
-            time.sleep(1.5)  # ticks already on their way are dropped by the kernel
+            # Frames already on their way (ticks sent before the pause reached the kernel, redraws
+            # sent before it reached the browser) may still show, more of them on a busy machine:
+            # wait until a second passes without change, then it must stay so.
             paused = state(driver)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                time.sleep(1.0)
+                now = state(driver)
+                if now == paused:
+                    break
+                paused = now
             time.sleep(2.0)
-            assert state(driver) == paused, "the playground kept training after pause"
+            assert state(driver) == paused, f"the playground kept training after pause: {paused['counter']}"
             assert "step 0" not in paused["counter"]
 
             click(driver, "add layer")
