@@ -81,8 +81,9 @@ def test_play_pause_and_add_a_layer_in_jupyterlab(tmp_path: Path) -> None:
             assert "step 0" not in paused["counter"]
 
             click(driver, "add layer")
-            wait.until(lambda d: state(d)["neurons"] == 8 + 8 + 8 + 1)
-            assert "step 0" in state(driver)["counter"]  # a new network starts over
+            # the network redrawn with a third layer of 8, and started over (a new network)
+            wait.until(lambda d: state(d)["neurons"] == 8 + 8 + 8 + 1 and "step 0" in state(d)["counter"],
+                       message=f"adding a layer did not redraw the network: {state(driver)}")
 
             errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type*='error']")
             assert errors == []
