@@ -191,6 +191,9 @@ class Playground:
 
     @sample.setter
     def sample(self, index: int | None) -> None:
+        if index is not None and (type(index) is not int or not 0 <= index < len(self._train_x)):
+            raise ValueError(f"playground: sample must be an index of the {len(self._train_x)} "
+                             f"training points or None, got {index!r}")
         self._sample = index
         self._changed()
 
@@ -300,9 +303,6 @@ class Playground:
         """The index (into the training points) of the sample δ and ∂C/∂w are shown for:
         `pg.sample` if set, else the last one trained on (the first before any step)."""
         if self._sample is not None:
-            if type(self._sample) is not int or not 0 <= self._sample < len(self._train_x):
-                raise ValueError(f"playground: sample must be an index of the {len(self._train_x)} "
-                                 f"training points or None, got {self._sample!r}")
             return self._sample
         return self.trainer.last_batch[-1] if self.trainer.last_batch else 0
 

@@ -164,11 +164,12 @@ def test_the_shown_gradients_against_central_differences():
     assert all(close(s, n, 1e-7) for s, n in zip(shown, numeric, strict=True))
 
 
-def test_the_sample_must_be_a_training_index():
-    pg = Playground()
-    pg.sample = 100  # 200 points, half held out
+@pytest.mark.parametrize("index", [100, -1, 2.0, True])
+def test_the_sample_must_be_a_training_index(index):
+    pg = Playground()  # 200 points, half held out: indices 0 to 99
     with pytest.raises(ValueError, match="sample"):
-        pg.deltas  # noqa: B018 - the property computes, and refuses
+        pg.sample = index
+    assert pg.sample is None
 
 
 def test_losses_are_nn_loss_bit_for_bit_and_training_is_eager_training():
