@@ -32,7 +32,7 @@ from .engine import Value, _as_float, collector_paused, no_grad
 from .softmax import softmax_cross_entropy
 
 __all__ = [
-    "ACTIVATIONS", "COSTS", "MLP", "SGD", "Adam", "Cost", "Layer", "Module", "Neuron",
+    "ACTIVATIONS", "COSTS", "MLP", "SGD", "Adam", "Cost", "Layer", "Module", "Neuron", "Trainer",
     "accuracy", "loss", "train",
 ]
 
@@ -499,14 +499,16 @@ def _targets(y: Target, n_outputs: int) -> list[Any]:
 
 
 def loss(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], cost: str | None = None,
-         l2: float = 0.0) -> Value:
-    """C = (1/n) Σ_x C_x (eq. 4), plus `l2 * Σ p²` over every parameter (micrograd's form) if l2 > 0.
-    `cost=None` is the model's cost, else quadratic."""
+         l2: float = 0.0, l1: float = 0.0) -> Value:
+    """C = (1/n) Σ_x C_x (eq. 4), plus `l2 * Σ p²` (micrograd's form) and `l1 * Σ |p|` over every
+    parameter, each term only if its rate is not 0. `cost=None` is the model's cost, else quadratic."""
     if len(xs) != len(ys) or not xs:
         raise ValueError(f"loss needs as many targets as samples (and some), got {len(xs)} and {len(ys)}")
     total = sum(model.sample_cost(x, y, cost) for x, y in zip(xs, ys)) * (1.0 / len(xs))
     if l2:
         total = total + l2 * sum(p * p for p in model.parameters())
+    if l1:  # d|p|/dp = sign(p), 0 at p = 0 (the rule table's choice for abs)
+        total = total + l1 * sum(abs(p) for p in model.parameters())
     return total
 
 
@@ -624,21 +626,23 @@ class _TapedBatches:
     overwrites their `.data` and replays, so no Value is built after the first
     batch of each size. Bit-identical to building the graph eagerly."""
 
-    def __init__(self, model: MLP, cost: str, l2: float) -> None:
-        self.model, self.cost, self.l2 = model, cost, l2
-        self.tapes: dict[int, tuple[Any, list[list[Value]], list[list[Value]]]] = {}
+    def __init__(self, model: MLP, cost: str, l2: float, l1: float = 0.0) -> None:
+        self.model, self.cost, self.l2, self.l1 = model, cost, l2, l1
+        self.tapes: dict[tuple[int, float, float], tuple[Any, list[list[Value]], list[list[Value]]]] = {}
 
     def run(self, xs: list[Sample], ys: list[Target]) -> float:
         """Replay forward and backward for this batch; adds into the parameters' grads."""
         from .tape import Tape
 
         n_out = len(self.model.layers[-1].neurons)
-        if len(xs) not in self.tapes:
+        # The rates are constants of the recorded graph: a new rate is a new tape.
+        key = (len(xs), self.l2, self.l1)
+        if key not in self.tapes:
             x_leaves = [[Value(_input_number(v, "train")) for v in x] for x in xs]
             y_leaves = [[Value(t) for t in _targets(y, n_out)] for y in ys]
-            root = loss(self.model, x_leaves, y_leaves, self.cost, self.l2)
-            self.tapes[len(xs)] = (Tape(root), x_leaves, y_leaves)
-        tape, x_leaves, y_leaves = self.tapes[len(xs)]
+            root = loss(self.model, x_leaves, y_leaves, self.cost, self.l2, self.l1)
+            self.tapes[key] = (Tape(root), x_leaves, y_leaves)
+        tape, x_leaves, y_leaves = self.tapes[key]
         for leaves, x in zip(x_leaves, xs):
             for leaf, v in zip(leaves, x):
                 leaf.data = _input_number(v, "train")
@@ -648,14 +652,83 @@ class _TapedBatches:
         return tape.run()
 
 
+class Trainer:
+    """Mini-batch gradient descent one batch at a time: the steps of `train`, for a loop
+    you drive yourself (the playground, a lesson that stops between batches).
+
+    Each epoch shuffles the samples with `random.Random(seed)` (one generator for
+    the whole run, as `train`) and cuts them into batches of `batch_size` (the
+    last one shorter); `step()` takes the next batch: zero the grads, C = (1/m)
+    Σ_x C_x + the regularisation terms (eq. 4, `loss`), backward, one optimiser
+    step (eqs. 8-9). `train(..., epochs=E)` is E epochs of these steps, bit for
+    bit. `lr` (through `optimizer.lr`), `l1` and `l2` may be changed between
+    steps. `tape=True` replays each batch from a Tape recorded once per batch
+    size and rates: the same numbers, bit for bit. `.steps` counts the steps,
+    `.epochs` the finished epochs, `.last_batch` holds the indices of the last
+    batch trained on.
+    """
+
+    def __init__(self, model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str | None = None,
+                 batch_size: int = 10, lr: float = 0.1, optimizer: SGD | None = None, l1: float = 0.0,
+                 l2: float = 0.0, seed: int = 0, tape: bool = False) -> None:
+        if len(xs) != len(ys) or not xs:
+            raise ValueError(f"Trainer needs as many targets as samples (and some), got {len(xs)} "
+                             f"and {len(ys)}")
+        if type(batch_size) is not int or batch_size < 1:
+            raise ValueError(f"Trainer: batch_size must be a positive int, got {batch_size!r}")
+        self.model, self.xs, self.ys = model, list(xs), list(ys)
+        self.cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
+        self.batch_size, self.l1, self.l2 = batch_size, l1, l2
+        self.optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lr)
+        self._taped = _TapedBatches(model, self.cost, l2, l1) if tape else None
+        self._rng = random.Random(seed)
+        self._pending: list[list[int]] = []
+        self.steps = 0
+        self.epochs = 0
+        self.last_batch: list[int] = []
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-len(self.xs) // self.batch_size)
+
+    def step(self) -> float:
+        """One batch step; returns that batch's loss before the update (with its regularisation)."""
+        if not self._pending:  # a new epoch: shuffle now, as train's loop does at each epoch's start
+            self._pending = list(_batches(len(self.xs), self.batch_size, self._rng))[::-1]
+        batch = self._pending.pop()
+        xs, ys = [self.xs[i] for i in batch], [self.ys[i] for i in batch]
+        with collector_paused():
+            self.optimizer.zero_grad()
+            if self._taped is not None:
+                self._taped.l1, self._taped.l2 = self.l1, self.l2
+                value = self._taped.run(xs, ys)
+            else:
+                batch_loss = loss(self.model, xs, ys, self.cost, self.l2, self.l1)
+                batch_loss.backward()
+                value = batch_loss.data
+            self.optimizer.step()
+        self.steps += 1
+        self.last_batch = batch
+        if not self._pending:
+            self.epochs += 1
+        return value
+
+    def run(self, steps: int) -> list[float]:
+        """`steps` batch steps; their losses."""
+        if type(steps) is not int or steps < 0:
+            raise ValueError(f"Trainer.run: steps must be a whole number >= 0, got {steps!r}")
+        return [self.step() for _ in range(steps)]
+
+
 def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str | None = None,
           epochs: int = 10, batch_size: int = 10, lr: float = 0.1, optimizer: SGD | None = None,
-          l2: float = 0.0, seed: int = 0, progress: bool = False, tape: bool = False,
+          l2: float = 0.0, l1: float = 0.0, seed: int = 0, progress: bool = False, tape: bool = False,
           validation: tuple[Sequence[Sample], Sequence[Target]] | None = None) -> list[dict[str, float]]:
     """Mini-batch gradient descent: for each batch of m samples, C = (1/m) Σ_x C_x and one
     step w → w − η ∂C/∂w, which is eqs. (8)-(9) with n = m.
 
-    Returns one record per epoch: the mean training loss over its batches, the
+    Each step is `Trainer.step` (so `l1` and `l2` as in `loss`). Returns one record
+    per epoch: the mean training loss over its batches, the
     training accuracy and, with `validation=(xs, ys)`, the validation accuracy.
     `progress=True` shows a tqdm bar when tqdm is installed. `tape=True`
     replays each batch from a recorded Tape (see autograd_lite.tape), and the
@@ -663,10 +736,8 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str |
     several times faster. The cyclic garbage collector is
     paused during each step (the graph has no cycles) and restored after.
     """
-    cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
-    optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lr)
-    taped = _TapedBatches(model, cost, l2) if tape else None
-    rng = random.Random(seed)
+    trainer = Trainer(model, xs, ys, cost=cost, batch_size=batch_size, lr=lr, optimizer=optimizer,
+                      l1=l1, l2=l2, seed=seed, tape=tape)
     epoch_range: Any = range(epochs)
     if progress:
         try:
@@ -680,18 +751,7 @@ def train(model: MLP, xs: Sequence[Sample], ys: Sequence[Target], *, cost: str |
     if tape:  # the accuracy passes replayed too: Tape.forward(), one sample at a time
         measure = functools.partial(_taped_accuracy, _TapedOutputs(model))
     for epoch in epoch_range:
-        losses = []
-        for batch in _batches(len(xs), batch_size, rng):
-            batch_xs, batch_ys = [xs[i] for i in batch], [ys[i] for i in batch]
-            with collector_paused():
-                optimizer.zero_grad()
-                if taped is not None:
-                    losses.append(taped.run(batch_xs, batch_ys))
-                else:
-                    batch_loss = loss(model, batch_xs, batch_ys, cost, l2)
-                    batch_loss.backward()
-                    losses.append(batch_loss.data)
-                optimizer.step()
+        losses = trainer.run(trainer.batches_per_epoch)
         record = {"epoch": epoch + 1, "loss": sum(losses) / len(losses), "accuracy": measure(model, xs, ys)}
         if validation is not None:
             record["validation_accuracy"] = measure(model, *validation)

@@ -36,6 +36,7 @@ from typing import Any
 from . import render, viz
 from .backprop_page import Frame, Player, render_player
 from .engine import Value
+from .playground import playground  # noqa: F401 - the training playground (widget), re-exported here
 
 __all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "show_backprop"]
 

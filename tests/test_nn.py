@@ -942,3 +942,95 @@ def test_a_cost_refuses_the_wrong_output_activation(cost, needs, wrong):
     with pytest.raises(ValueError, match=f"the {cost} cost needs output_activation='{needs}'; "
                                          f"this model's output layer is '{wrong}'"):
         model.sample_cost([0.1, 0.2], [1.0, 0.0, 0.0], cost)
+
+
+# ---------------------------------------------------------------------------
+# L1 regularisation and Trainer (batch steps), for the playground
+
+
+def _sign(v: float) -> float:
+    return (v > 0) - (v < 0)
+
+
+@pytest.mark.parametrize("l1", [1e-3, 0.2])
+def test_l1_gradient_is_mean_of_bp_plus_l1_sign(l1):
+    """C = (1/n) Σ_x C_x + l1 Σ |p|: ∂C/∂p = (1/n) Σ_x ∂C_x/∂p (BP3-BP4, eqs. 8-9) + l1 sign(p), to 1e-12."""
+    rng = random.Random(f"l1{l1}")
+    model = nn.MLP(3, [4, 1], "tanh", "tanh", seed=5)
+    randomise(model, rng)
+    xs, ys = batch(rng, "quadratic", 3, 1, 6)
+    total = nn.loss(model, xs, ys, "quadratic", l1=l1)
+    model.zero_grad()
+    total.backward()
+    weights, biases = model.weights_and_biases()
+    bb = backprop_batch(weights, biases, xs, ys, model.activations, "quadratic")
+    assert close(total.data, bb.cost + l1 * sum(abs(p.data) for p in model.parameters()), TOL)
+    for l, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert close(neuron.b.grad, bb.grad_b[l][j] + l1 * _sign(neuron.b.data), TOL)
+            for k, w in enumerate(neuron.w):
+                assert close(w.grad, bb.grad_w[l][j][k] + l1 * _sign(w.data), TOL), (l, j, k)
+
+
+def test_l1_and_l2_loss_gradient_against_central_differences():
+    rng = random.Random(12)
+    model = nn.MLP(2, [3, 1], "sigmoid", "linear", seed=12)
+    randomise(model, rng)
+    xs, ys = batch(rng, "quadratic", 2, 1, 5)
+    params = model.parameters()
+
+    def f(*values):
+        for p, v in zip(params, values):
+            p.data = v
+        return nn.loss(model, xs, ys, "quadratic", l2=0.03, l1=0.07).data
+
+    start = [p.data for p in params]
+    numeric = central_differences(f, start)
+    f(*start)
+    model.zero_grad()
+    nn.loss(model, xs, ys, "quadratic", l2=0.03, l1=0.07).backward()
+    for i, (p, g) in enumerate(zip(params, numeric)):
+        assert close(p.grad, g, 1e-7), (i, p.grad, g)
+
+
+def test_trainer_steps_are_train_epochs_bit_for_bit():
+    rng = random.Random(21)
+    xs, ys = separable(rng, 23)  # 23 samples, batches of 5: the fifth batch of each epoch has 3
+    by_train = nn.MLP(2, [4, 1], "tanh", "tanh", seed=2)
+    history = nn.train(by_train, xs, ys, cost="quadratic", epochs=3, batch_size=5, lr=0.2, l1=0.01, seed=9)
+    by_steps = nn.MLP(2, [4, 1], "tanh", "tanh", seed=2)
+    trainer = nn.Trainer(by_steps, xs, ys, cost="quadratic", batch_size=5, lr=0.2, l1=0.01, seed=9)
+    assert trainer.batches_per_epoch == 5
+    losses = trainer.run(7) + trainer.run(8)  # stopping inside an epoch changes nothing
+    assert [p.data for p in by_steps.parameters()] == [p.data for p in by_train.parameters()]
+    assert [sum(losses[i:i + 5]) / 5 for i in (0, 5, 10)] == [r["loss"] for r in history]
+    assert (trainer.steps, trainer.epochs) == (15, 3)
+    assert len(trainer.last_batch) == 3  # the short last batch of the third epoch
+
+
+def test_trainer_on_the_tape_is_eager_bit_for_bit_as_the_rates_change():
+    rng = random.Random(22)
+    xs, ys = separable(rng, 30)
+    runs = []
+    for tape in (False, True):
+        model = nn.MLP(2, [5, 3, 1], "relu", "tanh", seed=4)
+        trainer = nn.Trainer(model, xs, ys, batch_size=7, lr=0.1, seed=3, tape=tape)
+        losses = trainer.run(6)
+        trainer.l1 = 0.02  # a new rate: a new tape is recorded
+        trainer.optimizer.lr = 0.3
+        losses += trainer.run(6)
+        trainer.l1, trainer.l2 = 0.0, 0.05
+        losses += trainer.run(6)
+        runs.append((losses, [p.data for p in model.parameters()], trainer.last_batch))
+    assert runs[0] == runs[1]
+    assert runs[0][1] != [p.data for p in nn.MLP(2, [5, 3, 1], "relu", "tanh", seed=4).parameters()]
+
+
+@pytest.mark.parametrize("bad", [{"batch_size": 0}, {"batch_size": 2.0}])
+def test_trainer_refuses_bad_arguments(bad):
+    with pytest.raises(ValueError, match="batch_size"):
+        nn.Trainer(nn.MLP(2, [1], seed=0), [[1.0, 2.0]], [1.0], **bad)
+    with pytest.raises(ValueError, match="targets"):
+        nn.Trainer(nn.MLP(2, [1], seed=0), [], [])
+    with pytest.raises(ValueError, match="steps"):
+        nn.Trainer(nn.MLP(2, [1], seed=0), [[1.0, 2.0]], [1.0]).run(-1)

@@ -45,6 +45,8 @@ EXPECTED: dict[str, tuple[list[str], set[str]]] = {
     "gpt": (["sampled names:", "by scopes"], {SVG}),
     # The checker's report as a table (its HTML is no player) and a failing case drawn.
     "build_your_own": (["your `__sub__` backward", "the fixed engine passes every case"], {SVG}),
+    "playground": (["pg.deltas equal BP1/BP2 to 1e-12",
+                    "the script's weights are the playground's, bit for bit"], {WIDGET}),
 }
 
 

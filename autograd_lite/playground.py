@@ -1,0 +1,817 @@
+"""The playground: a network you train and watch, with every neuron's δ, in the notebook.
+
+TensorFlow Playground's options and pictures (data sets, features, 0-6 hidden
+layers of 1-8 neurons, activation, learning rate, L1/L2, heat maps on every
+neuron, the output over the plane, the loss curve) plus what backprop makes
+visible: on every neuron its δ = ∂C_x/∂z (BP1/BP2, eqs. 20-21) for one sample,
+on every edge ∂C_x/∂w = a_k δ_j (BP4, eq. 23, without the regularisation term),
+a live check of autodiff against the closed-form BP1-BP4, the step player on
+that sample's graph, and the Python that reproduces the training, bit for bit.
+
+Two parts:
+- `Playground(**options)`: trains and draws, no ipywidgets needed (tests and
+  scripts drive it): `.step(n)`, `.reset()`, `.loss`, `.epoch`, `.model`,
+  `.deltas`, `.svg`, `.code`, `.options`. Training is `nn.Trainer` with
+  `tape=True`: one Tape per batch shape, bit-identical to eager training.
+- `playground(**options)`: the same object inside an ipywidgets widget
+  (imported lazily, only here and only then); play is driven by an
+  `ipywidgets.Play` timer in the front end, never by a thread (Pyodide has none).
+
+Imports datasets, nn, engine, ops, closed_form and playground_svg; the step
+player (notebook) lazily, when asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import closed_form, datasets, nn, ops
+from . import playground_svg as draw
+from .engine import Value, gradients, scope
+
+__all__ = ["ACTIVATIONS", "DEFAULTS", "MAX_LAYERS", "MAX_NEURONS", "Playground", "check_options",
+           "playground", "script"]
+
+MAX_LAYERS = 6
+MAX_NEURONS = 8
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+REGULARIZATIONS = (None, "l1", "l2")
+PLAYER_NODES = 400  # "backprop this sample" steps through graphs up to this size (the default's: 302)
+GRID = 50           # the output's heat map: GRID x GRID cells over [-6, 6]²
+NEURON_GRID = 25    # each neuron's heat map: every other cell of the output's grid
+INIT = "xavier"     # U(±sqrt(6/(nin+nout))): inputs reach ±6, so U(-1, 1) would saturate tanh
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "circles",
+    "points": 200,
+    "noise": 0.0,
+    "test_fraction": 0.5,
+    "batch_size": 10,
+    "features": ["x1", "x2"],
+    "hidden": [8, 8],
+    "activation": "tanh",
+    "learning_rate": 0.03,
+    "regularization": None,
+    "regularization_rate": 0.0,
+    "seed": 0,
+}
+# Options that change what is trained on or the network's shape: changing one starts over.
+RESTARTING = ("dataset", "points", "noise", "test_fraction", "batch_size", "features", "hidden",
+              "activation", "seed")
+
+
+def _number(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"playground: {name} must be a finite number, got {value!r}")
+    if value < low or value > high or (low_open and value == low):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+        raise ValueError(f"playground: {name} must be in {interval}, got {value!r}")
+    return float(value)
+
+
+def _whole(name: str, value: Any, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"playground: {name} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def check_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The options, checked and normalised (fresh lists); a bad one is a ValueError naming it."""
+    unknown = [key for key in options if key not in DEFAULTS]
+    if unknown:
+        raise ValueError(f"playground: unknown option {unknown[0]!r}; the options are {', '.join(DEFAULTS)}")
+    o = {**DEFAULTS, **options}
+    if not isinstance(o["dataset"], str) or o["dataset"] not in datasets.DATASETS:
+        raise ValueError(f"playground: unknown data set {o['dataset']!r}; choose from "
+                         f"{', '.join(datasets.DATASETS)}")
+    o["points"] = _whole("points", o["points"], 4, 10_000)
+    o["noise"] = _number("noise", o["noise"], 0.0, 0.5)
+    o["test_fraction"] = _number("test_fraction", o["test_fraction"], 0.0, 0.9)
+    o["batch_size"] = _whole("batch_size", o["batch_size"], 1, 10_000)
+    features = o["features"]
+    if isinstance(features, str) or not isinstance(features, Sequence) or not features:
+        raise ValueError(f"playground: features must be a non-empty list of feature names, got {features!r}")
+    for name in features:
+        if not isinstance(name, str) or name not in datasets.FEATURES:
+            raise ValueError(f"playground: unknown feature {name!r}; choose from "
+                             f"{', '.join(datasets.FEATURES)}")
+    if len(set(features)) != len(features):
+        raise ValueError(f"playground: a feature is listed twice in {list(features)!r}")
+    o["features"] = [name for name in datasets.FEATURES if name in features]  # the playground's order
+    hidden = o["hidden"]
+    if isinstance(hidden, str) or not isinstance(hidden, Sequence):
+        raise ValueError(f"playground: hidden must be a list of layer sizes, got {hidden!r}")
+    if len(hidden) > MAX_LAYERS:
+        raise ValueError(f"playground: hidden has {len(hidden)} layers; at most {MAX_LAYERS}")
+    for size in hidden:
+        if type(size) is not int or not 1 <= size <= MAX_NEURONS:
+            raise ValueError(f"playground: a hidden layer has 1 to {MAX_NEURONS} neurons, got {size!r} "
+                             f"in hidden={list(hidden)!r}")
+    o["hidden"] = list(hidden)
+    if not isinstance(o["activation"], str) or o["activation"] not in ACTIVATIONS:
+        raise ValueError(f"playground: unknown activation {o['activation']!r}; choose from "
+                         f"{', '.join(ACTIVATIONS)}")
+    o["learning_rate"] = _number("learning_rate", o["learning_rate"], 0.0, 10.0, low_open=True)
+    if o["regularization"] not in REGULARIZATIONS:
+        raise ValueError(f"playground: unknown regularization {o['regularization']!r}; "
+                         "choose from None, 'l1', 'l2'")
+    o["regularization_rate"] = _number("regularization_rate", o["regularization_rate"], 0.0, 10.0)
+    if type(o["seed"]) is not int:
+        raise ValueError(f"playground: seed must be an int, got {o['seed']!r}")
+    return o
+
+
+# ---------------------------------------------------------------------------
+# The network on plain floats, for heat maps and losses: one generated function per shape
+
+
+@functools.lru_cache(maxsize=16)
+def _evaluator(sizes: tuple[int, ...], activations: tuple[str, ...]) -> Callable[..., list[tuple]]:
+    """A function (points, parameters) -> per point, every neuron's activation, layer after
+    layer, the output last. Written as straight-line Python with the sums in the eager
+    order (b + w0·x0 + w1·x1 + ..., eq. 2) and the rule table's forward functions, so it
+    gives the numbers `model(x)` gives, bit for bit, at a fraction of the cost."""
+    nin = sizes[0]
+    names = [f"w{i}" for i in range(sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(sizes) - 1)))]
+    lines = ["def evaluate(P, W):", f"    {', '.join(names)}{',' if len(names) == 1 else ''} = W",
+             "    out = []", "    append = out.append",
+             f"    for {', '.join(f'a0_{k}' for k in range(nin))}{',' if nin == 1 else ''} in P:"]
+    position, every = 0, []
+    for layer in range(1, len(sizes)):
+        f = activations[layer - 1]
+        for j in range(sizes[layer]):
+            weights = names[position:position + sizes[layer - 1]]
+            bias = names[position + sizes[layer - 1]]
+            position += sizes[layer - 1] + 1
+            z = " + ".join([bias, *(f"{w} * a{layer - 1}_{k}" for k, w in enumerate(weights))])
+            lines.append(f"        a{layer}_{j} = {z if f == 'linear' else f'{f}({z})'}")
+            every.append(f"a{layer}_{j}")
+    lines += [f"        append(({', '.join(every)},))", "    return out"]
+    namespace = {name: ops.RULES[name].forward for name in ("tanh", "relu", "sigmoid")}
+    exec(compile("\n".join(lines), "<autograd_lite playground: evaluate>", "exec"), namespace)  # our own text
+    return namespace["evaluate"]
+
+
+def _quadratic_mean(outputs: list[float], targets: list[float]) -> float:
+    """(1/n) Σ ½ (y - a)² (eqs. 4-5) with nn.loss's operations in nn.loss's order."""
+    power = ops.RULES["pow_const"].forward
+    total = 0.0
+    for a, y in zip(outputs, targets):
+        total += 0.5 * (0.0 + power(y - a, 2.0))
+    return total * (1.0 / len(outputs))
+
+
+class Playground:
+    """A network training on a 2-D data set, drawn with its δ and ∂C/∂w; no widgets needed.
+
+    Keyword options (see `DEFAULTS`): dataset ("circles", "xor", "gaussians",
+    "spiral", "moons", "plane"), points, noise (0-0.5), test_fraction, batch_size,
+    features (of "x1" "x2" "x1^2" "x2^2" "x1*x2" "sin(x1)" "sin(x2)"), hidden (0-6
+    layers of 1-8 neurons), activation (tanh, relu, sigmoid, linear),
+    learning_rate, regularization (None, "l1", "l2"), regularization_rate, seed.
+    The output neuron is tanh for the classification sets (labels ±1) and linear
+    for "plane"; the cost is the quadratic one, ½(y - a)² (eq. 5).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = check_options(options)
+        self._sample: int | None = None
+        self._start()
+
+    @property
+    def sample(self) -> int | None:
+        """The training point to show δ and ∂C/∂w for (an index into them), or None: the last
+        one trained on. Setting it redraws."""
+        return self._sample
+
+    @sample.setter
+    def sample(self, index: int | None) -> None:
+        if index is not None and (type(index) is not int or not 0 <= index < len(self._train_x)):
+            raise ValueError(f"playground: sample must be an index of the {len(self._train_x)} "
+                             f"training points or None, got {index!r}")
+        self._sample = index
+        self._changed()
+
+    # -- options -----------------------------------------------------------
+    @property
+    def options(self) -> dict[str, Any]:
+        """The current options (a copy): `Playground(**pg.options)` starts the same playground."""
+        return {key: list(value) if isinstance(value, list) else value
+                for key, value in self._options.items()}
+
+    def set(self, **changes: Any) -> None:
+        """Change options. Learning rate and regularisation take effect at the next step;
+        any other change starts over (new data or network: step 0)."""
+        options = check_options({**self._options, **changes})
+        restart = any(options[key] != self._options[key] for key in RESTARTING)
+        self._options = options
+        if restart:
+            self._sample = None
+            self._start()
+        else:
+            self._configure_trainer()
+            self._changed()
+
+    # -- training ----------------------------------------------------------
+    def _start(self) -> None:
+        o = self._options
+        self.data = datasets.make(o["dataset"], o["points"], o["noise"], o["test_fraction"], o["seed"])
+        self.features = list(o["features"])
+        self._train_x = self.data.inputs("train", self.features)
+        self._train_y = self.data.targets("train")
+        self._test_x = self.data.inputs("test", self.features)
+        self._test_y = self.data.targets("test")
+        output = "linear" if self.data.regression else "tanh"
+        self.model = nn.MLP(len(self.features), [*o["hidden"], 1], activation=o["activation"],
+                            output_activation=output, seed=o["seed"], init=INIT, cost="quadratic")
+        self.trainer = nn.Trainer(self.model, self._train_x, self._train_y, cost="quadratic",
+                                  batch_size=o["batch_size"], lr=o["learning_rate"], seed=o["seed"],
+                                  tape=True)
+        self._configure_trainer()
+        self.segments: list[list[Any]] = []  # [steps, learning_rate, regularization, rate], for `code`
+        self.history: list[tuple[int, float, float]] = []  # (steps, training loss, test loss)
+        self._changed()
+        self.history.append((0, *self.loss))
+
+    def _configure_trainer(self) -> None:
+        o = self._options
+        self.trainer.optimizer.lr = o["learning_rate"]
+        rate = o["regularization_rate"] if o["regularization"] else 0.0
+        self.trainer.l1 = rate if o["regularization"] == "l1" else 0.0
+        self.trainer.l2 = rate if o["regularization"] == "l2" else 0.0
+
+    def step(self, n: int = 1) -> None:
+        """n batch steps of gradient descent (eqs. 8-9), replayed from the tape."""
+        if type(n) is not int or n < 0:
+            raise ValueError(f"playground: step takes a whole number of steps >= 0, got {n!r}")
+        if n == 0:
+            return
+        self.trainer.run(n)
+        o = self._options
+        rate = o["regularization_rate"] if o["regularization"] else 0.0
+        setting = [o["learning_rate"], o["regularization"], rate]
+        if self.segments and self.segments[-1][1:] == setting:
+            self.segments[-1][0] += n
+        else:
+            self.segments.append([n, *setting])
+        self._changed()
+        self.history.append((self.steps, *self.loss))
+
+    def reset(self) -> None:
+        """Back to step 0: the same data and the initial weights, bit for bit."""
+        self._sample = None
+        self._start()
+
+    @property
+    def steps(self) -> int:
+        return self.trainer.steps
+
+    @property
+    def epoch(self) -> int:
+        """Finished passes over the training points."""
+        return self.trainer.epochs
+
+    def _changed(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    # -- what is drawn -----------------------------------------------------
+    def _parameters(self) -> list[float]:
+        return [p.data for p in self.model.parameters()]
+
+    def _evaluate(self, points: list[list[float]]) -> list[tuple]:
+        sizes = (len(self.features), *self._options["hidden"], 1)
+        return _evaluator(sizes, tuple(self.model.activations))(points, self._parameters())
+
+    @property
+    def loss(self) -> tuple[float, float]:
+        """(training loss, test loss): the mean of ½(y - a)² (eqs. 4-5), without regularisation
+        (the test loss is nan when no point is held out)."""
+        if "loss" not in self._cache:
+            train = _quadratic_mean([o[-1] for o in self._evaluate(self._train_x)], self._train_y)
+            test = (_quadratic_mean([o[-1] for o in self._evaluate(self._test_x)], self._test_y)
+                    if self._test_x else math.nan)
+            self._cache["loss"] = (train, test)
+        return self._cache["loss"]
+
+    @property
+    def current_sample(self) -> int:
+        """The index (into the training points) of the sample δ and ∂C/∂w are shown for:
+        `pg.sample` if set, else the last one trained on (the first before any step)."""
+        if self._sample is not None:
+            return self._sample
+        return self.trainer.last_batch[-1] if self.trainer.last_batch else 0
+
+    def sample_graph(self) -> Value:
+        """C_x of the current sample as a graph of Values, each layer in a scope ("layer2", ...,
+        the note's numbering), its z and a nodes left in the model's layers."""
+        i = self.current_sample
+        out: list[Any] = list(self._train_x[i])  # numbers, as training feeds them: no input nodes
+        for index, layer in enumerate(self.model.layers):
+            with scope(f"layer{index + 2}"):
+                out = layer.forward(out)
+        with scope("cost"):  # eq. (5), built by nn's quadratic cost: the graph model.sample_cost makes
+            return nn.COSTS["quadratic"].per_sample(out, [self._train_y[i]], self.model.layers[-1])
+
+    def _backprop(self) -> dict[str, Any]:
+        """Autodiff on the current sample's graph, and the closed form beside it."""
+        if "backprop" in self._cache:
+            return self._cache["backprop"]
+        i = self.current_sample
+        x, y = self._train_x[i], self._train_y[i]
+        root = self.model.sample_cost(x, y, "quadratic")
+        grads = gradients(root)  # the pure walk: no .grad written
+        layers = self.model.layers
+        deltas = [[grads[z] for z in layer.z] for layer in layers]
+        activations = [list(x), *([a.data for a in layer.a] for layer in layers[:-1])]
+        bp4 = [[[a_k * d_j for a_k in activations[l]] for d_j in deltas[l]] for l in range(len(layers))]
+        autodiff_w = [[[grads[w] for w in n.w] for n in layer.neurons] for layer in layers]
+        weights, biases = self.model.weights_and_biases()
+        try:
+            closed = closed_form.backprop(weights, biases, x, [y], activation=self.model.activations,
+                                          cost="quadratic")
+        except ValueError:  # training diverged (an infinite weight): nothing to compare, shown as nan
+            difference = math.nan
+        else:
+            pairs = [(d, c) for mine, theirs in ((deltas, closed.delta), (autodiff_w, closed.grad_w))
+                     for d, c in zip(_flat(mine), _flat(theirs), strict=True)]
+            difference = max(abs(d - c) for d, c in pairs)
+        found = {"deltas": deltas, "bp4": bp4, "autodiff_w": autodiff_w, "cost": root.data, "x": x, "y": y,
+                 "output": layers[-1].a[0].data, "difference": difference}
+        self._cache["backprop"] = found
+        return found
+
+    @property
+    def deltas(self) -> list[list[float]]:
+        """δ^l_j = ∂C_x/∂z^l_j for the current sample (eq. 14), one list per layer of weights
+        (hidden layers, then the output), by autodiff: full precision."""
+        return [list(layer) for layer in self._backprop()["deltas"]]
+
+    @property
+    def weight_gradients(self) -> list[list[list[float]]]:
+        """What the edges show: ∂C_x/∂w^l_jk = a^{l-1}_k δ^l_j (BP4, eq. 23) for the current
+        sample, from the δ above, without the regularisation term."""
+        return [[list(row) for row in layer] for layer in self._backprop()["bp4"]]
+
+    @property
+    def check(self) -> float:
+        """The largest |autodiff - closed form| over every δ (BP1/BP2) and ∂C/∂w (BP4) of the
+        current sample: the live check of autodiff against BP1-BP4."""
+        return self._backprop()["difference"]
+
+    def _grids(self) -> list[tuple]:
+        if "grid" not in self._cache:
+            self._cache["grid"] = self._evaluate(_grid_inputs(tuple(self.features)))
+        return self._cache["grid"]
+
+    @property
+    def svg(self) -> str:
+        """The whole drawing as SVG text: features, neurons with their heat maps and δ, edges
+        with w and ∂C/∂w, the output's heat map with the points, the loss curve."""
+        if "svg" not in self._cache:
+            self._cache["svg"] = draw.playground_svg(self._picture())
+        return self._cache["svg"]
+
+    def _picture(self) -> draw.Picture:
+        grids = self._grids()
+        n_neurons = sum(len(layer.neurons) for layer in self.model.layers)
+        maps = [[row[k] for row in grids] for k in range(n_neurons)]  # per neuron, over the 50 x 50 grid
+        backprop = self._backprop()
+        weights, biases = self.model.weights_and_biases()
+        tested = set(self.data.test)
+        points = [(point, label, i in tested)
+                  for i, (point, label) in enumerate(zip(self.data.points, self.data.labels))]
+        return draw.Picture(
+            features=self.features, feature_maps=[_feature_map(name) for name in self.features],
+            sizes=[len(self.features), *self._options["hidden"], 1], weights=weights, biases=biases,
+            neuron_maps=maps, grid=GRID, neuron_grid=NEURON_GRID, deltas=backprop["deltas"],
+            weight_gradients=backprop["bp4"], points=points, sample=self.data.train[self.current_sample],
+            history=self.history, loss=self.loss, steps=self.steps, epoch=self.epoch,
+            regression=self.data.regression, difference=backprop["difference"])
+
+    # -- the step player and the script ---------------------------------------
+    def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
+        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, its
+        node limit raised from the player's 200 to `max_nodes` (the default network's graph
+        has 302 Values: 198 frames). A bigger graph is show_backprop's ValueError: draw it by
+        its layer scopes (`scope_drawing`), or pass a bigger max_nodes and wait (each frame
+        is drawn by Graphviz's `dot`: ~0.1 s and ~0.5 MB of SVG a frame at 300 Values)."""
+        from .notebook import show_backprop
+
+        return show_backprop(self.sample_graph(), max_nodes=max_nodes)
+
+    def scope_drawing(self) -> Any:
+        """The current sample's graph drawn by its scopes, one box per layer ("layer2", ...,
+        "cost") with its node count, and the edges between them (`viz.draw_dot(collapse=1)`)."""
+        from . import viz
+
+        return viz.draw_dot(self.sample_graph(), collapse=1)
+
+    @property
+    def code(self) -> str:
+        """Python that reproduces this playground's training with the public nn API: run under
+        CPython, its model has `pg.model`'s weights, bit for bit."""
+        return script(self._options, self.segments)
+
+
+def _flat(nested: Any) -> list[float]:
+    if isinstance(nested, (list, tuple)):
+        return [v for item in nested for v in _flat(item)]
+    return [nested]
+
+
+@functools.lru_cache(maxsize=8)
+def _grid_inputs(features: tuple[str, ...]) -> list[list[float]]:
+    """The features of the centres of the GRID x GRID cells over [-6, 6]², row by row from the top."""
+    r, n = datasets.RADIUS, GRID
+    centres = [-r + (i + 0.5) * 2 * r / n for i in range(n)]
+    return [datasets.featurize((x1, x2), features) for x2 in reversed(centres) for x1 in centres]
+
+
+@functools.lru_cache(maxsize=8)
+def _feature_map(name: str) -> list[float]:
+    """A feature over the grid, scaled to [-1, 1] for its heat map."""
+    values = [row[0] for row in _grid_inputs((name,))]
+    top = max(abs(v) for v in values) or 1.0
+    return [v / top for v in values]
+
+
+def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
+    """The training of a playground as a Python script on the public API (datasets, nn)."""
+    o = check_options(options)
+    output = "linear" if o["dataset"] in datasets.REGRESSION else "tanh"
+    lines = [
+        "# The playground's training, as a script: run it with CPython and its model has the",
+        "# playground's weights, bit for bit.",
+        "from autograd_lite import datasets, nn",
+        "",
+        f"data = datasets.make({o['dataset']!r}, points={o['points']!r}, noise={o['noise']!r}, "
+        f"test_fraction={o['test_fraction']!r}, seed={o['seed']!r})",
+        f"features = {o['features']!r}",
+        'xs, ys = data.inputs("train", features), data.targets("train")',
+        f"model = nn.MLP(len(features), {[*o['hidden'], 1]!r}, activation={o['activation']!r}, "
+        f"output_activation={output!r},",
+        f"               seed={o['seed']!r}, init={INIT!r}, cost=\"quadratic\")",
+        f"trainer = nn.Trainer(model, xs, ys, batch_size={o['batch_size']!r}, lr={o['learning_rate']!r}, "
+        f"seed={o['seed']!r}, tape=True)",
+    ]
+    if not segments:
+        lines.append("# (no step trained yet)")
+    for steps, lr, regularization, rate in segments:
+        lines += [f"trainer.optimizer.lr = {lr!r}",
+                  f"trainer.l1, trainer.l2 = {rate if regularization == 'l1' else 0.0!r}, "
+                  f"{rate if regularization == 'l2' else 0.0!r}",
+                  f"trainer.run({steps!r})  # batch steps of gradient descent, eqs. (8)-(9)"]
+    lines += [
+        'print(f"{trainer.steps} steps, epoch {trainer.epochs}, training loss "',
+        '      f"{nn.loss(model, xs, ys).data:.6f}")',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# The widget: ipywidgets, imported here, when a widget is first made
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PLAY_INTERVAL_MS = 50  # the timer's tick while playing: a frame (steps, then a redraw) per tick
+
+
+def _import_widgets() -> Any:
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError("playground needs ipywidgets, from the notebook extra: pip install "
+                          "'autograd_lite[notebook]' (Playground(...) itself needs nothing)") from None
+    return ipywidgets
+
+
+def _choices(values: Sequence[float], current: float) -> list[tuple[str, float]]:
+    return [(f"{v:g}", v) for v in sorted({*values, current})]
+
+
+@functools.cache
+def _widget_class() -> type:
+    """The widget class, made on first use (ipywidgets is imported only then)."""
+    widgets = _import_widgets()
+
+    def button(text: str, tip: str, icon: str = "") -> Any:
+        width = f"{2.2 + 0.62 * len(text) + (1.4 if icon else 0):.1f}em"  # room for the whole word
+        made = widgets.Button(description=text, tooltip=tip, icon=icon, layout=widgets.Layout(width=width))
+        made.add_class(f"al-pg-{text.replace(' ', '-')}")
+        return made
+
+    class PlaygroundWidget(widgets.VBox):
+        """A `Playground` inside widgets: the options as controls, play / pause / step / reset,
+        the drawing redrawn after every frame. Drives like the Playground it holds
+        (`.step(n)`, `.reset()`, `.set(...)`, `.loss`, `.epoch`, `.model`, `.deltas`,
+        `.svg`, `.options`, `.code`; `.playground` is the object itself). Play is an
+        `ipywidgets.Play` timer in the browser: each tick comes to the kernel as a
+        message, between which a pause click is seen (no thread, no blocking loop)."""
+
+        # A tick that comes sooner than this after the last frame ended is dropped: it waited in
+        # the queue while that frame was drawn (a tick sent on time comes later than this), so a
+        # kernel slower than the timer never builds a backlog of ticks, which would delay a pause.
+        frame_gap = 0.005
+
+        def __init__(self, pg: Playground) -> None:
+            self.playground = pg
+            self._syncing = False
+            self._frame_ended = 0.0
+            o = pg.options
+            # -- the run controls
+            self._play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=PLAY_INTERVAL_MS,
+                                      show_repeat=False, layout=widgets.Layout(display="none"))
+            self._play.observe(self._tick, names="value")
+            self._play.observe(self._playing_changed, names="playing")
+            self.play_button = button("play", "play: train and redraw, frame after frame", "play")
+            self.pause_button = button("pause", "pause", "pause")
+            self.step_button = button("step", "step: one batch step of gradient descent", "step-forward")
+            self.reset_button = button("reset", "reset: the initial weights, step 0", "undo")
+            self.play_button.on_click(lambda _: self.play())
+            self.pause_button.on_click(lambda _: self.pause())
+            self.step_button.on_click(lambda _: self._guarded(self.step, 1))
+            self.reset_button.on_click(lambda _: self._guarded(self.reset))
+            self._speed = widgets.IntSlider(value=1, min=1, max=50, description="steps/frame",
+                                            layout=widgets.Layout(width="18rem"))
+            self._counter = widgets.HTML(layout=widgets.Layout(margin="0 1rem", width="12em"))
+            self._counter.add_class("al-pg-epoch")
+            self._losses = widgets.HTML()
+            self._losses.add_class("al-pg-loss")
+            # -- the options
+            short = {"style": {"description_width": "initial"}}
+            self._dataset = widgets.Dropdown(options=list(datasets.DATASETS), value=o["dataset"],
+                                             description="data", **short)
+            self._noise = widgets.FloatSlider(value=o["noise"], min=0.0, max=0.5, step=0.05,
+                                              description="noise", **short)
+            self._test_fraction = widgets.FloatSlider(value=o["test_fraction"], min=0.0, max=0.9, step=0.1,
+                                                      description="test fraction", **short)
+            self._batch = widgets.IntSlider(value=o["batch_size"], min=1, max=max(30, o["batch_size"]),
+                                            description="batch size", **short)
+            self._features = {name: widgets.ToggleButton(value=name in o["features"], description=name,
+                                                         tooltip=f"feed the feature {name}",
+                                                         layout=widgets.Layout(width="auto"))
+                              for name in datasets.FEATURES}
+            self._activation = widgets.Dropdown(options=list(ACTIVATIONS), value=o["activation"],
+                                                description="activation", **short)
+            self._rate = widgets.Dropdown(options=_choices(LEARNING_RATES, o["learning_rate"]),
+                                          value=o["learning_rate"], description="learning rate", **short)
+            # "none", not None: a Dropdown whose value is None shows no selection at all
+            self._regularization = widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
+                                                    value=o["regularization"] or "none",
+                                                    description="regularization", **short)
+            self._regularization_rate = widgets.Dropdown(
+                options=_choices(REGULARIZATION_RATES, o["regularization_rate"]),
+                value=o["regularization_rate"], description="rate", **short)
+            self._seed = widgets.BoundedIntText(value=o["seed"], min=-(2**31), max=2**31 - 1,
+                                                description="seed", layout=widgets.Layout(width="10rem"),
+                                                **short)
+            for control in (self._dataset, self._noise, self._test_fraction, self._batch, self._activation,
+                            self._rate, self._regularization, self._regularization_rate, self._seed,
+                            *self._features.values()):
+                control.observe(self._option_changed, names="value")
+            # -- the layers
+            self.add_layer_button = button("add layer", "add layer: one more hidden layer, last", "plus")
+            self.remove_layer_button = button("remove layer", "remove layer: the last hidden layer", "minus")
+            self.add_layer_button.on_click(lambda _: self._change_layers(+1))
+            self.remove_layer_button.on_click(lambda _: self._change_layers(-1))
+            self._layers = widgets.HBox()
+            # -- what backprop shows
+            self._check = widgets.Checkbox(value=True, description="check autodiff against BP1–BP4",
+                                           indent=False)
+            self._follow = widgets.Checkbox(value=True, description="δ for the last sample trained on",
+                                            indent=False)
+            self._sample = widgets.IntSlider(value=0, min=0, max=max(0, len(pg.data.train) - 1),
+                                             description="else sample", disabled=True, **short)
+            self._check.observe(lambda _: self.redraw(), names="value")
+            self._follow.observe(self._sample_changed, names="value")
+            self._sample.observe(self._sample_changed, names="value")
+            self.backprop_button = button("backprop this sample",
+                                          "open the step-by-step player on this sample's graph", "list-ol")
+            self.backprop_button.on_click(lambda _: self._open_player())
+            self.code_button = widgets.ToggleButton(value=False, description="copy this code",
+                                                    tooltip="the Python that reproduces this training",
+                                                    icon="code")
+            self.code_button.observe(lambda _: self.redraw(), names="value")
+            self._code = widgets.Textarea(layout=widgets.Layout(width="100%", height="16rem", display="none"))
+            self._message = widgets.HTML()
+            self._picture = widgets.HTML()
+            self._picture.add_class("al-playground")
+            self._player = widgets.Output()
+            super().__init__(children=[
+                widgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
+                              self._speed, self._counter, self._play]),
+                self._losses,
+                widgets.HBox([self._dataset, self._noise, self._test_fraction, self._batch]),
+                widgets.HBox([widgets.Label("features"), *self._features.values()]),
+                widgets.HBox([self._activation, self._rate, self._regularization, self._regularization_rate,
+                              self._seed]),
+                widgets.HBox([widgets.Label("hidden layers"), self.add_layer_button, self.remove_layer_button,
+                              self._layers]),
+                widgets.HBox([self._check, self._follow, self._sample]),
+                self._message, self._picture,
+                widgets.HBox([self.backprop_button, self.code_button]), self._code, self._player,
+            ])
+            self.add_class("al-playground-widget")
+            self._build_layer_controls()
+            self.redraw()
+
+        # -- driving it, as the Playground ----------------------------------------
+        def step(self, n: int = 1) -> None:
+            self.playground.step(n)
+            self.redraw()
+
+        def reset(self) -> None:
+            self.playground.reset()
+            self.redraw()
+
+        def set(self, **changes: Any) -> None:
+            self.playground.set(**changes)
+            self._sync_controls()
+            self.redraw()
+
+        def play(self) -> None:
+            self._play.playing = True
+
+        def pause(self) -> None:
+            self._play.playing = False
+
+        @property
+        def playing(self) -> bool:
+            return bool(self._play.playing)
+
+        @property
+        def sample(self) -> int | None:
+            return self.playground.sample
+
+        @sample.setter
+        def sample(self, index: int | None) -> None:
+            self._follow.value = index is None  # the controls follow, and the picture is redrawn
+            if index is not None:
+                self._sample.value = index
+            self.playground.sample = index
+            self.redraw()
+
+        def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
+            return self.playground.backprop_player(max_nodes)
+
+        def scope_drawing(self) -> Any:
+            return self.playground.scope_drawing()
+
+        options = property(lambda self: self.playground.options)
+        loss = property(lambda self: self.playground.loss)
+        epoch = property(lambda self: self.playground.epoch)
+        steps = property(lambda self: self.playground.steps)
+        model = property(lambda self: self.playground.model)
+        deltas = property(lambda self: self.playground.deltas)
+        weight_gradients = property(lambda self: self.playground.weight_gradients)
+        check = property(lambda self: self.playground.check)
+        svg = property(lambda self: self.playground.svg)
+        code = property(lambda self: self.playground.code)
+
+        # -- the front end's events -----------------------------------------------
+        def _guarded(self, action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+            """Run a click's action; an error (a bad option, training that overflows) is shown in
+            the widget, and stops play, instead of vanishing into the kernel's log."""
+            try:
+                action(*args, **kwargs)
+            except (ArithmeticError, ValueError) as error:
+                self.pause()
+                self._message.value = (f'<pre class="al-pg-error" style="color:#b00020">'
+                                       f"{type(error).__name__}: {_html(str(error))}</pre>")
+            else:
+                self._message.value = ""
+
+        def _tick(self, change: Any) -> None:
+            # a tick that arrives after a pause click, or too soon after the last frame, is dropped
+            if self._play.playing and time.perf_counter() - self._frame_ended >= self.frame_gap:
+                self._guarded(self.step, self._speed.value)
+                self._frame_ended = time.perf_counter()
+
+        def _playing_changed(self, change: Any) -> None:
+            for control in (self.play_button, self.step_button):
+                control.disabled = bool(change["new"])
+
+        def _option_changed(self, change: Any) -> None:
+            if self._syncing:
+                return
+            features = [name for name, toggle in self._features.items() if toggle.value]
+            regularization = None if self._regularization.value == "none" else self._regularization.value
+            self._guarded(self.set, dataset=self._dataset.value, noise=self._noise.value,
+                          test_fraction=self._test_fraction.value, batch_size=self._batch.value,
+                          features=features, activation=self._activation.value,
+                          learning_rate=self._rate.value, regularization=regularization,
+                          regularization_rate=self._regularization_rate.value, seed=self._seed.value)
+            if self._message.value:  # refused (no feature left, say): show the options in force
+                self._sync_controls()
+
+        def _change_layers(self, by: int, layer: int | None = None) -> None:
+            hidden = self.playground.options["hidden"]
+            if layer is None:
+                hidden = [*hidden, hidden[-1] if hidden else 4] if by > 0 else hidden[:-1]
+            else:
+                hidden[layer] += by
+            self._guarded(self.set, hidden=hidden)
+            self._build_layer_controls()
+
+        def _build_layer_controls(self) -> None:
+            hidden = self.playground.options["hidden"]
+            columns = []
+            for index, size in enumerate(hidden):
+                more = button("+", f"add a neuron to hidden layer {index + 1}")
+                fewer = button("−", f"remove a neuron from hidden layer {index + 1}")
+                more.disabled, fewer.disabled = size >= MAX_NEURONS, size <= 1
+                more.on_click(lambda _, i=index: self._change_layers(+1, i))
+                fewer.on_click(lambda _, i=index: self._change_layers(-1, i))
+                columns.append(widgets.VBox([widgets.Label(f"layer {index + 1}: {size}"),
+                                             widgets.HBox([more, fewer])]))
+            self._layers.children = columns
+            self.add_layer_button.disabled = len(hidden) >= MAX_LAYERS
+            self.remove_layer_button.disabled = not hidden
+
+        def _sample_changed(self, change: Any) -> None:
+            self._sample.disabled = self._follow.value
+            self.playground.sample = None if self._follow.value else self._sample.value
+            self.redraw()
+
+        def _sync_controls(self) -> None:
+            """The controls showing the options in force (after a reset, a refused change, set())."""
+            o = self.playground.options
+            self._syncing = True
+            try:
+                self._rate.options = _choices(LEARNING_RATES, o["learning_rate"])
+                self._regularization_rate.options = _choices(REGULARIZATION_RATES, o["regularization_rate"])
+                self._batch.max = max(self._batch.max, o["batch_size"])
+                for control, key in ((self._dataset, "dataset"), (self._noise, "noise"),
+                                     (self._test_fraction, "test_fraction"), (self._batch, "batch_size"),
+                                     (self._activation, "activation"), (self._rate, "learning_rate"),
+                                     (self._regularization_rate, "regularization_rate"),
+                                     (self._seed, "seed")):
+                    control.value = o[key]
+                self._regularization.value = o["regularization"] or "none"
+                for name, toggle in self._features.items():
+                    toggle.value = name in o["features"]
+                self._sample.max = max(0, len(self.playground.data.train) - 1)
+            finally:
+                self._syncing = False
+            self._build_layer_controls()
+
+        def _open_player(self) -> None:
+            """The player (or the drawing by scopes) in the output below the buttons. Written with
+            append_stdout / append_display_data, which need no `with output:` capture."""
+            from .engine import topological_order
+
+            nodes = topological_order(self.playground.sample_graph())
+            frames = sum(node._rule is not None for node in nodes) + 1
+            small = len(nodes) <= PLAYER_NODES
+            self._player.outputs = ()
+            if small:
+                self._player.append_stdout(f"the backward pass of this sample's graph: {len(nodes)} Values, "
+                                           f"{frames} frames (drawn in a few seconds per hundred)\n")
+            else:
+                self._player.append_stdout(
+                    f"this sample's graph has {len(nodes)} Values ({frames} frames), more than the step "
+                    f"player takes here ({PLAYER_NODES}): drawn by its layer scopes instead. Fewer layers "
+                    "or neurons make a graph to step through.\n")
+            try:
+                shown = self.playground.backprop_player() if small else self.playground.scope_drawing()
+                self._player.append_display_data(shown)
+            except Exception as error:  # no dot, say: written in the output, not lost in a callback
+                self._player.append_stdout(f"{type(error).__name__}: {error}\n")
+
+        # -- the picture -------------------------------------------------------
+        def redraw(self) -> None:
+            pg = self.playground
+            train, test = pg.loss
+            self._counter.value = f"<b>epoch {pg.epoch}</b> · step {pg.steps}"
+            tested = f"{test:.4f}" if pg.data.test else "none (no test points)"
+            self._losses.value = (f'<span class="al-pg-losses">training loss {train:.4f} · '
+                                  f"test loss {tested}</span>")
+            svg = pg.svg
+            if not self._check.value:  # the check's line left out of the picture
+                svg = svg.replace('class="al-check"', 'class="al-check" display="none"', 1)
+            # fitted to the cell's width (the viewBox keeps the proportions), as the other widgets are
+            svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            self._picture.value = f'<div class="al-pg-picture">{svg}</div>'
+            self._code.layout.display = "" if self.code_button.value else "none"
+            if self.code_button.value:
+                self._code.value = pg.code
+
+    return PlaygroundWidget
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def playground(**options: Any) -> Any:
+    """The playground as a widget (needs ipywidgets): `pg = playground(dataset="moons",
+    hidden=[8, 8])`, then `pg` as a cell's last line shows it. The widget drives like a
+    `Playground` (`pg.step(10)`, `pg.loss`, `pg.svg`, ...); options as for `Playground`."""
+    return _widget_class()(Playground(**options))
