@@ -743,7 +743,7 @@ def _shares(view: View, child: int) -> list[tuple[int, float, float]]:
 Probe = Callable[[int, float], dict[int, float] | None]
 
 
-def locate(view: View, case: Case | None = None, probe: Probe | None = None,  # noqa: PLR0911
+def locate(view: View, case: Case | None = None, probe: Probe | None = None,
            local_ok: Callable[[int], bool | None] | None = None, after: str = "") -> str:
     """Say in words where the gradients go wrong: the first node, walking backward, whose
     gradient is wrong while the gradients of the nodes that use it are right sits under the
@@ -756,57 +756,78 @@ def locate(view: View, case: Case | None = None, probe: Probe | None = None,  # 
         return (f"{view.names[root]}.grad should be 1 after backward() (the walk starts from "
                 f"d{view.names[root]}/d{view.names[root]} = 1); yours is {_fmt(view.yours[root])}")
     for child in range(root, -1, -1):
-        if child not in wrong:
-            continue
-        shares = _shares(view, child)
-        name, yours, right = view.names[child], view.yours[child], view.reference[child]
-        if not shares:
-            continue
-        slot_count = sum(view.slots[i].count(child) for i, _, _ in shares)
-        # Which ops send a wrong share, each run alone?
-        alone: dict[int, float] = {}
-        if probe is not None:
-            for i, _, _ in shares:
-                received = probe(i, view.reference[i])
-                if received is not None and child in received:
-                    alone[i] = received[child]
-        single_shares = [p * view.reference[i] for i, _, _ in shares
-                         for k, p in zip(view.slots[i], _partials(view.values[i]) or ()) if k == child]
-        if slot_count > 1 and any(_agrees(yours, s) for s in single_shares):
-            users = " and ".join(f"`{view.ops[i]}`" for i, _, _ in shares)
-            terms = " + ".join(_fmt(s) for s in single_shares)
-            where = (f" ({_op_words(view, shares[0][0], case)})" if len(shares) == 1 else "")
-            return (f"{name} is used {slot_count} times (by {users}): its grad should be the sum of the "
-                    f"shares, {terms} = {_fmt(right)}; yours is {_fmt(yours)}, a single share: your backward "
-                    f"overwrites (`=`) where it must accumulate (`+=`), so a node used more than once keeps "
-                    f"only the last share{where}")
-        bad = [(i, d, s) for i, d, s in shares if i in alone and not _agrees(alone[i], s)]
-        if local_ok is not None and not bad:
-            bad = [(i, d, s) for i, d, s in shares if local_ok(i) is False]
-        if bad:
-            i, d, share = bad[0]
-            received = alone.get(i, yours if len(shares) == 1 else math.nan)
-            return _op_message(view, case, child, i, d, share, received)
-        all_checked = (probe is not None and len(alone) == len(shares)) or (
-            local_ok is not None and all(local_ok(i) is not None for i, _, _ in shares))
-        if all_checked:
-            i = shares[0][0]
-            return (f"{name}.grad should be {_fmt(right)}; yours is {_fmt(yours)}, yet every op that uses "
-                    f"{name} computes its share right when run alone and their grads are right: your "
-                    f"backward ran an op's backward before that op's node had received all of its gradient "
-                    f"(e.g. `{view.ops[i]}` on {view.names[i]}): visit the nodes in reverse topological "
-                    "order (every node after all the nodes that use it)" + after)
-        if len(shares) == 1:
-            i, d, share = shares[0]
-            # Not run alone: run too early, an op sends d × (the part of its gradient that had
-            # arrived). Where no node is used twice, that part is all or nothing.
-            early = (yours is not None and _agrees(yours, 0.0)) or _has_shared_node(view)
-            return _op_message(view, case, child, i, d, share, yours, confirmed=not early)
-        sent = "; ".join(f"`{view.ops[i]}` on {view.names[i]} sends {_fmt(d)} × {view.names[i]}.grad = "
-                         f"{_fmt(s)}" for i, d, s in shares)
-        return (f"{name}.grad should be {_fmt(right)}, the sum of what its users send ({sent}); yours "
-                f"is {_fmt(yours, sign=True)}: the backward of one of these ops is wrong")
+        shares = _shares(view, child) if child in wrong else []
+        if shares:
+            return _blame(view, case, child, shares, probe, local_ok, after)
     return "the gradients differ, but no single node could be blamed"
+
+
+def _run_alone(view: View, child: int, shares: list[tuple[int, float, float]],
+               probe: Probe | None) -> dict[int, float]:
+    """What `child` receives from each op that uses it, that op's backward run alone."""
+    alone: dict[int, float] = {}
+    if probe is not None:
+        for i, _, _ in shares:
+            received = probe(i, view.reference[i])
+            if received is not None and child in received:
+                alone[i] = received[child]
+    return alone
+
+
+def _lost_accumulation(view: View, case: Case | None, child: int,
+                       shares: list[tuple[int, float, float]]) -> str | None:
+    """Words for a node used more than once that holds a single share (`=` where `+=` belongs)."""
+    yours, right = view.yours[child], view.reference[child]
+    slot_count = sum(view.slots[i].count(child) for i, _, _ in shares)
+    single_shares = [p * view.reference[i] for i, _, _ in shares
+                     for k, p in zip(view.slots[i], _partials(view.values[i]) or ()) if k == child]
+    if slot_count < 2 or not any(_agrees(yours, s) for s in single_shares):
+        return None
+    users = " and ".join(f"`{view.ops[i]}`" for i, _, _ in shares)
+    terms = " + ".join(_fmt(s) for s in single_shares)
+    where = (f" ({_op_words(view, shares[0][0], case)})" if len(shares) == 1 else "")
+    return (f"{view.names[child]} is used {slot_count} times (by {users}): its grad should be the sum of "
+            f"the shares, {terms} = {_fmt(right)}; yours is {_fmt(yours)}, a single share: your backward "
+            f"overwrites (`=`) where it must accumulate (`+=`), so a node used more than once keeps "
+            f"only the last share{where}")
+
+
+def _blame(view: View, case: Case | None, child: int, shares: list[tuple[int, float, float]],
+           probe: Probe | None, local_ok: Callable[[int], bool | None] | None, after: str) -> str:
+    """Words for a wrong gradient at `child` whose users' gradients are right."""
+    name, yours, right = view.names[child], view.yours[child], view.reference[child]
+    alone = _run_alone(view, child, shares, probe)
+    lost = _lost_accumulation(view, case, child, shares)
+    if lost is not None:
+        return lost
+    bad = [(i, d, s) for i, d, s in shares if i in alone and not _agrees(alone[i], s)]
+    if local_ok is not None and not bad:
+        bad = [(i, d, s) for i, d, s in shares if local_ok(i) is False]
+    if bad:
+        i, d, share = bad[0]
+        received = alone.get(i, yours if len(shares) == 1 else math.nan)
+        return _op_message(view, case, child, i, d, share, received)
+    all_checked = (probe is not None and len(alone) == len(shares)) or (
+        local_ok is not None and all(local_ok(i) is not None for i, _, _ in shares))
+    if all_checked:
+        i = shares[0][0]
+        return (f"{name}.grad should be {_fmt(right)}; yours is {_fmt(yours)}, yet every op that uses "
+                f"{name} computes its share right when run alone and their grads are right: your "
+                f"backward ran an op's backward before that op's node had received all of its gradient "
+                f"(e.g. `{view.ops[i]}` on {view.names[i]}): visit the nodes in reverse topological "
+                "order (every node after all the nodes that use it)" + after)
+    # Not run alone: run too early, an op sends d × (the part of its gradient that had arrived);
+    # where no node is used twice, that part is all or nothing.
+    early = (yours is not None and _agrees(yours, 0.0)) or _has_shared_node(view)
+    if len(shares) == 1:
+        i, d, share = shares[0]
+        return _op_message(view, case, child, i, d, share, yours, confirmed=not early)
+    sent = "; ".join(f"`{view.ops[i]}` on {view.names[i]} sends {_fmt(d)} × {view.names[i]}.grad = "
+                     f"{_fmt(s)}" for i, d, s in shares)
+    order = (", or your backward walk ran one of them before its node had all of its gradient (the order "
+             "of your backward walk)") if early else ""
+    return (f"{name}.grad should be {_fmt(right)}, the sum of what its users send ({sent}); yours "
+            f"is {_fmt(yours, sign=True)}: the backward of one of these ops is wrong{order}")
 
 
 def _has_shared_node(view: View) -> bool:
@@ -1181,8 +1202,8 @@ def _learner_view(graph: LearnerGraph, rebuilt: Rebuilt, names: dict[int, str]) 
 
 
 def _read_grads(view: View) -> None:
-    view.yours = [None if node is None else _number(getattr(node, "grad", None), "a .grad")
-                  for node in view.nodes]
+    view.yours = [None if node is None else _number(getattr(node, "grad", None), f"{view.names[i]}.grad")
+                  for i, node in enumerate(view.nodes)]
 
 
 @dataclass
@@ -1820,9 +1841,8 @@ def _copy(np: Any, x: Any) -> Any:
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
-def _split(result: Any, pair: bool, who: str) -> tuple[Any, Any]:
-    if not pair:
-        return result, None
+def _split(result: Any, who: str) -> tuple[Any, Any]:
+    """(out, grads) of a forward that returns both (backward=None)."""
     if not (isinstance(result, tuple) and len(result) == 2):
         raise TypeError(f"{who}: with backward=None, forward must return (out, grads), got "
                         f"{type(result).__name__}")
@@ -1860,7 +1880,7 @@ def check_layer(forward: Callable[..., Any], backward: Callable[..., Any] | None
     pair = backward is None
     result = forward(*[_copy(np, x) for x in inputs])
     if backward is None:
-        out, grads = _split(result, True, who)
+        out, grads = _split(result, who)
         if dout is not None:
             raise ValueError(f"{who}: dout= goes with a backward function; with backward=None, forward's "
                              "grads are those of its scalar loss")

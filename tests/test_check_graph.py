@@ -326,3 +326,28 @@ def test_a_redefined_op_is_not_read_by_its_old_rule():
         from autograd_lite.ops import RULES
 
         RULES.pop("check_twice", None)
+
+
+def test_a_stored_derivative_that_fits_another_rule_is_said_so():
+    # exp at 0 storing its input (0) as the derivative: cos(0) = 1 has derivative −sin 0 = 0, so
+    # the graph fits cos; not blamed (it may be cos), but said
+    engine = local_grads_engine()
+    x = engine(0.0)
+    y = engine(1.0, (x,), (0.0,))
+    z = y * 3.0
+    z.backward()
+    report = check_graph(z)
+    assert report.ok
+    note = report.case("rules").message
+    assert "read as `cos`" in note and "`exp` gives that value too" in note
+
+
+def test_a_grad_that_is_not_a_number_is_a_clear_error_naming_the_node():
+    engine = learner_engine(parents=tuple)
+    a = engine(2.0)
+    a.label = "a"
+    out = a * 3.0
+    out.backward()
+    a.grad = "oops"
+    with pytest.raises(TypeError, match=r"a\.grad is not a number: str"):
+        check_graph(out)
