@@ -653,7 +653,8 @@ def _settle(view: View, graph: LearnerGraph, rebuilt: Rebuilt,
             if not _count_wrong(view.yours, reference):
                 _adopt(view, chosen, reference)
                 return "read", (f"{where} can be read more than one way (equal operands of a set, or a "
-                                "number kept inside the op); read the way under which your gradients agree")
+                                "number kept inside the op); read the way under which your gradients agree"
+                                f"{_readings_words(view, chosen)}")
             fallback = fallback or (chosen, reference)
         if fallback is not None:
             _adopt(view, *fallback)
@@ -669,11 +670,27 @@ def _settle(view: View, graph: LearnerGraph, rebuilt: Rebuilt,
         if not _count_wrong(view.yours, reference):
             _adopt(view, chosen, reference)
             return "read", (f"{where} can be read more than one way; read the way under which your "
-                            "gradients agree")
+                            f"gradients agree{_readings_words(view, chosen)}")
     return "undecided", (f"{len(ambiguous):,} nodes ({where}) can be read more than one way (equal operands "
                          "of a set, or a number kept inside the op), too many readings to try them all, and "
                          "none tried makes your gradients agree: the gradients are not judged; give your "
                          "nodes ordered children (a tuple) and constants as nodes to have them checked")
+
+
+def _readings_words(view: View, chosen: dict[int, Reading]) -> str:
+    """Which nodes were read otherwise than first, and how (a set's single child under `+` is
+    first read as micrograd's `a + a`: if that is what was built, a share was lost)."""
+    if not chosen:
+        return ""
+    told = []
+    for i, reading in list(chosen.items())[:3]:
+        made = reading.made
+        constant = f" with the number {_fmt(made._arg)}" if isinstance(made._arg, float) else ""
+        twice = (f" (if it is `x {view.ops[i]} x`, a set's one child used twice, your backward lost a share: "
+                 "`=` where `+=` belongs)") if len(reading.slots) == 1 and view.ops[i] in ("+", "*") else ""
+        told.append(f"node #{i + 1} as {made._rule.name}{constant} from node(s) "
+                    f"{', '.join(f'#{k + 1}' for k in reading.slots)}{twice}")
+    return f": {'; '.join(told)}, not as first read"
 
 
 def _adopt(view: View, chosen: dict[int, Reading], reference: list[float]) -> None:
@@ -1638,7 +1655,7 @@ def check_graph(root: Any, ops: Mapping[str, Hook] | None = None, *,
         how = "_prev and _op" if any(op is not None for op in graph.op) else "_prev"
     report.graph_access = f"read {count:,} nodes through {how}"
     report.cases += _rule_cases(graph, rebuilt, view)
-    report.cases.append(_gradient_case(graph, rebuilt, view))
+    report.cases += _gradient_cases(graph, rebuilt, view)
     return report
 
 
@@ -1689,22 +1706,23 @@ def _rule_cases(graph: LearnerGraph, rebuilt: Rebuilt, view: View) -> list[CaseR
     return cases
 
 
-def _gradient_case(graph: LearnerGraph, rebuilt: Rebuilt, view: View) -> CaseResult:
+def _gradient_cases(graph: LearnerGraph, rebuilt: Rebuilt, view: View) -> list[CaseResult]:
     """Every node's .grad against the reference; where one is wrong, the first walking back."""
     count = len(graph.nodes)
     try:
         view.reference = _reference_gradients(view)
     except ValueError as error:
-        return CaseResult("gradients", "error", f"no reference: {_summary(error)}", view=view)
+        return [CaseResult("gradients", "error", f"no reference: {_summary(error)}", view=view)]
     _read_grads(view)
     _unjudged(view, graph, rebuilt)
     outcome, words = _settle(view, graph, rebuilt)
     if outcome == "undecided":
-        return CaseResult("gradients", "note", words, None, view)
+        return [CaseResult("gradients", "note", words, None, view)]
     wrong = view.wrong()
     if not wrong:
-        read = f" ({words})" if words else ""
-        return CaseResult("gradients", "pass", f"all {count:,} gradients agree{read}", view.max_error(), view)
+        read = [CaseResult("readings", "note", words)] if words else []
+        agree = CaseResult("gradients", "pass", f"all {count:,} gradients agree", view.max_error(), view)
+        return [*read, agree]
     if all(y == 0 for y in view.yours if y is not None):
         message = f"every .grad is 0: call {view.names[-1]}.backward() before check_graph"
     else:
@@ -1721,7 +1739,7 @@ def _gradient_case(graph: LearnerGraph, rebuilt: Rebuilt, view: View) -> CaseRes
                             after=", unless a .grad was changed after backward()"))
         if outcome == "none":
             message += " (some nodes can be read more than one way; under none do your gradients agree)"
-    return CaseResult("gradients", "fail", message, view.max_error(), view)
+    return [CaseResult("gradients", "fail", message, view.max_error(), view)]
 
 
 def _position(view: View, i: int) -> str:

@@ -351,3 +351,21 @@ def test_a_grad_that_is_not_a_number_is_a_clear_error_naming_the_node():
     a.grad = "oops"
     with pytest.raises(TypeError, match=r"a\.grad is not a number: str"):
         check_graph(out)
+
+
+def test_a_set_child_used_twice_that_lost_a_share_is_noted_not_hidden():
+    # `a + a` under a lost `+=` gives a.grad = 1: exactly what `a + 1.5` kept in the op would
+    # give. The graph cannot tell them apart, so it is not blamed, but the note says both.
+    engine = learner_engine("assign", parents=set)
+    a = engine(1.5)
+    out = a + a
+    out.backward()
+    report = check_graph(out)
+    assert report.ok
+    note = report.case("readings").message
+    assert "add_const with the number 1.5" in note and "`=` where `+=` belongs" in note
+    correct = learner_engine(parents=set)
+    a = correct(1.5)
+    out = a + a
+    out.backward()
+    assert [c.name for c in check_graph(out).cases] == ["forward values", "gradients"]
