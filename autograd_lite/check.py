@@ -1895,7 +1895,22 @@ def check_layer(forward: Callable[..., Any], backward: Callable[..., Any] | None
     if size > max_elements:
         raise ValueError(f"{who}: the differentiated inputs have {size:,} elements, more than "
                          f"max_elements={max_elements:,} (one Value each); check a smaller batch")
-    pair = backward is None
+    grads, dout, pair = _your_gradients(np, forward, backward, inputs, dout, seed, who)
+    yours = _as_gradient_list(np, grads, chosen, len(inputs))
+    reference, kind, reason = _exact_reference(np, forward, inputs, chosen, dout, pair)
+    if reference is None:
+        reference = _finite_differences(np, forward, inputs, chosen, dout, pair)
+        kind = "finite differences"
+    tolerance = LAYER_TOLERANCE[kind]
+    checks = [_compare(np, i, names[i], np.shape(inputs[i]), yours, position, reference[position], tolerance)
+              for position, i in enumerate(chosen)]
+    return LayerReport(layer, kind, checks, tolerance, reason)
+
+
+def _your_gradients(np: Any, forward: Callable[..., Any], backward: Callable[..., Any] | None, inputs: tuple,
+                    dout: Any, seed: int, who: str) -> tuple[Any, Any, bool]:
+    """(your gradients as returned, dout as an array, whether forward returns a pair): forward
+    run on copies of the inputs, then your backward (or forward's own grads)."""
     result = forward(*[_copy(np, x) for x in inputs])
     if backward is None:
         out, grads = _split(result, who)
@@ -1905,6 +1920,7 @@ def check_layer(forward: Callable[..., Any], backward: Callable[..., Any] | None
         if np.ndim(out) != 0:
             raise ValueError(f"{who}: with backward=None, forward must return a scalar loss, got shape "
                              f"{np.shape(out)}")
+        pair = True
     else:
         pair = isinstance(result, tuple) and len(result) == 2
         out, cache = result if pair else (result, tuple(_copy(np, x) for x in inputs))
@@ -1916,15 +1932,7 @@ def check_layer(forward: Callable[..., Any], backward: Callable[..., Any] | None
         raise ValueError(f"{who}: dout has shape {dout.shape}, forward's output {out_floats.shape}")
     if backward is not None:
         grads = backward(dout.copy() if dout.ndim else float(dout), cache)
-    yours = _as_gradient_list(np, grads, chosen, len(inputs))
-    reference, kind, reason = _exact_reference(np, forward, inputs, chosen, dout, pair)
-    if reference is None:
-        reference = _finite_differences(np, forward, inputs, chosen, dout, pair)
-        kind = "finite differences"
-    tolerance = LAYER_TOLERANCE[kind]
-    checks = [_compare(np, i, names[i], np.shape(inputs[i]), yours, position, reference[position], tolerance)
-              for position, i in enumerate(chosen)]
-    return LayerReport(layer, kind, checks, tolerance, reason)
+    return grads, dout, pair
 
 
 def _chosen_inputs(np: Any, inputs: tuple, names: list[str], wrt: Any, who: str) -> list[int]:
