@@ -209,9 +209,9 @@ def _import_learner(path_text: str) -> tuple[Any, str] | int:
     try:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as error:
-        first = str(error).strip().splitlines()
-        summary = f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
-        return _fail(f"{path_text} raised {summary} on import", "check")
+        from .check import _summary
+
+        return _fail(f"{path_text} raised {_summary(error)} on import", "check")
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(folder)
@@ -237,7 +237,8 @@ def _run_check(args: argparse.Namespace) -> int:
     if not isinstance(cls, type):
         classes = sorted(k for k, v in vars(module).items() if isinstance(v, type) and
                          getattr(v, "__module__", None) == module_name)
-        what = "no class" if cls is None else f"a {type(cls).__name__}, not a class,"
+        kind = type(cls).__name__
+        what = "no class" if cls is None else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}, not a class,"
         return _fail(f"{path_text} has {what} named {name!r} (its classes: {', '.join(classes) or 'none'}); "
                      "name one with FILE.py:NAME", "check")
     report = check_engine(cls, strict=args.strict)

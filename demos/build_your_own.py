@@ -23,6 +23,9 @@
 # Below is an engine in micrograd's style with three classic bugs. Run the cells, read what
 # the checker says, fix one bug at a time. Then check your own engine the same way:
 # `check_engine(YourValue)` here, or `autograd-lite check my_engine.py` in a terminal.
+#
+# The whole notebook runs in about a second, so `--quick` (which shortens the other demos)
+# changes nothing here.
 
 # %%
 import math

@@ -7,7 +7,10 @@ node, `backward()`), written here in this project's own words. `bug` names one o
 backward is wrong (see BUGS), or "assign" (`=` instead of `+=` in `+`); `sort` is "stack"
 (an explicit-stack topological sort), "recursive" (the classic recursive one) or "none"
 (a breadth-first walk from the root, no topological order at all); `parents` is the type of
-`_prev` (micrograd's set, or a tuple, which keeps the walk's order deterministic).
+`_prev` (micrograd's set, or a tuple, which keeps the walk's order deterministic). The bug
+"copies" keeps copies of the operands as children, so the graph misses the nodes the caller
+made; "rpow" gets `c ** x` wrong. `constant_engine()` keeps a number operand inside the op
+(one child) instead of making it a node.
 
 `local_grads_engine()` is a microgpt-style engine (`_children`, `_local_grads`, numbers
 wrapped as leaves), also written here.
@@ -33,6 +36,7 @@ BUGS = {
     "tanh": "1 - x**2 from the input",
     "relu": "no mask",
     "sigmoid": "s instead of s(1-s)",
+    "rpow": "c**x without log c",
 }
 
 # How the checker names each mutated op: (op string, Python method).
@@ -40,11 +44,14 @@ NAMED = {"add": ("+", "__add__"), "sub": ("-", "__sub__"), "rsub": ("-", "__rsub
          "mul": ("*", "__mul__"), "truediv": ("/", "__truediv__"), "rtruediv": ("/", "__rtruediv__"),
          "neg": ("neg", "__neg__"), "pow": ("**", "__pow__"), "exp": ("exp", "exp"),
          "log": ("log", "log"), "tanh": ("tanh", "tanh"), "relu": ("ReLU", "relu"),
-         "sigmoid": ("sigmoid", "sigmoid")}
+         "sigmoid": ("sigmoid", "sigmoid"), "rpow": ("**", "__rpow__")}
 
 
-def learner_engine(bug: str | None = None, parents: type = set, sort: str = "stack") -> type:
-    """A fresh micrograd-shaped Value class, correct unless `bug` says otherwise."""
+def learner_engine(bug: str | None = None, parents: type = set, sort: str = "stack",
+                   op_strings: bool = True, closure: str = "_backward") -> type:
+    """A fresh micrograd-shaped Value class, correct unless `bug` says otherwise. Without
+    `op_strings` its nodes have no `_op`; `closure` names the attribute holding each node's
+    backward function (micrograd's `_backward`, or another name the checker cannot know)."""
 
     def wrong(op: str) -> bool:
         return bug == op
@@ -54,8 +61,17 @@ def learner_engine(bug: str | None = None, parents: type = set, sort: str = "sta
             self.data = data
             self.grad = 0.0
             self._backward = lambda: None
+            if bug == "copies":  # children copied: the graph no longer holds the operands
+                _children = tuple(Value(c.data) for c in _children)
             self._prev = parents(_children)
-            self._op = _op
+            if op_strings:
+                self._op = _op
+
+        def __setattr__(self, name, value):
+            object.__setattr__(self, closure if name == "_backward" else name, value)
+
+        def _run_backward(self):
+            getattr(self, closure)()
 
         @staticmethod
         def _wrap(other):
@@ -155,6 +171,16 @@ def learner_engine(bug: str | None = None, parents: type = set, sort: str = "sta
             out._backward = _backward
             return out
 
+        def __rpow__(self, c):
+            out = Value(c ** self.data, (self,), "**")
+
+            def _backward():
+                log_c = 1.0 if wrong("rpow") else math.log(c)
+                self.grad += out.data * log_c * out.grad
+
+            out._backward = _backward
+            return out
+
         def __pow__(self, k):
             if not isinstance(k, (int, float)):
                 raise TypeError("this engine raises to number powers only")
@@ -221,14 +247,14 @@ def learner_engine(bug: str | None = None, parents: type = set, sort: str = "sta
                 queue, seen = deque([self]), {self}
                 while queue:
                     node = queue.popleft()
-                    node._backward()
+                    node._run_backward()
                     for child in node._prev:
                         if child not in seen:
                             seen.add(child)
                             queue.append(child)
                 return
             for node in reversed(_recursive_order(self) if sort == "recursive" else _stack_order(self)):
-                node._backward()
+                node._run_backward()
 
     return Value
 
@@ -339,3 +365,68 @@ def local_grads_engine() -> type:
                     child.grad += local * node.grad
 
     return Node
+
+
+def constant_engine(parents: type = set, bug: str | None = None) -> type:
+    """A micrograd-shaped Value that keeps a number operand inside its op: `x * 2.0` is a node
+    with one child and op '*', the 2.0 held by the closure (as many course engines do). `bug`
+    "mul" gets that constant's derivative wrong (x instead of c)."""
+
+    class Value:
+        def __init__(self, data, _children=(), _op=""):
+            self.data, self.grad = data, 0.0
+            self._backward = lambda: None
+            self._prev, self._op = parents(_children), _op
+
+        def _node(self, data, children, op, local):
+            out = Value(data, children, op)
+
+            def _backward():
+                for child, d in zip(children, local):
+                    child.grad += d * out.grad
+
+            out._backward = _backward
+            return out
+
+        def __add__(self, other):
+            if isinstance(other, Value):
+                return self._node(self.data + other.data, (self, other), "+", (1.0, 1.0))
+            return self._node(self.data + other, (self,), "+", (1.0,))
+
+        __radd__ = __add__
+
+        def __mul__(self, other):
+            if isinstance(other, Value):
+                return self._node(self.data * other.data, (self, other), "*", (other.data, self.data))
+            return self._node(self.data * other, (self,), "*", (self.data if bug == "mul" else other,))
+
+        __rmul__ = __mul__
+
+        def __neg__(self):
+            return self * -1.0
+
+        def __sub__(self, other):
+            return self + (-other)
+
+        def __rsub__(self, other):
+            return (-self) + other
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            return self._node(t, (self,), "tanh", (1.0 - t * t,))
+
+        def backward(self):
+            order, seen, stack = [], set(), [(self, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    order.append(node)
+                elif node not in seen:
+                    seen.add(node)
+                    stack.append((node, True))
+                    stack.extend((child, False) for child in node._prev)
+            self.grad = 1.0
+            for node in reversed(order):
+                node._backward()
+
+    return Value

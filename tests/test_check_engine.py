@@ -413,3 +413,86 @@ def test_a_class_that_builds_nothing_is_not_ok():
     assert not report.ok
     assert "nothing was checked" in report.first_failure.message
     assert "TypeError" in report.first_failure.message
+
+
+def test_an_engine_whose_ops_copy_their_operands_gets_a_report_not_a_crash():
+    # Its graph holds copies, not the nodes the case made: the checker's own nodes are compared
+    # (a, b get nothing: their ops' closures write to nodes the walk never reaches).
+    report = check_engine(learner_engine("copies", parents=tuple))
+    assert not report.ok
+    assert "not in your graph" in report.graph_access
+    assert report.case("relu(0)").status == "note"
+    assert report.case("second backward, no zeroing").status == "note"
+    assert not any("checking this case raised" in c.message for c in report.cases)
+
+
+def test_sys_exit_in_backward_is_an_error_case_not_an_exit():
+    engine = learner_engine(parents=tuple)
+    engine.backward = lambda self: sys.exit(0)
+    report = check_engine(engine)  # returns: the SystemExit did not escape
+    assert not report.ok
+    assert report.first_failure.status == "error" and "SystemExit" in report.first_failure.message
+
+
+def test_a_constructor_that_needs_more_arguments_is_not_blamed_on_tanh():
+    base = learner_engine(parents=tuple)
+
+    class Labelled(base):
+        def __init__(self, data, label, _children=(), _op=""):
+            super().__init__(data, _children, _op)
+
+    report = check_engine(Labelled)
+    assert not report.ok
+    assert report.case("tanh(1000)").status == "skip"
+    assert not any("must work at large inputs" in c.message for c in report.cases)
+    assert report.case("any case at all").status == "error"
+
+
+def test_a_missing_order_without_visible_closures_is_not_blamed_on_one_op_alone():
+    # the backward functions live under a name the checker cannot know: no op can be run alone,
+    # so a wrong share may be the op's or the walk's order, and the words say both
+    engine = learner_engine(parents=tuple, sort="none", closure="_grad_fn")
+    report = check_engine(engine)
+    failing = bad_cases(report)
+    assert failing
+    assert all("order" in c.message for c in failing), [c.message for c in failing]
+
+
+def test_a_constant_on_the_left_of_power_is_a_case():
+    case = next(c for c in CASES if c.name == "2 ** a")
+    assert case.method == "__rpow__"
+    report = check_engine(learner_engine(parents=tuple))
+    assert report.case("2 ** a").status == "pass"
+    made = case.build(learner_engine(parents=tuple))
+    made[-1][1].backward()
+    (da,) = central_differences(lambda x: 0.5 * 2.0 ** x, [made[0][1].data])
+    assert close(made[0][1].grad, da, 1e-6)
+    wrong = check_engine(learner_engine("rpow", parents=tuple)).case("2 ** a")
+    assert wrong.status == "fail" and "`__rpow__`" in wrong.message
+
+
+@pytest.mark.parametrize("parents", [set, tuple])
+def test_an_engine_keeping_constants_in_its_ops_is_ok_and_its_mutant_caught(parents):
+    from .learner_engines import constant_engine
+
+    report = check_engine(constant_engine(parents))
+    assert report.ok, report.explanation()
+    assert "could not be rebuilt" not in report.graph_access, report.graph_access
+    bad = check_engine(constant_engine(parents, bug="mul")).first_failure
+    assert bad is not None and "`*` op" in bad.message
+
+
+def test_a_recursive_walk_over_paths_is_worded_as_recursion_too():
+    report = check_engine(learner_engine(parents=tuple, sort="recursive"))
+    message = report.case("deep chain (2,000 nodes)").message
+    assert "recursive backward walk" in message and "recursion over paths" in message
+
+
+def test_the_table_wraps_long_messages_and_numbers_have_no_negative_zero():
+    from autograd_lite.check import MESSAGE_WIDTH, _fmt
+
+    assert _fmt(-0.0) == "0" and _fmt(-0.0, sign=True) == "+0"
+    report = check_engine(learner_engine("sub", parents=tuple))
+    assert any(len(c.message) > MESSAGE_WIDTH for c in report.cases)
+    widest = max(len(line) for line in str(report).splitlines()[3:])
+    assert widest <= MESSAGE_WIDTH + max(len(c.name) for c in report.cases) + 30

@@ -55,7 +55,8 @@ def test_strict_fails_a_recursive_sort(tmp_path):
     (None, "missing.py", "no such file: 'missing.py'"),
     ("x = 1\n", "f.py", "has no class named 'Value' (its classes: none)"),
     ("class Node: pass\n", "f.py:Scalar", "has no class named 'Scalar' (its classes: Node)"),
-    ("Value = 3\n", "f.py", "a int, not a class,"),
+    ("Value = 3\n", "f.py", "has an int, not a class,"),
+    ("Value = 'x'\n", "f.py", "has a str, not a class,"),
     ("raise ValueError('broken\\nsecond line')\n", "f.py", "f.py raised ValueError: broken on import"),
     ("import sys\nsys.exit(3)\n", "f.py", "f.py raised SystemExit: 3 on import"),
     ("x = 1\n", "f.txt", "not a Python file"),
@@ -74,3 +75,13 @@ def test_the_help_says_the_file_is_run():
     result = subprocess.run([sys.executable, "-m", "autograd_lite", "check", "--help"], capture_output=True,
                             text=True, timeout=60)
     assert "runs its code" in " ".join(result.stdout.split())
+
+
+def test_sys_exit_in_the_learners_backward_is_reported_not_an_exit_0(tmp_path):
+    # an autograder reads the exit status: sys.exit(0) inside backward() must not pass
+    path = write_engine(tmp_path)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\nimport sys\nValue.backward = lambda self: sys.exit(0)\n")
+    result = run_check(str(path))
+    assert result.returncode == 1, result.stderr
+    assert "check_engine(Value): NOT OK" in result.stdout and "SystemExit: 0" in result.stdout
