@@ -344,15 +344,19 @@ class Player:
 def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
                   who: str = "backprop_html") -> Player:
     """Frames and pictures of root's backward pass (the work behind `backprop_html`):
-    drawn by `dot` when it is installed, else left as DOT text for the browser.
+    drawn by `dot` when it is installed and works, else left as DOT text for the browser
+    (after one GraphvizFailedWarning where `dot` failed).
     Errors as `backprop_html`, naming `who`; no `.grad` is changed."""
     frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who)
     order = topological_order(root)
-    if not render.dot_available():
-        measuring, owners = _measuring(frames, order)
-        return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
-    _same_sizes(frames, order)
-    return Player(frames, _render(frames))
+    if render.dot_available():
+        try:
+            _same_sizes(frames, order)
+            return Player(frames, _render(frames))
+        except render.GraphvizFailedError as error:  # installed but failing: drawn in the browser
+            render.browser_instead(error)
+    measuring, owners = _measuring(frames, order)
+    return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
 
 
 def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, max_nodes: int = 200,

@@ -214,7 +214,8 @@ def _explorer_class() -> type:
             try:
                 drawing = self._draw(values)
                 dot = viz.render_dot_text(drawing)
-                svg = render.run_dot(dot, "svg").decode("utf-8") if render.dot_available() else ""
+                svgs = render.static_svgs([dot])  # None: no `dot`, or it failed (one warning)
+                svg = svgs[0] if svgs is not None else ""
             except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, ...: shown, not raised
                 self.error = _one_line(error)
                 self._message.value = (f'<pre class="al-explore-error" style="color:#b00020">'

@@ -22,27 +22,30 @@ drawing shows as static SVG from Graphviz's `dot` when it is installed, else as 
 widget drawing it in the browser (Graphviz compiled to WebAssembly); `save_html`
 writes any drawing as one self-contained HTML file, which needs no `dot` either.
 Only picture files (`.pipe()`, `.render()`: svg, png, pdf) need `dot`; without
-it they raise `GraphvizNotFoundError`, one line naming the two ways out.
+it they raise `GraphvizNotFoundError`, one line naming the two ways out, and
+`GraphvizFailedError` (its subclass, naming dot's error) where `dot` fails; a
+notebook display whose `dot` fails is drawn in the browser after one warning.
 graphviz (the Python package) is imported lazily, here only.
 Imports engine, ops, render, and (for the network picture) nn and closed_form.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import render
 from .engine import Value, gradients, local_derivatives, topological_order
-from .render import GraphvizNotFoundError, dot_available
+from .render import GraphvizFailedError, GraphvizNotFoundError, dot_available
 
-__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizNotFoundError", "dot_available", "draw_dot",
-           "draw_network", "graph_description", "save_html", "to_dot"]
+__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizFailedError", "GraphvizNotFoundError", "dot_available",
+           "draw_dot", "draw_network", "graph_description", "save_html", "to_dot"]
 
 MAX_NODES = 1000
 """Drawings refuse graphs with more Values than this (pass max_nodes= to change it)."""
@@ -491,25 +494,33 @@ def _digraph_class() -> type:
         need `dot`, and a missing one is GraphvizNotFoundError naming the two ways out."""
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            try:
+            fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+            with _dot_errors(graphviz, fmt):
                 return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound:
-                fmt = kwargs.get("format") or (args[0] if args else None) or self.format
-                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
 
         def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
+            with _dot_errors(graphviz, kwargs.get("format") or self.format):
                 return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound:
-                fmt = kwargs.get("format") or self.format
-                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
-            if render.dot_available():
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
-            return render.notebook_bundle(self.source, repr(self))
+            svgs = render.static_svgs([self.source])  # None: no `dot`, or it failed (one warning)
+            if svgs is None:
+                return render.notebook_bundle(self.source, repr(self))
+            return {"image/svg+xml": svgs[0]}
 
     return Digraph
+
+
+@contextlib.contextmanager
+def _dot_errors(graphviz: Any, fmt: str) -> Iterator[None]:
+    """The graphviz package's errors for a missing or failing `dot` as our one-line errors."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(f"a .{fmt} file") from None
+    except graphviz.CalledProcessError as error:
+        raise GraphvizFailedError(f"a .{fmt} file", render.failure_reason(error.returncode, error.stderr)) \
+            from None
 
 
 def _digraph(drawing: Drawing, format: str) -> Any:

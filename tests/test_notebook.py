@@ -25,8 +25,9 @@ from autograd_lite.closed_form import backprop
 from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
 from autograd_lite.notebook import explore, explore_network, show_backprop
+from autograd_lite.render import GraphvizFailedWarning
 
-from .helpers import micrograd_neuron
+from .helpers import broken_dot, micrograd_neuron
 from .jupyter_session import NOTEBOOK_EXTRA
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
@@ -152,6 +153,20 @@ def test_without_dot_or_widgets_the_player_shows_its_dot_text(tmp_path: Path,
     assert bundle["text/html"].count('<pre class="al-dot">') == 6
 
 
+def test_a_failing_dot_leaves_the_player_to_the_browser(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    o, _ = micrograd_neuron()
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))  # installed, but failing
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    from autograd_lite import widgets
+
+    monkeypatch.setattr(widgets, "_classes", widgets._classes.__wrapped__)
+    with pytest.warns(GraphvizFailedWarning, match=r"dot failed \(exit status 1: dot: broken install"):
+        player = show_backprop(o)
+    bundle = player._repr_mimebundle_()
+    assert bundle["text/html"].count('<pre class="al-dot">') == 6 and "<svg" not in bundle["text/html"]
+
+
 def test_bad_input_to_show_backprop_names_show_backprop() -> None:
     o, _ = micrograd_neuron()
     with pytest.raises(TypeError, match=r"^show_backprop: expected a Value, got float"):
@@ -202,14 +217,22 @@ def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
 
 
 @widget_test
-@pytest.mark.parametrize("with_dot", [True, False])
-def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool, tmp_path: Path,
+@pytest.mark.filterwarnings("ignore::autograd_lite.render.GraphvizFailedWarning")  # after the first
+@pytest.mark.parametrize("with_dot", [True, False, "failing"])
+def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool | str, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    if with_dot and shutil.which("dot") is None:
+    if with_dot is True and shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
     if not with_dot:
         monkeypatch.setenv("PATH", str(tmp_path))
-    widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
+    if with_dot == "failing":  # installed but failing: drawn in the browser after one warning
+        monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))
+        with pytest.warns(GraphvizFailedWarning, match="broken install"):
+            widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
+        assert widget.error is None
+        with_dot = False
+    else:
+        widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
     picture = widget._picture
     assert picture.dot == widget.dot and "al-explore-graph" in picture._dom_classes
     if with_dot:  # static SVG from dot; the browser's renderer is not needed

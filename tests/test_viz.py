@@ -16,7 +16,9 @@ import pytest
 from autograd_lite import Value, render
 from autograd_lite.closed_form import backprop
 from autograd_lite.nn import MLP
+from autograd_lite.render import GraphvizFailedWarning
 from autograd_lite.viz import (
+    GraphvizFailedError,
     GraphvizNotFoundError,
     dot_available,
     draw_dot,
@@ -26,7 +28,7 @@ from autograd_lite.viz import (
     to_dot,
 )
 
-from .helpers import central_differences, close
+from .helpers import broken_dot, central_differences, close
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot binary is not installed")
 
@@ -120,11 +122,46 @@ def test_missing_dot_names_the_two_ways_out_in_one_line_and_dot_text_still_works
     for way_out in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
                     "Windows installer", "graphviz.org", "save_html", ".html"):
         assert way_out in message, way_out
-    with pytest.raises(GraphvizNotFoundError, match="to_dot"):
+    with pytest.raises(GraphvizNotFoundError, match=r"writing a \.svg file"):
         draw_dot(out).render(tmp_path / "graph")
     with pytest.raises(GraphvizNotFoundError, match=r"writing a \.png file"):
         draw_network(MLP(2, [2], seed=1), [0.1, 0.2], [1.0, 0.0]).pipe(format="png")
     assert to_dot(out).startswith("digraph")
+
+
+def test_a_dot_that_fails_is_one_line_for_files_and_the_browser_for_displays_and_pages(monkeypatch,
+                                                                                      tmp_path):
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # the display's text/html, without a widget
+    monkeypatch.setattr(widgets_module(), "_classes", _uncached_classes())
+    assert dot_available()  # installed: whether it works is known only by running it
+    _, out = neuron()
+    reason = "exit status 1: dot: broken install (simulated)"
+    for write in (lambda: draw_dot(out).pipe(format="svg"), lambda: draw_dot(out).render(tmp_path / "g"),
+                  lambda: render.run_dot(to_dot(out), "svg")):
+        with pytest.raises(GraphvizFailedError) as raised:
+            write()
+        assert isinstance(raised.value, GraphvizNotFoundError)  # one `except` for "no working dot"
+        assert raised.value.reason == reason and "\n" not in str(raised.value)
+        assert str(raised.value).startswith(f"writing a .svg file needs Graphviz's dot program, which failed "
+                                            f"here ({reason}): repair or reinstall Graphviz")
+    said = f"Graphviz's dot failed ({reason}): drawing in the browser instead"
+    with pytest.warns(GraphvizFailedWarning, match=re.escape(said)):
+        bundle = draw_dot(out)._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle and '<pre class="al-dot">' in bundle["text/html"]
+    with pytest.warns(GraphvizFailedWarning, match=re.escape(said)):
+        text = save_html(draw_dot(out), tmp_path / "page.html").read_text(encoding="utf-8")
+    assert '<pre class="al-dot">' in text and text.count("Viz.js 3.31.0") == 1
+
+
+def test_a_dot_that_does_not_finish_is_a_failure_too(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin", "exec sleep 30"))
+    monkeypatch.setattr(render, "DOT_TIMEOUT", 0.5)
+    _, out = neuron()
+    with pytest.raises(GraphvizFailedError, match=r"which failed here \(no answer in 0\.5 s\)"):
+        render.run_dot(to_dot(out), "svg")
+    with pytest.warns(GraphvizFailedWarning, match=r"no answer in 0\.5 s"):
+        assert render.static_svgs([to_dot(out)]) is None
 
 
 def evil_graph() -> Value:
@@ -266,3 +303,8 @@ def test_demos_write_svg_with_dot_and_html_without(monkeypatch, tmp_path):
     assert path == tmp_path / "plain.html" and not (tmp_path / "plain.svg").exists()
     assert "dot is not installed" in why and "\n" not in why
     assert '<pre class="al-dot">' in path.read_text(encoding="utf-8")
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))  # installed, but failing
+    path, why = save_drawing(draw_dot(out), tmp_path / "broken.svg")
+    assert path == tmp_path / "broken.html" and not (tmp_path / "broken.svg").exists()
+    assert why == (" (Graphviz's dot failed (exit status 1: dot: broken install (simulated)): an HTML page "
+                   "that draws it in the browser)")
