@@ -216,7 +216,8 @@ def _explorer_class() -> type:
                 dot = viz.render_dot_text(drawing)
                 svgs = render.static_svgs([dot])  # None: no `dot`, or it failed (one warning)
                 svg = svgs[0] if svgs is not None else ""
-            except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, ...: shown, not raised
+            except Exception as error:  # log(-1), 1/0, f's own error: shown, not raised from a slider
+                # (Exception, not BaseException: KeyboardInterrupt and SystemExit still stop the kernel.)
                 self.error = _one_line(error)
                 self._message.value = (f'<pre class="al-explore-error" style="color:#b00020">'
                                        f"{html.escape(self.error)}</pre>")
@@ -272,8 +273,9 @@ def explore(f: Callable[..., Value] | str, /, *, ranges: Mapping[str, Any] | Non
     in `values`; its range is [v - r, v + r] with r = max(5, 2|v|), unless
     `ranges={"w": (lo, hi)}` says otherwise. A missing or unknown name is a
     TypeError here. Moving a slider rebuilds the graph, runs backward and
-    redraws; a value where f fails (log of a negative number) shows the message
-    and keeps the last good drawing.
+    redraws; a value where f fails (log of a negative number, any exception f
+    raises, a result that is not a Value) shows the message in one line and keeps
+    the last good drawing.
     """
     from .expression import parse, variables
 

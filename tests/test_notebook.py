@@ -217,6 +217,24 @@ def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
 
 
 @widget_test
+def test_any_error_of_f_is_shown_in_one_line_and_the_last_good_drawing_kept() -> None:
+    def f(x):
+        if x.data < 0:
+            raise RuntimeError("no negative x here\nsecond line")
+        return x * 2.0 if x.data < 10 else "not a Value"
+
+    widget = explore(f, x=1.0, ranges={"x": (-5.0, 15.0)})
+    good = widget.dot
+    for value, message in ((-4.0, "RuntimeError: no negative x here"),
+                           (12.0, "TypeError: explore: f must return a Value, got str")):
+        widget.sliders["x"].value = value
+        assert widget.error == message and html.escape(message) in widget._message.value
+        assert widget.dot == good  # the last good drawing stays
+    widget.sliders["x"].value = 3.0
+    assert widget.error is None and records(widget.dot)["x"] == ("3.0000", "2.0000")  # d(2x)/dx = 2
+
+
+@widget_test
 @pytest.mark.filterwarnings("ignore::autograd_lite.render.GraphvizFailedWarning")  # after the first
 @pytest.mark.parametrize("with_dot", [True, False, "failing"])
 def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool | str, tmp_path: Path,
