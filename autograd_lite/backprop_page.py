@@ -21,7 +21,7 @@ in words below it; the last frame also lists every gradient, which equals
 `gradients(root)`.
 
 The page needs no network: the SVG pictures (Graphviz's `dot`, through
-`viz`) are inlined, CSS and the small plain-JavaScript player (slider,
+`render.run_dot`) are inlined, CSS and the small plain-JavaScript player (slider,
 previous/next, play/pause, left/right arrow keys; zoom, fit to width and
 panning from graphs.js) are inline too; they live as package data in
 autograd_lite/page/ (player.html, .css, .js, graphs.js, and page.html around
@@ -38,7 +38,8 @@ numbers change as the walk goes on: those widths are measured with
 before it draws the frames (the measuring graph travels with the page).
 Drawing writes no `.grad`.
 
-Imports engine, render and viz; nothing in the package imports this module but notebook.
+Imports engine, render and viz (DOT text only: pictures go through `render`, never the graphviz
+package). Imported by notebook, by cli (`graph -o FILE.html`) and by the site's runner.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
     graphs.js does the same in the browser from `_measuring`'s graph.)
     """
     measuring, owners = _measuring(frames, order)
-    plain = viz._digraph(measuring, "plain").pipe(encoding="utf-8")
+    plain = render.run_dot(viz.render_dot_text(measuring), "plain").decode("utf-8")
     widths: dict[str, float] = {}
     for line in plain.splitlines():
         parts = line.split()
@@ -292,7 +293,7 @@ def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping
 
 def _render(frames: list[Frame]) -> list[str]:
     """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `inline_svg`)."""
-    return [viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8") for frame in frames]
+    return [render.run_dot(viz.render_dot_text(frame.drawing), "svg").decode("utf-8") for frame in frames]
 
 
 @dataclass

@@ -11,6 +11,7 @@ import html
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -326,6 +327,15 @@ def test_a_failing_dot_leaves_the_frames_to_the_browser(tmp_path: Path, monkeypa
     frames = frames_of(text)
     assert len(frames) == 1 + steps_of(root) and "<svg" not in "".join(frames)
     assert all('<pre class="al-dot">' in frame for frame in frames) and text.count("Viz.js 3.31.0") == 1
+
+
+@needs_dot
+def test_the_page_needs_dot_but_not_the_graphviz_python_package(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now fails
+    monkeypatch.setattr(viz_module, "_digraph_class", viz_module._digraph_class.__wrapped__)  # uncached
+    root, _ = shared()
+    frames = frames_of(write(root, tmp_path))
+    assert len(frames) == 1 + steps_of(root) and all("<svg" in frame for frame in frames)
 
 
 def test_a_non_value_is_a_type_error(tmp_path: Path) -> None:
