@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import Value
-from autograd_lite.backprop_page import backprop_html
+from autograd_lite import Value, render
+from autograd_lite.backprop_page import backprop_html, render_player
 from autograd_lite.nn import MLP
 from autograd_lite.viz import draw_dot, draw_network, save_html
 
@@ -201,6 +201,26 @@ def test_a_page_is_readable_at_first_display_and_zooms(browser: Any, tmp_path: P
     ActionChains(browser).move_to_element(view).click_and_hold().move_by_offset(-300, 0).release().perform()
     assert browser.execute_script("return arguments[0].scrollLeft", view) >= start + 250
     assert severe(browser) == []
+
+
+@browser_test
+def test_pictures_drawn_by_separate_copies_of_graphs_js_never_share_an_id(browser: Any, tmp_path: Path,
+                                                                          no_dot: None) -> None:
+    # Two players on one page, each with its own copy of graphs.js, as two notebook outputs (or two
+    # widget classes) have: the ids given to the pictures drawn in the browser must still be unique.
+    players = [render_player(micrograd_neuron()[0]), render_player(evil_graph())]
+    assert all(player.pictures is None for player in players)  # drawn in the browser
+    page = tmp_path / "two-players.html"
+    page.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>two</title></head><body>\n'
+                    f"<script>{render.asset(render.VIZ_JS)}</script>\n"
+                    + players[0].fragment("a-") + players[1].fragment("b-") + "</body></html>\n",
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    wait_drawn(browser, 6 + 2)  # the neuron's start and 5 steps, x*y's start and 1 step
+    ids = browser.execute_script("return Array.from(document.querySelectorAll('svg [id]'), function (e) "
+                                 "{ return e.id; });")
+    assert len(ids) > 8 and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)[:6]
+    assert severe(browser) == [] and requests(browser) == []
 
 
 # ---------------------------------------------------------------------------

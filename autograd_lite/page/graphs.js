@@ -53,12 +53,14 @@ var autogradLiteGraphs = (function () {
     return globalThis.__autogradLiteViz;
   }
 
-  var pictures = 0;
   function renderDot(dot) {
     return instance().then(function (viz) {
       var svg = viz.renderSVGElement(dot);
       // Unique ids per picture: several pictures share a page (and Graphviz numbers from 0 each time).
-      var prefix = "alg" + (pictures++) + "-";
+      // The count lives on globalThis, as the Viz instance does: every copy of this file on the page
+      // (each player fragment, each widget class's module) must count on from the same number.
+      var n = globalThis.__autogradLitePictures = (globalThis.__autogradLitePictures || 0) + 1;
+      var prefix = "alg" + n + "-";
       Array.prototype.forEach.call(svg.querySelectorAll("[id]"), function (e) { e.id = prefix + e.id; });
       return svg;
     });
