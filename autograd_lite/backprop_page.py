@@ -332,7 +332,7 @@ class Player:
         """The self-contained page: the fragment (ids unprefixed, keys on the document),
         with Graphviz in WebAssembly inlined before it when the frames are DOT text."""
         renderer = f"<script>{render.asset(render.VIZ_JS)}</script>\n" if self.pictures is None else ""
-        return _fill(_asset("page.html"), title=html.escape(title),
+        return _fill(render.asset("page.html"), title=html.escape(title),
                      player=renderer + self.fragment("", keys="document"))
 
     def save(self, path: str | Path, title: str | None = None) -> Path:
@@ -374,11 +374,6 @@ def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, ma
     WebAssembly, inlined). No `.grad` is changed.
     """
     return render_player(root, edge_labels=edge_labels, max_nodes=max_nodes).save(path, title)
-
-
-def _asset(name: str) -> str:
-    """A file of autograd_lite/page/ (package data: the player's HTML, CSS and JavaScript)."""
-    return render.asset(name)
 
 
 def _fill(template: str, **values: str) -> str:
@@ -430,6 +425,6 @@ def _player_markup(frames: list[Frame], pictures: list[str] | None, prefix: str,
     )
     # JSON in an attribute: html.escape makes quotes and < > & entities, the browser undoes them.
     measured = f' data-measure="{esc(json.dumps(measure))}"' if measure is not None else ""
-    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
+    return _fill(render.asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
                  legend=legend, last=str(last), first=esc(frames[0].title), frames="\n".join(sections),
                  measure=measured)

@@ -10,7 +10,7 @@ A picture of it is made in one of two ways:
   package @viz-js/viz 3.31.0, vendored unchanged as page/viz-global.js (notices
   in page/VIZ-JS-NOTICE.txt), driven by page/graphs.js. A standalone page inlines
   it once (`drawings_page`, `browser_scripts`); a notebook shows an anywidget
-  widget (`notebook_bundle`, through `autograd_lite.widgets`), which loads it
+  widget (`autograd_lite.widgets`, which imports this module), which loads it
   once per kernel.
 
 Wherever the DOT text goes into HTML it is escaped (`dot_block`): a label
@@ -21,8 +21,7 @@ raises its subclass `GraphvizFailedError`, naming dot's error. Notebook displays
 and HTML files never need a working `dot`: where it fails they are drawn in the
 browser after one `GraphvizFailedWarning` (`static_svgs`).
 
-Imports only the standard library here; `autograd_lite.widgets` (anywidget) lazily,
-for notebook displays only. viz, backprop_page and notebook import this module.
+Imports only the standard library. viz, backprop_page, widgets and notebook import this module.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["GraphvizFailedError", "GraphvizFailedWarning", "GraphvizNotFoundError", "asset", "dot_available",
-           "dot_block", "dot_message", "drawings_page", "missing_dot", "notebook_bundle", "run_dot",
+           "dot_block", "dot_message", "drawings_page", "missing_dot", "run_dot",
            "static_svgs"]
 
 VIZ_JS = "viz-global.js"  # @viz-js/viz 3.31.0, dist/viz-global.js
@@ -211,17 +210,3 @@ def drawings_page(pictures: list[tuple[str, str]], title: str) -> str:
             f"{asset('graphs.css')}</style>\n</head>\n")
     return (head + f"<body>\n<h1>{html.escape(title)}</h1>\n" + "\n".join(sections) + "\n" + scripts
             + "</body>\n</html>\n")
-
-
-def notebook_bundle(dot_text: str, text: str) -> dict[str, Any]:
-    """What a notebook shows for a drawing when `dot` is missing: a widget drawing it in the
-    browser, with the DOT text and a hint as text/html beside it (what an untrusted notebook,
-    nbconvert or GitHub shows); only that HTML where ipywidgets or anywidget are missing."""
-    fallback = f'<div class="al-dot-fallback">{dot_block(dot_text)}</div>'
-    try:
-        from .widgets import graph
-
-        widget = graph(dot_text)
-    except ImportError:  # no ipywidgets or anywidget: the text, never a traceback
-        return {"text/plain": text, "text/html": fallback}
-    return widget.bundle(text)

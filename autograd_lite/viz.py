@@ -26,7 +26,8 @@ it they raise `GraphvizNotFoundError`, one line naming the two ways out, and
 `GraphvizFailedError` (its subclass, naming dot's error) where `dot` fails; a
 notebook display whose `dot` fails is drawn in the browser after one warning.
 graphviz (the Python package) is imported lazily, here only.
-Imports engine, ops, render, and (for the network picture) nn and closed_form.
+Imports engine, ops, render, widgets (for a notebook display without `dot`), and (for the
+network picture) nn and closed_form.
 """
 
 from __future__ import annotations
@@ -56,8 +57,6 @@ network has 37); past it, one column of neurons per layer (`full=True` draws eve
 
 NETWORK_ROWS = 100
 """A layer drawn as a column shows at most this many neurons, then says how many more."""
-
-INSTALL_HINT = render.missing_dot()  # the one-line message of GraphvizNotFoundError
 
 COLOURS = {
     "leaf": "#cfe8ff",       # inputs and parameters
@@ -490,7 +489,7 @@ def _digraph_class() -> type:
 
     class Digraph(graphviz.Digraph):
         """graphviz.Digraph made renderer-aware: shown in a notebook as static SVG when `dot`
-        is installed, else drawn in the browser (render.notebook_bundle); files it writes
+        is installed, else drawn in the browser (widgets.bundle); files it writes
         need `dot`, and a missing one is GraphvizNotFoundError naming the two ways out."""
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
@@ -505,7 +504,9 @@ def _digraph_class() -> type:
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
             svgs = render.static_svgs([self.source])  # None: no `dot`, or it failed (one warning)
             if svgs is None:
-                return render.notebook_bundle(self.source, repr(self))
+                from .widgets import bundle
+
+                return bundle(self.source, repr(self))
             return {"image/svg+xml": svgs[0]}
 
     return Digraph

@@ -3,6 +3,7 @@ path, and the network picture's δ labels against the closed form (BP1/BP2, eqs.
 
 from __future__ import annotations
 
+import ast
 import base64
 import gzip
 import html
@@ -10,6 +11,7 @@ import math
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +30,7 @@ from autograd_lite.viz import (
     to_dot,
 )
 
-from .helpers import broken_dot, central_differences, close
+from .helpers import broken_dot, central_differences, close, imports_of, is_standard_library
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot binary is not installed")
 
@@ -162,6 +164,14 @@ def test_a_dot_that_does_not_finish_is_a_failure_too(monkeypatch, tmp_path):
         render.run_dot(to_dot(out), "svg")
     with pytest.warns(GraphvizFailedWarning, match=r"no answer in 0\.5 s"):
         assert render.static_svgs([to_dot(out)]) is None
+
+
+def test_render_imports_only_the_standard_library():
+    # render is the one place that decides how DOT text becomes a picture: widgets (anywidget) build
+    # on it, never the other way round (no import cycle, not even a lazy one).
+    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
+    imported = [("." * level) + name for _, level, name in imports_of(tree)]
+    assert imported and all(is_standard_library(name) for name in imported), imported  # ".x" is not
 
 
 def evil_graph() -> Value:
