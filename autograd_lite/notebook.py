@@ -201,13 +201,12 @@ def _explorer_class() -> type:
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             # Beside the widget view: the graph's DOT text at display time, for where no widget
             # runs (an untrusted notebook, nbconvert, GitHub), so it can be rendered again.
-            found = super()._repr_mimebundle_(**kwargs)
-            if found is None:
-                return None
-            data, metadata = found if isinstance(found, tuple) else (found, {})
+            from .widgets import with_html
+
             note = ('<p class="al-dot-hint">explore: the sliders and the live graph need a running '
                     "kernel; here is the graph's DOT text as first shown.</p>")
-            return {**data, "text/html": note + render.dot_block(self.dot or "", hint=False)}, metadata
+            return with_html(super()._repr_mimebundle_(**kwargs),
+                             note + render.dot_block(self.dot or "", hint=False))
 
         def _redraw(self, change: Any = None) -> None:
             values = {name: float(slider.value) for name, slider in self.sliders.items()}

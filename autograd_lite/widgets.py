@@ -58,16 +58,11 @@ def _classes() -> tuple[type, type, type]:
         fallback = ""  # text/html beside the widget view: the DOT text and a hint
 
         def bundle(self, text: str) -> dict[str, Any]:
-            data = self._repr_mimebundle_()
-            data = data[0] if isinstance(data, tuple) else data
-            return {**data, "text/plain": text, "text/html": self.fallback}
+            data, _ = self._repr_mimebundle_()
+            return {**data, "text/plain": text}
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-            found = super()._repr_mimebundle_(**kwargs)
-            if found is None:
-                return None
-            data, metadata = found if isinstance(found, tuple) else (found, {})
-            return {**data, "text/html": self.fallback}, metadata
+            return with_html(super()._repr_mimebundle_(**kwargs), self.fallback)
 
     class Graph(_Drawn):
         """One graph: `dot` drawn in the browser, or `svg` (from `dot` in the kernel) as it is."""
@@ -121,6 +116,15 @@ def graph(dot_text: str, svg: str = "") -> Any:
 def player(markup: str) -> Any:
     """A PlayerWidget showing backprop_page's player markup (frames as DOT text)."""
     return _classes()[2](html=markup, _renderer=renderer().model_id)
+
+
+def with_html(found: Any, text_html: str) -> Any:
+    """A widget's `_repr_mimebundle_` answer (data, or (data, metadata), or None) with text/html
+    set: what an untrusted notebook, nbconvert or GitHub shows where the widget cannot run."""
+    if found is None:
+        return None
+    data, metadata = found if isinstance(found, tuple) else (found, {})
+    return {**data, "text/html": text_html}, metadata
 
 
 def fallback_html(dot_text: str) -> str:

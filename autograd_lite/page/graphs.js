@@ -22,6 +22,8 @@
  *   autogradLiteGraphs.sameWidths(measure, dots) -> Promise<string[]>
  *       that width step alone: measure = {dot, owners}, the measuring graph
  *       (records m0, m1, ...) and, per record, the node ids it stands for.
+ *   autogradLiteGraphs.errorBox(error) -> HTMLElement
+ *       the message shown in place of a picture that could not be drawn.
  *   autogradLiteGraphs.viewer(root) -> {refresh, zoom, scale}
  *       zoom out / in, 100 %, "fit to width", ctrl+wheel and drag-to-pan for
  *       the pictures in root's .al-view boxes (controls go in root's first
@@ -87,12 +89,15 @@ var autogradLiteGraphs = (function () {
     });
   }
 
-  function showError(pre, error) {
+  function errorBox(error) {
+    // The one way a picture that could not be drawn says so (as text: the error may quote a label).
     var message = document.createElement("p");
     message.className = "al-dot-error";
     message.textContent = "This graph could not be drawn here: " + (error && error.message || error);
-    pre.parentNode.insertBefore(message, pre);
+    return message;
   }
+
+  function showError(pre, error) { pre.parentNode.insertBefore(errorBox(error), pre); }
 
   function renderAll(root, measure, onEach) {
     var pres = Array.prototype.slice.call(root.querySelectorAll("pre.al-dot"));
@@ -269,5 +274,5 @@ var autogradLiteGraphs = (function () {
   }
 
   return {useViz: useViz, renderDot: renderDot, renderAll: renderAll, sameWidths: sameWidths,
-          viewer: viewer};
+          viewer: viewer, errorBox: errorBox};
 }());

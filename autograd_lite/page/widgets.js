@@ -58,10 +58,7 @@ var graphWidget = {
         if (!viewer) { viewer = autogradLiteGraphs.viewer(el); } else { viewer.refresh(); }
       }, function (error) {
         if (ticket !== drawn) { return; }
-        var message = document.createElement("pre");
-        message.className = "al-dot-error";
-        message.textContent = "This graph could not be drawn here: " + (error && error.message || error);
-        view.replaceChildren(message);
+        view.replaceChildren(autogradLiteGraphs.errorBox(error));
       });
     }
     model.on("change:dot", draw);
