@@ -41,9 +41,9 @@ __all__ = ["GraphvizFailedError", "GraphvizFailedWarning", "GraphvizNotFoundErro
 
 VIZ_JS = "viz-global.js"  # @viz-js/viz 3.31.0, dist/viz-global.js
 
-HINT = ("Drawn in the browser by Graphviz compiled to WebAssembly (Graphviz's dot is not installed here). "
-        "Where scripts do not run (an untrusted notebook, an export) this is its DOT text: trust the "
-        "notebook, or render the text with Graphviz.")
+# Shown only where the picture is not (yet) drawn: an untrusted notebook, an export, a page whose
+# scripts do not run. So it says what the text is and how to get the picture, in one short line.
+HINT = "The graph as DOT text: drawn where scripts run (a trusted notebook), or render it with Graphviz."
 
 
 DOT_TIMEOUT = 300.0  # seconds one `dot` run may take (a bigger graph is better drawn in the browser)

@@ -166,6 +166,15 @@ def test_a_dot_that_does_not_finish_is_a_failure_too(monkeypatch, tmp_path):
         assert render.static_svgs([to_dot(out)]) is None
 
 
+def test_the_hint_is_one_short_line_that_claims_no_drawing():
+    # It shows exactly where nothing was drawn (an untrusted notebook, an export): it must not say
+    # "drawn in the browser", nor that dot is missing (it may be installed but failing).
+    assert "\n" not in render.HINT and len(render.HINT) <= 120
+    assert "DOT text" in render.HINT and "Drawn" not in render.HINT and "not installed" not in render.HINT
+    hint = f'<p class="al-dot-hint">{html.escape(render.HINT)}</p>'
+    assert render.dot_block("digraph { a }").startswith(hint)
+
+
 def test_render_imports_only_the_standard_library():
     # render is the one place that decides how DOT text becomes a picture: widgets (anywidget) build
     # on it, never the other way round (no import cycle, not even a lazy one).
@@ -199,7 +208,7 @@ def test_notebook_display_without_dot_carries_the_dot_text_and_a_hint(monkeypatc
     assert "image/svg+xml" not in bundle
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
     fallback = bundle["text/html"]
-    assert "Graphviz compiled to WebAssembly" in fallback and '<pre class="al-dot">' in fallback
+    assert render.HINT in fallback and '<pre class="al-dot">' in fallback
     # The DOT text, escaped: reading the <pre> back gives exactly the drawing's source.
     pre = re.search(r'<pre class="al-dot">(.*?)</pre>', fallback, re.S).group(1)
     assert html.unescape(pre) == drawing.source
