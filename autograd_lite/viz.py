@@ -501,6 +501,12 @@ def _digraph_class() -> type:
             with _dot_errors(graphviz, kwargs.get("format") or self.format):
                 return super().render(*args, **kwargs)
 
+        counts: tuple[int, int] | None = None  # (nodes, edges) of the Drawing it was made from
+
+        def __repr__(self) -> str:  # the text/plain of a notebook display, and what a REPL prints
+            size = f": {self.counts[0]} nodes, {self.counts[1]} edges" if self.counts else ""
+            return f"<autograd_lite drawing{size}; DOT text in .source, save_html(drawing, path) writes it>"
+
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
             svgs = render.static_svgs([self.source])  # None: no `dot`, or it failed (one warning)
             if svgs is None:
@@ -526,6 +532,7 @@ def _dot_errors(graphviz: Any, fmt: str) -> Iterator[None]:
 
 def _digraph(drawing: Drawing, format: str) -> Any:
     graph = _digraph_class()(format=format, graph_attr=drawing.graph_attrs)
+    graph.counts = (len(drawing.nodes), len(drawing.edges))
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)

@@ -229,8 +229,15 @@ def test_without_anywidget_the_display_is_the_dot_text_not_a_traceback(monkeypat
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setitem(sys.modules, "anywidget", None)  # `import anywidget` now fails
     monkeypatch.setattr(widgets_module(), "_classes", _uncached_classes())
-    bundle = draw_dot(evil_graph())._repr_mimebundle_()
+    drawing = draw_dot(evil_graph())
+    bundle = drawing._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
+    # The text/plain says what it is, its sizes counted from the DOT text itself.
+    nodes, edges = len(dot_nodes(drawing.source)), len(dot_edges(drawing.source))
+    assert nodes >= 4 and edges >= 3  # at least x, y, out, the * node and their edges
+    assert bundle["text/plain"] == repr(drawing) == (
+        f"<autograd_lite drawing: {nodes} nodes, {edges} edges; DOT text in .source, "
+        "save_html(drawing, path) writes it>")
     assert '<pre class="al-dot">' in bundle["text/html"]
 
 
