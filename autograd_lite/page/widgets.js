@@ -65,8 +65,10 @@ var graphWidget = {
     model.on("change:svg", draw);
     draw();
     return function () {
+      drawn++;  // a drawing still on its way lands nowhere
       model.off("change:dot", draw);
       model.off("change:svg", draw);
+      if (viewer) { viewer.dispose(); }
     };
   }
 };
@@ -77,6 +79,7 @@ var playerWidget = {
     // The player's markup from backprop_page: every label and caption escaped there.
     el.innerHTML = model.get("html");
     var root = el.querySelector(".al-player");
-    autogradLitePlayer(root, root);
+    var player = autogradLitePlayer(root, root);
+    return function () { player.dispose(); };  // anywidget calls it when the view goes away
   }
 };
