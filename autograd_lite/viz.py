@@ -694,10 +694,20 @@ def _column(title: str, rows: list[str], summary: list[str], fill: str, rankdir:
     return {"shape": "record", "style": "filled", "fillcolor": fill, "fontsize": "12", "label": label}
 
 
-def _dot_text_of(item: Any) -> str:
+def _is_player(item: Any) -> bool:
+    """A backprop player (`show_backprop`'s, `render_player`'s): saved as its own page."""
+    return hasattr(item, "frames") and callable(getattr(item, "save", None))
+
+
+def _dot_text_of(item: Any, where: str = "") -> str:
+    """The DOT text of one item of save_html; errors say which item (`where`: " (item 2 of 3)")."""
+    if _is_player(item):
+        raise TypeError(f"save_html: a backprop player is a page of its own{where}: save it alone, "
+                        "save_html(player, path), not in a list")
     if isinstance(item, str):
         if not item.lstrip().startswith(("digraph", "graph", "strict")):
-            raise ValueError(f"save_html: a str must be DOT text (starting with digraph), got {item[:40]!r}")
+            raise ValueError(f"save_html: a str must be DOT text (starting with digraph){where}, "
+                             f"got {item[:40]!r}")
         return item
     if isinstance(item, Drawing):
         return render_dot_text(item)
@@ -707,7 +717,7 @@ def _dot_text_of(item: Any) -> str:
     if isinstance(source, str):
         return source
     raise TypeError(f"save_html: expected a drawing (draw_dot's or draw_network's result, a Drawing, "
-                    f"DOT text or a Value), got {type(item).__name__}")
+                    f"DOT text or a Value){where}, got {type(item).__name__}")
 
 
 def save_html(drawing: Any, path: str | Path, title: str | None = None) -> Path:
@@ -719,15 +729,20 @@ def save_html(drawing: Any, path: str | Path, title: str | None = None) -> Path:
     `render_player`'s) is saved as its page. With Graphviz's `dot` installed the
     pictures are inline SVG; without it the page carries the DOT text and draws it
     in the browser (Graphviz compiled to WebAssembly, inlined once: about 1.3 MB).
-    Labels stay text: a label holding `</script>` runs nothing.
+    Labels stay text: a label holding `</script>` runs nothing. The path must end in
+    .html or .htm (a picture file is `drawing.render(format="svg")`, which needs `dot`).
     """
-    if hasattr(drawing, "frames") and callable(getattr(drawing, "save", None)):
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"save_html: writes an HTML page, so the path must end in .html, got {str(path)!r} "
+                         "(an .svg, .png or .pdf is drawing.render(format=...), which needs Graphviz's dot)")
+    if _is_player(drawing):
         return drawing.save(path, title)
     items = list(drawing) if isinstance(drawing, (list, tuple)) else [drawing]
     if not items:
         raise ValueError("save_html: nothing to draw (an empty list)")
-    pictures = [("" if len(items) == 1 else f"picture {i + 1}", _dot_text_of(item))
+    pictures = [("" if len(items) == 1 else f"picture {i + 1}",
+                 _dot_text_of(item, f" (item {i + 1} of {len(items)})" if len(items) > 1 else ""))
                 for i, item in enumerate(items)]
-    path = Path(path)
     path.write_text(render.drawings_page(pictures, title or "autograd_lite drawing"), encoding="utf-8")
     return path

@@ -295,6 +295,22 @@ def test_save_html_takes_dot_text_a_drawing_and_a_value_and_refuses_others(monke
         save_html(3.0, tmp_path / "p.html")
     with pytest.raises(ValueError, match="save_html: a str must be DOT text"):
         save_html("not dot", tmp_path / "p.html")
+    # In a list, the error says which item; a player is saved alone, never inside a list.
+    with pytest.raises(TypeError, match=r"save_html: expected a drawing .*\(item 2 of 2\), got float"):
+        save_html([out, 3.0], tmp_path / "p.html")
+    from autograd_lite.backprop_page import render_player
+
+    player = render_player(out)
+    page = save_html(player, tmp_path / "player.html").read_text(encoding="utf-8")
+    assert page.count('<section class="frame') == len(player.frames)
+    with pytest.raises(TypeError, match=r"a backprop player is a page of its own \(item 1 of 2\)"):
+        save_html([player, out], tmp_path / "p.html")
+    # It writes HTML: a path for a picture file is refused, and nothing is written there.
+    for name in ("p.svg", "p.png", "p"):
+        with pytest.raises(ValueError, match=r"save_html: writes an HTML page, so the path must end in"):
+            save_html(out, tmp_path / name)
+        assert not (tmp_path / name).exists()
+    assert save_html(out, tmp_path / "P.HTM").exists()
 
 
 def test_network_picture_labels_z_with_delta_equal_to_the_closed_form():
