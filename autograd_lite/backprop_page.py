@@ -133,12 +133,15 @@ def _walk(root: Value) -> list[tuple[Value, tuple, dict[Value, Any]]]:
 
 
 def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
-                    who: str = "backprop_html") -> list[Frame]:
+                    who: str = "backprop_html", rankdir: str = "LR") -> list[Frame]:
     """The frames of the page as data (no rendering): frame 0 seeds root's gradient,
-    then one frame per backward step. Raises ValueError for a graph of more than
-    `max_nodes` Values (errors name `who`, the function the user called). Writes no `.grad`."""
+    then one frame per backward step, laid out in direction `rankdir` (LR, RL, TB, BT).
+    Raises ValueError for a graph of more than `max_nodes` Values (errors name `who`,
+    the function the user called). Writes no `.grad`."""
     if not isinstance(root, Value):
         raise TypeError(f"{who}: expected a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"{who}: rankdir must be LR, RL, TB or BT, got {rankdir!r:.40}")
     order = viz.checked_order(root, max_nodes, who)
     names = _display_names(order)
     steps = _walk(root)
@@ -162,6 +165,8 @@ def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 2
         before = grads
     final = frames[-1]
     final.summary = [(names[node], final.grads[node]) for node in order if node in final.grads]
+    for frame in frames:
+        frame.drawing.graph_attrs["rankdir"] = rankdir
     return frames
 
 
@@ -343,12 +348,12 @@ class Player:
 
 
 def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
-                  who: str = "backprop_html") -> Player:
+                  who: str = "backprop_html", rankdir: str = "LR") -> Player:
     """Frames and pictures of root's backward pass (the work behind `backprop_html`):
     drawn by `dot` when it is installed and works, else left as DOT text for the browser
     (after one GraphvizFailedWarning where `dot` failed).
     Errors as `backprop_html`, naming `who`; no `.grad` is changed."""
-    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who)
+    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who, rankdir=rankdir)
     order = topological_order(root)
     if render.dot_available():
         try:
@@ -361,19 +366,21 @@ def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200
 
 
 def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, max_nodes: int = 200,
-                  title: str | None = None) -> Path:
+                  title: str | None = None, rankdir: str = "LR") -> Path:
     """Write a self-contained HTML page stepping through root's backward pass; return its path.
 
     One frame per backward step in reverse topological order, after a frame 0
     that seeds root's gradient to 1 (so 1 + the number of non-leaf nodes). Each
     frame is an inline SVG picture with a caption; a slider, previous/next,
     play/pause and the left/right arrow keys move between frames. `edge_labels`
-    shows the local derivatives on the operand edges of processed nodes. A graph
+    shows the local derivatives on the operand edges of processed nodes; `rankdir`
+    lays the graph out left to right (LR, the default), RL, TB or BT. A graph
     of more than `max_nodes` Values is a ValueError before anything is drawn.
     Without Graphviz's `dot` the frames are drawn by the page itself (Graphviz in
     WebAssembly, inlined). No `.grad` is changed.
     """
-    return render_player(root, edge_labels=edge_labels, max_nodes=max_nodes).save(path, title)
+    player = render_player(root, edge_labels=edge_labels, max_nodes=max_nodes, rankdir=rankdir)
+    return player.save(path, title)
 
 
 def _fill(template: str, **values: str) -> str:

@@ -156,7 +156,7 @@ def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
             elif fmt == "html":
                 from .backprop_page import backprop_html
 
-                backprop_html(root, args.output, edge_labels=args.edge_labels)
+                backprop_html(root, args.output, edge_labels=args.edge_labels, rankdir=args.rankdir)
             else:
                 Path(args.output).write_bytes(run_dot(to_dot(root, **options), fmt))
     except GraphvizNotFoundError as error:  # missing, or installed but failing (its subclass)

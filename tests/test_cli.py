@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import re
@@ -51,6 +52,16 @@ def test_html_writes_the_step_by_step_page(tmp_path):
     out = tmp_path / "steps.html"
     assert cli.main(["graph", "x*x + y", "--at", "x=3,y=1", "-o", str(out)]) == 0
     assert "<svg" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_rankdir_reaches_the_html_page(tmp_path, rankdir, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # the frames as DOT text, read back below
+    out = tmp_path / "steps.html"
+    assert cli.main(["graph", "x*y", "--at", "x=1,y=2", "--rankdir", rankdir, "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    dots = [html.unescape(d) for d in re.findall(r'<pre class="al-dot">(.*?)</pre>', page, re.S)]
+    assert len(dots) == 2 and all(f'rankdir="{rankdir}";' in dot for dot in dots)  # start and one step
 
 
 def without_dot(tmp_path) -> dict[str, str]:
