@@ -584,6 +584,8 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, 
     if full is not None and not isinstance(full, bool):
         raise TypeError(f"draw_network: full= must be True, False or None, got {type(full).__name__} "
                         f"({full!r:.40})")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw_network: rankdir must be LR, RL, TB or BT, got {rankdir!r:.40}")
     cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     inputs = [xi if isinstance(xi, Value) else Value(float(xi)) for xi in x]
     c_x = model.sample_cost(inputs, y, cost)
@@ -622,8 +624,11 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, 
     for node in topological_order(c_x):
         if node not in seen:
             clusters[node] = "cost"
-    return graph_description(c_x, rankdir=rankdir, edge_labels=edge_labels, grads=grads, names=names,
-                             notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
+    try:
+        return graph_description(c_x, rankdir=rankdir, edge_labels=edge_labels, grads=grads, names=names,
+                                 notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
+    except ValueError as error:  # graph_description's errors say "draw:"; the user called draw_network
+        raise ValueError("draw_network: " + str(error).removeprefix("draw: ")) from None
 
 
 def draw_network(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
