@@ -444,10 +444,19 @@ def _legend_cluster(drawing: Drawing, entries: list[tuple[str, dict[str, str]]])
     drawing.clusters["legend"] = ids
 
 
+LABELS = ("label", "xlabel", "headlabel", "taillabel")
+
+
+def _written(attrs: Mapping[str, str]) -> dict[str, str]:
+    """Attributes as DOT text holds them: Graphviz reads entities in labels (a label `&amp;` would
+    be drawn `&`), so every & of a label is written &amp;, and each label is drawn as given."""
+    return {k: v.replace("&", "&amp;") if k in LABELS else v for k, v in attrs.items()}
+
+
 def _attrs(attrs: Mapping[str, str]) -> str:
     if not attrs:
         return ""
-    return " [" + ", ".join(f'{k}="{_dot_escape(v)}"' for k, v in attrs.items()) + "]"
+    return " [" + ", ".join(f'{k}="{_dot_escape(v)}"' for k, v in _written(attrs).items()) + "]"
 
 
 def _dot_escape(text: str) -> str:
@@ -462,12 +471,13 @@ def _cluster_of(drawing: Drawing) -> dict[str, str]:
 def render_dot_text(drawing: Drawing) -> str:
     """DOT text for a Drawing (deterministic: same drawing, same text)."""
     lines = ["digraph autograd_lite {"]
-    lines += [f'  {k}="{_dot_escape(v)}";' for k, v in drawing.graph_attrs.items()]
+    lines += [f'  {k}="{_dot_escape(v)}";' for k, v in _written(drawing.graph_attrs).items()]
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         lines.append(f"  subgraph cluster_{index} {{")
-        lines.append(f'    label="{_dot_escape(plain_escape(title))}"; style="rounded"; color="#999999";')
+        label = _written({"label": plain_escape(title)})["label"]
+        lines.append(f'    label="{_dot_escape(label)}"; style="rounded"; color="#999999";')
         lines += [f"    {node_id}{_attrs(attrs)};"
                   for node_id, attrs in drawing.nodes if node_id in member_set]
         lines.append("  }")
@@ -531,21 +541,21 @@ def _dot_errors(graphviz: Any, fmt: str) -> Iterator[None]:
 
 
 def _digraph(drawing: Drawing, format: str) -> Any:
-    graph = _digraph_class()(format=format, graph_attr=drawing.graph_attrs)
+    graph = _digraph_class()(format=format, graph_attr=_written(drawing.graph_attrs))
     graph.counts = (len(drawing.nodes), len(drawing.edges))
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         with graph.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(label=plain_escape(title), style="rounded", color="#999999")
+            sub.attr(**_written({"label": plain_escape(title)}), style="rounded", color="#999999")
             for node_id, attrs in drawing.nodes:
                 if node_id in member_set:
-                    sub.node(node_id, **attrs)
+                    sub.node(node_id, **_written(attrs))
     for node_id, attrs in drawing.nodes:
         if node_id not in in_cluster:
-            graph.node(node_id, **attrs)
+            graph.node(node_id, **_written(attrs))
     for a, b, attrs in drawing.edges:
-        graph.edge(a, b, **attrs)
+        graph.edge(a, b, **_written(attrs))
     return graph
 
 

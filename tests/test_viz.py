@@ -183,6 +183,18 @@ def test_render_imports_only_the_standard_library():
     assert imported and all(is_standard_library(name) for name in imported), imported  # ".x" is not
 
 
+@needs_dot
+def test_a_label_is_drawn_as_written_even_when_it_looks_like_an_entity():
+    # Graphviz reads entities in labels: "&amp;" written as is would be drawn "&", "&#65;" as "A".
+    x = Value(2.0, label="a &amp; b & c &lt;")
+    out = x * 3.0
+    out.label = "&#65;"
+    for source in (to_dot(out, clusters={x: "c &amp; d"}), draw_dot(out, clusters={x: "c &amp; d"}).source):
+        svg = render.run_dot(source, "svg").decode("utf-8")
+        drawn = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+        assert {"a &amp; b & c &lt;", "&#65;", "c &amp; d"} <= set(drawn) and "A" not in drawn, drawn
+
+
 def evil_graph() -> Value:
     """Labels that would be markup or script if they were not kept as text."""
     x = Value(2.0, label="</script><script>window.pwned = 1</script>")
