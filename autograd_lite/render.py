@@ -58,8 +58,11 @@ class GraphvizNotFoundError(RuntimeError):
 
     def __init__(self, what: str = "this picture", reason: str | None = None,
                  html_way: str = PYTHON_HTML_WAY) -> None:
+        super().__init__(what, reason, html_way)  # args as given: a copy (pickle) is made the same way
         self.what, self.reason = what, reason
-        super().__init__(dot_message(what, reason, html_way))
+
+    def __str__(self) -> str:
+        return dot_message(*self.args)
 
 
 class GraphvizFailedError(GraphvizNotFoundError):

@@ -8,6 +8,7 @@ import base64
 import gzip
 import html
 import math
+import pickle
 import re
 import shutil
 import sys
@@ -145,6 +146,7 @@ def test_a_dot_that_fails_is_one_line_for_files_and_the_browser_for_displays_and
             write()
         assert isinstance(raised.value, GraphvizNotFoundError)  # one `except` for "no working dot"
         assert raised.value.reason == reason and "\n" not in str(raised.value)
+        assert str(pickle.loads(pickle.dumps(raised.value))) == str(raised.value)  # e.g. from a worker
         assert str(raised.value).startswith(f"writing a .svg file needs Graphviz's dot program, which failed "
                                             f"here ({reason}): repair or reinstall Graphviz")
     said = f"Graphviz's dot failed ({reason}): drawing in the browser instead"
