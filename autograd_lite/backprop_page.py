@@ -21,7 +21,7 @@ in words below it; the last frame also lists every gradient, which equals
 `gradients(root)`.
 
 The page needs no network: the SVG pictures (Graphviz's `dot`, through
-`viz`) are inlined, CSS and the small plain-JavaScript player (slider,
+`render.run_dot`) are inlined, CSS and the small plain-JavaScript player (slider,
 previous/next, play/pause, left/right arrow keys; zoom, fit to width and
 panning from graphs.js) are inline too; they live as package data in
 autograd_lite/page/ (player.html, .css, .js, graphs.js, and page.html around
@@ -38,7 +38,8 @@ numbers change as the walk goes on: those widths are measured with
 before it draws the frames (the measuring graph travels with the page).
 Drawing writes no `.grad`.
 
-Imports engine, render and viz; nothing in the package imports this module but notebook.
+Imports engine, render and viz (DOT text only: pictures go through `render`, never the graphviz
+package). Imported by notebook, by cli (`graph -o FILE.html`) and by the site's runner.
 """
 
 from __future__ import annotations
@@ -132,12 +133,15 @@ def _walk(root: Value) -> list[tuple[Value, tuple, dict[Value, Any]]]:
 
 
 def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
-                    who: str = "backprop_html") -> list[Frame]:
+                    who: str = "backprop_html", rankdir: str = "LR") -> list[Frame]:
     """The frames of the page as data (no rendering): frame 0 seeds root's gradient,
-    then one frame per backward step. Raises ValueError for a graph of more than
-    `max_nodes` Values (errors name `who`, the function the user called). Writes no `.grad`."""
+    then one frame per backward step, laid out in direction `rankdir` (LR, RL, TB, BT).
+    Raises ValueError for a graph of more than `max_nodes` Values (errors name `who`,
+    the function the user called). Writes no `.grad`."""
     if not isinstance(root, Value):
         raise TypeError(f"{who}: expected a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"{who}: rankdir must be LR, RL, TB or BT, got {rankdir!r:.40}")
     order = viz.checked_order(root, max_nodes, who)
     names = _display_names(order)
     steps = _walk(root)
@@ -161,6 +165,8 @@ def backprop_frames(root: Value, *, edge_labels: bool = True, max_nodes: int = 2
         before = grads
     final = frames[-1]
     final.summary = [(names[node], final.grads[node]) for node in order if node in final.grads]
+    for frame in frames:
+        frame.drawing.graph_attrs["rankdir"] = rankdir
     return frames
 
 
@@ -194,7 +200,7 @@ def _same_sizes(frames: list[Frame], order: list[Value]) -> None:
     graphs.js does the same in the browser from `_measuring`'s graph.)
     """
     measuring, owners = _measuring(frames, order)
-    plain = viz._digraph(measuring, "plain").pipe(encoding="utf-8")
+    plain = render.run_dot(viz.render_dot_text(measuring), "plain").decode("utf-8")
     widths: dict[str, float] = {}
     for line in plain.splitlines():
         parts = line.split()
@@ -292,7 +298,7 @@ def _step_caption(k: int, total: int, node: Value, local: tuple, before: Mapping
 
 def _render(frames: list[Frame]) -> list[str]:
     """Each frame's SVG, from one `dot` run per frame (ids made unique per player by `inline_svg`)."""
-    return [viz._digraph(frame.drawing, "svg").pipe(encoding="utf-8") for frame in frames]
+    return [render.run_dot(viz.render_dot_text(frame.drawing), "svg").decode("utf-8") for frame in frames]
 
 
 @dataclass
@@ -331,7 +337,7 @@ class Player:
         """The self-contained page: the fragment (ids unprefixed, keys on the document),
         with Graphviz in WebAssembly inlined before it when the frames are DOT text."""
         renderer = f"<script>{render.asset(render.VIZ_JS)}</script>\n" if self.pictures is None else ""
-        return _fill(_asset("page.html"), title=html.escape(title),
+        return _fill(render.asset("page.html"), title=html.escape(title),
                      player=renderer + self.fragment("", keys="document"))
 
     def save(self, path: str | Path, title: str | None = None) -> Path:
@@ -342,38 +348,39 @@ class Player:
 
 
 def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200,
-                  who: str = "backprop_html") -> Player:
+                  who: str = "backprop_html", rankdir: str = "LR") -> Player:
     """Frames and pictures of root's backward pass (the work behind `backprop_html`):
-    drawn by `dot` when it is installed, else left as DOT text for the browser.
+    drawn by `dot` when it is installed and works, else left as DOT text for the browser
+    (after one GraphvizFailedWarning where `dot` failed).
     Errors as `backprop_html`, naming `who`; no `.grad` is changed."""
-    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who)
+    frames = backprop_frames(root, edge_labels=edge_labels, max_nodes=max_nodes, who=who, rankdir=rankdir)
     order = topological_order(root)
-    if not render.dot_available():
-        measuring, owners = _measuring(frames, order)
-        return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
-    _same_sizes(frames, order)
-    return Player(frames, _render(frames))
+    if render.dot_available():
+        try:
+            _same_sizes(frames, order)
+            return Player(frames, _render(frames))
+        except render.GraphvizFailedError as error:  # installed but failing: drawn in the browser
+            render.browser_instead(error)
+    measuring, owners = _measuring(frames, order)
+    return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
 
 
 def backprop_html(root: Value, path: str | Path, *, edge_labels: bool = True, max_nodes: int = 200,
-                  title: str | None = None) -> Path:
+                  title: str | None = None, rankdir: str = "LR") -> Path:
     """Write a self-contained HTML page stepping through root's backward pass; return its path.
 
     One frame per backward step in reverse topological order, after a frame 0
     that seeds root's gradient to 1 (so 1 + the number of non-leaf nodes). Each
     frame is an inline SVG picture with a caption; a slider, previous/next,
     play/pause and the left/right arrow keys move between frames. `edge_labels`
-    shows the local derivatives on the operand edges of processed nodes. A graph
+    shows the local derivatives on the operand edges of processed nodes; `rankdir`
+    lays the graph out left to right (LR, the default), RL, TB or BT. A graph
     of more than `max_nodes` Values is a ValueError before anything is drawn.
     Without Graphviz's `dot` the frames are drawn by the page itself (Graphviz in
     WebAssembly, inlined). No `.grad` is changed.
     """
-    return render_player(root, edge_labels=edge_labels, max_nodes=max_nodes).save(path, title)
-
-
-def _asset(name: str) -> str:
-    """A file of autograd_lite/page/ (package data: the player's HTML, CSS and JavaScript)."""
-    return render.asset(name)
+    player = render_player(root, edge_labels=edge_labels, max_nodes=max_nodes, rankdir=rankdir)
+    return player.save(path, title)
 
 
 def _fill(template: str, **values: str) -> str:
@@ -425,6 +432,6 @@ def _player_markup(frames: list[Frame], pictures: list[str] | None, prefix: str,
     )
     # JSON in an attribute: html.escape makes quotes and < > & entities, the browser undoes them.
     measured = f' data-measure="{esc(json.dumps(measure))}"' if measure is not None else ""
-    return _fill(_asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
+    return _fill(render.asset("player.html"), p=prefix, interval=str(PLAY_INTERVAL_MS), current=CURRENT,
                  legend=legend, last=str(last), first=esc(frames[0].title), frames="\n".join(sections),
                  measure=measured)

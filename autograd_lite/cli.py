@@ -22,6 +22,7 @@ import pkgutil
 import runpy
 import sys
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -139,28 +140,33 @@ def _run_graph(args: argparse.Namespace) -> int:
 
 
 def _write_graph(root: Any, args: argparse.Namespace, fmt: str) -> int:
-    from .viz import GraphvizNotFoundError, draw_dot, to_dot
+    from .render import GraphvizNotFoundError, dot_message, run_dot
+    from .viz import to_dot
 
     options = {"rankdir": args.rankdir, "edge_labels": args.edge_labels}
     try:
-        if fmt == "dot":
-            text = to_dot(root, **options)
-            if args.output:
-                Path(args.output).write_text(text, encoding="utf-8")
-            else:
-                sys.stdout.write(text)
-        elif fmt == "html":
-            from .backprop_page import backprop_html
+        with warnings.catch_warnings(record=True) as said:  # a failing dot: .html drawn in the browser
+            warnings.simplefilter("always")
+            if fmt == "dot":
+                text = to_dot(root, **options)
+                if args.output:
+                    Path(args.output).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+            elif fmt == "html":
+                from .backprop_page import backprop_html
 
-            backprop_html(root, args.output, edge_labels=args.edge_labels)
-        else:
-            Path(args.output).write_bytes(draw_dot(root, format=fmt, **options).pipe(format=fmt))
-    except GraphvizNotFoundError as error:
-        return _fail(str(error))
+                backprop_html(root, args.output, edge_labels=args.edge_labels, rankdir=args.rankdir)
+            else:
+                Path(args.output).write_bytes(run_dot(to_dot(root, **options), fmt))
+    except GraphvizNotFoundError as error:  # missing, or installed but failing (its subclass)
+        return _fail(dot_message(error.what, error.reason, f"-o {Path(args.output).with_suffix('.html')}"))
     except BrokenPipeError:  # stdout's reader left: main ends quietly
         raise
     except (OSError, ValueError) as error:
         return _fail(f"cannot write {args.output!r}: {error}")
+    for warning in said:
+        print(f"autograd-lite graph: warning: {warning.message}", file=sys.stderr)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0

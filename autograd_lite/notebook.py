@@ -201,21 +201,22 @@ def _explorer_class() -> type:
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             # Beside the widget view: the graph's DOT text at display time, for where no widget
             # runs (an untrusted notebook, nbconvert, GitHub), so it can be rendered again.
-            found = super()._repr_mimebundle_(**kwargs)
-            if found is None:
-                return None
-            data, metadata = found if isinstance(found, tuple) else (found, {})
+            from .widgets import with_html
+
             note = ('<p class="al-dot-hint">explore: the sliders and the live graph need a running '
                     "kernel; here is the graph's DOT text as first shown.</p>")
-            return {**data, "text/html": note + render.dot_block(self.dot or "", hint=False)}, metadata
+            return with_html(super()._repr_mimebundle_(**kwargs),
+                             note + render.dot_block(self.dot or "", hint=False))
 
         def _redraw(self, change: Any = None) -> None:
             values = {name: float(slider.value) for name, slider in self.sliders.items()}
             try:
                 drawing = self._draw(values)
                 dot = viz.render_dot_text(drawing)
-                svg = render.run_dot(dot, "svg").decode("utf-8") if render.dot_available() else ""
-            except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, ...: shown, not raised
+                svgs = render.static_svgs([dot])  # None: no `dot`, or it failed (one warning)
+                svg = svgs[0] if svgs is not None else ""
+            except Exception as error:  # log(-1), 1/0, f's own error: shown, not raised from a slider
+                # (Exception, not BaseException: KeyboardInterrupt and SystemExit still stop the kernel.)
                 self.error = _one_line(error)
                 self._message.value = (f'<pre class="al-explore-error" style="color:#b00020">'
                                        f"{html.escape(self.error)}</pre>")
@@ -271,8 +272,9 @@ def explore(f: Callable[..., Value] | str, /, *, ranges: Mapping[str, Any] | Non
     in `values`; its range is [v - r, v + r] with r = max(5, 2|v|), unless
     `ranges={"w": (lo, hi)}` says otherwise. A missing or unknown name is a
     TypeError here. Moving a slider rebuilds the graph, runs backward and
-    redraws; a value where f fails (log of a negative number) shows the message
-    and keeps the last good drawing.
+    redraws; a value where f fails (log of a negative number, any exception f
+    raises, a result that is not a Value) shows the message in one line and keeps
+    the last good drawing.
     """
     from .expression import parse, variables
 

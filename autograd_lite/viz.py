@@ -22,27 +22,31 @@ drawing shows as static SVG from Graphviz's `dot` when it is installed, else as 
 widget drawing it in the browser (Graphviz compiled to WebAssembly); `save_html`
 writes any drawing as one self-contained HTML file, which needs no `dot` either.
 Only picture files (`.pipe()`, `.render()`: svg, png, pdf) need `dot`; without
-it they raise `GraphvizNotFoundError`, one line naming the two ways out.
+it they raise `GraphvizNotFoundError`, one line naming the two ways out, and
+`GraphvizFailedError` (its subclass, naming dot's error) where `dot` fails; a
+notebook display whose `dot` fails is drawn in the browser after one warning.
 graphviz (the Python package) is imported lazily, here only.
-Imports engine, ops, render, and (for the network picture) nn and closed_form.
+Imports engine, ops, render, widgets (for a notebook display without `dot`), and (for the
+network picture) nn and closed_form.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import render
 from .engine import Value, gradients, local_derivatives, topological_order
-from .render import GraphvizNotFoundError, dot_available
+from .render import GraphvizFailedError, GraphvizNotFoundError, dot_available
 
-__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizNotFoundError", "dot_available", "draw_dot",
-           "draw_network", "graph_description", "save_html", "to_dot"]
+__all__ = ["MAX_NODES", "NETWORK_FULL_LIMIT", "GraphvizFailedError", "GraphvizNotFoundError", "dot_available",
+           "draw_dot", "draw_network", "graph_description", "save_html", "to_dot"]
 
 MAX_NODES = 1000
 """Drawings refuse graphs with more Values than this (pass max_nodes= to change it)."""
@@ -53,8 +57,6 @@ network has 37); past it, one column of neurons per layer (`full=True` draws eve
 
 NETWORK_ROWS = 100
 """A layer drawn as a column shows at most this many neurons, then says how many more."""
-
-INSTALL_HINT = render.missing_dot()  # the one-line message of GraphvizNotFoundError
 
 COLOURS = {
     "leaf": "#cfe8ff",       # inputs and parameters
@@ -442,10 +444,19 @@ def _legend_cluster(drawing: Drawing, entries: list[tuple[str, dict[str, str]]])
     drawing.clusters["legend"] = ids
 
 
+LABELS = ("label", "xlabel", "headlabel", "taillabel")
+
+
+def _written(attrs: Mapping[str, str]) -> dict[str, str]:
+    """Attributes as DOT text holds them: Graphviz reads entities in labels (a label `&amp;` would
+    be drawn `&`), so every & of a label is written &amp;, and each label is drawn as given."""
+    return {k: v.replace("&", "&amp;") if k in LABELS else v for k, v in attrs.items()}
+
+
 def _attrs(attrs: Mapping[str, str]) -> str:
     if not attrs:
         return ""
-    return " [" + ", ".join(f'{k}="{_dot_escape(v)}"' for k, v in attrs.items()) + "]"
+    return " [" + ", ".join(f'{k}="{_dot_escape(v)}"' for k, v in _written(attrs).items()) + "]"
 
 
 def _dot_escape(text: str) -> str:
@@ -460,12 +471,13 @@ def _cluster_of(drawing: Drawing) -> dict[str, str]:
 def render_dot_text(drawing: Drawing) -> str:
     """DOT text for a Drawing (deterministic: same drawing, same text)."""
     lines = ["digraph autograd_lite {"]
-    lines += [f'  {k}="{_dot_escape(v)}";' for k, v in drawing.graph_attrs.items()]
+    lines += [f'  {k}="{_dot_escape(v)}";' for k, v in _written(drawing.graph_attrs).items()]
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         lines.append(f"  subgraph cluster_{index} {{")
-        lines.append(f'    label="{_dot_escape(plain_escape(title))}"; style="rounded"; color="#999999";')
+        label = _written({"label": plain_escape(title)})["label"]
+        lines.append(f'    label="{_dot_escape(label)}"; style="rounded"; color="#999999";')
         lines += [f"    {node_id}{_attrs(attrs)};"
                   for node_id, attrs in drawing.nodes if node_id in member_set]
         lines.append("  }")
@@ -487,46 +499,63 @@ def _digraph_class() -> type:
 
     class Digraph(graphviz.Digraph):
         """graphviz.Digraph made renderer-aware: shown in a notebook as static SVG when `dot`
-        is installed, else drawn in the browser (render.notebook_bundle); files it writes
+        is installed, else drawn in the browser (widgets.bundle); files it writes
         need `dot`, and a missing one is GraphvizNotFoundError naming the two ways out."""
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            try:
+            fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+            with _dot_errors(graphviz, fmt):
                 return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound:
-                fmt = kwargs.get("format") or (args[0] if args else None) or self.format
-                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
 
         def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
+            with _dot_errors(graphviz, kwargs.get("format") or self.format):
                 return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound:
-                fmt = kwargs.get("format") or self.format
-                raise GraphvizNotFoundError(render.missing_dot(f"a .{fmt} file")) from None
+
+        counts: tuple[int, int] | None = None  # (nodes, edges) of the Drawing it was made from
+
+        def __repr__(self) -> str:  # the text/plain of a notebook display, and what a REPL prints
+            size = f": {self.counts[0]} nodes, {self.counts[1]} edges" if self.counts else ""
+            return f"<autograd_lite drawing{size}; DOT text in .source, save_html(drawing, path) writes it>"
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
-            if render.dot_available():
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
-            return render.notebook_bundle(self.source, repr(self))
+            svgs = render.static_svgs([self.source])  # None: no `dot`, or it failed (one warning)
+            if svgs is None:
+                from .widgets import bundle
+
+                return bundle(self.source, repr(self))
+            return {"image/svg+xml": svgs[0]}
 
     return Digraph
 
 
+@contextlib.contextmanager
+def _dot_errors(graphviz: Any, fmt: str) -> Iterator[None]:
+    """The graphviz package's errors for a missing or failing `dot` as our one-line errors."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(f"a .{fmt} file") from None
+    except graphviz.CalledProcessError as error:
+        raise GraphvizFailedError(f"a .{fmt} file", render.failure_reason(error.returncode, error.stderr)) \
+            from None
+
+
 def _digraph(drawing: Drawing, format: str) -> Any:
-    graph = _digraph_class()(format=format, graph_attr=drawing.graph_attrs)
+    graph = _digraph_class()(format=format, graph_attr=_written(drawing.graph_attrs))
+    graph.counts = (len(drawing.nodes), len(drawing.edges))
     in_cluster = _cluster_of(drawing)
     for index, (title, members) in enumerate(drawing.clusters.items()):
         member_set = set(members)
         with graph.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(label=plain_escape(title), style="rounded", color="#999999")
+            sub.attr(**_written({"label": plain_escape(title)}), style="rounded", color="#999999")
             for node_id, attrs in drawing.nodes:
                 if node_id in member_set:
-                    sub.node(node_id, **attrs)
+                    sub.node(node_id, **_written(attrs))
     for node_id, attrs in drawing.nodes:
         if node_id not in in_cluster:
-            graph.node(node_id, **attrs)
+            graph.node(node_id, **_written(attrs))
     for a, b, attrs in drawing.edges:
-        graph.edge(a, b, **attrs)
+        graph.edge(a, b, **_written(attrs))
     return graph
 
 
@@ -565,6 +594,8 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, 
     if full is not None and not isinstance(full, bool):
         raise TypeError(f"draw_network: full= must be True, False or None, got {type(full).__name__} "
                         f"({full!r:.40})")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw_network: rankdir must be LR, RL, TB or BT, got {rankdir!r:.40}")
     cost = model.resolve_cost(cost)  # None: the model's cost, else quadratic
     inputs = [xi if isinstance(xi, Value) else Value(float(xi)) for xi in x]
     c_x = model.sample_cost(inputs, y, cost)
@@ -603,8 +634,11 @@ def network_description(model: Any, x: Any, y: Any, *, cost: str | None = None, 
     for node in topological_order(c_x):
         if node not in seen:
             clusters[node] = "cost"
-    return graph_description(c_x, rankdir=rankdir, edge_labels=edge_labels, grads=grads, names=names,
-                             notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
+    try:
+        return graph_description(c_x, rankdir=rankdir, edge_labels=edge_labels, grads=grads, names=names,
+                                 notes=notes, clusters=clusters, highlight=highlight, max_nodes=max_nodes)
+    except ValueError as error:  # graph_description's errors say "draw:"; the user called draw_network
+        raise ValueError("draw_network: " + str(error).removeprefix("draw: ")) from None
 
 
 def draw_network(model: Any, x: Any, y: Any, *, cost: str | None = None, closed_form: bool = True,
@@ -675,10 +709,20 @@ def _column(title: str, rows: list[str], summary: list[str], fill: str, rankdir:
     return {"shape": "record", "style": "filled", "fillcolor": fill, "fontsize": "12", "label": label}
 
 
-def _dot_text_of(item: Any) -> str:
+def _is_player(item: Any) -> bool:
+    """A backprop player (`show_backprop`'s, `render_player`'s): saved as its own page."""
+    return hasattr(item, "frames") and callable(getattr(item, "save", None))
+
+
+def _dot_text_of(item: Any, where: str = "") -> str:
+    """The DOT text of one item of save_html; errors say which item (`where`: " (item 2 of 3)")."""
+    if _is_player(item):
+        raise TypeError(f"save_html: a backprop player is a page of its own{where}: save it alone, "
+                        "save_html(player, path), not in a list")
     if isinstance(item, str):
         if not item.lstrip().startswith(("digraph", "graph", "strict")):
-            raise ValueError(f"save_html: a str must be DOT text (starting with digraph), got {item[:40]!r}")
+            raise ValueError(f"save_html: a str must be DOT text (starting with digraph){where}, "
+                             f"got {item[:40]!r}")
         return item
     if isinstance(item, Drawing):
         return render_dot_text(item)
@@ -688,7 +732,7 @@ def _dot_text_of(item: Any) -> str:
     if isinstance(source, str):
         return source
     raise TypeError(f"save_html: expected a drawing (draw_dot's or draw_network's result, a Drawing, "
-                    f"DOT text or a Value), got {type(item).__name__}")
+                    f"DOT text or a Value){where}, got {type(item).__name__}")
 
 
 def save_html(drawing: Any, path: str | Path, title: str | None = None) -> Path:
@@ -700,15 +744,20 @@ def save_html(drawing: Any, path: str | Path, title: str | None = None) -> Path:
     `render_player`'s) is saved as its page. With Graphviz's `dot` installed the
     pictures are inline SVG; without it the page carries the DOT text and draws it
     in the browser (Graphviz compiled to WebAssembly, inlined once: about 1.3 MB).
-    Labels stay text: a label holding `</script>` runs nothing.
+    Labels stay text: a label holding `</script>` runs nothing. The path must end in
+    .html or .htm (a picture file is `drawing.render(format="svg")`, which needs `dot`).
     """
-    if hasattr(drawing, "frames") and callable(getattr(drawing, "save", None)):
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"save_html: writes an HTML page, so the path must end in .html, got {str(path)!r} "
+                         "(an .svg, .png or .pdf is drawing.render(format=...), which needs Graphviz's dot)")
+    if _is_player(drawing):
         return drawing.save(path, title)
     items = list(drawing) if isinstance(drawing, (list, tuple)) else [drawing]
     if not items:
         raise ValueError("save_html: nothing to draw (an empty list)")
-    pictures = [("" if len(items) == 1 else f"picture {i + 1}", _dot_text_of(item))
+    pictures = [("" if len(items) == 1 else f"picture {i + 1}",
+                 _dot_text_of(item, f" (item {i + 1} of {len(items)})" if len(items) > 1 else ""))
                 for i, item in enumerate(items)]
-    path = Path(path)
     path.write_text(render.drawings_page(pictures, title or "autograd_lite drawing"), encoding="utf-8")
     return path

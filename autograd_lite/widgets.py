@@ -5,8 +5,8 @@
   compiled to WebAssembly; where `svg` is set (made by `dot` in the kernel, as
   `explore` does when Graphviz is installed) that static SVG is shown instead.
   Changing either redraws, which is how `explore` follows its sliders.
-- `PlayerWidget` (made by `player(markup, measure)`): backprop_page's player,
-  its frames as DOT text, drawn in the browser.
+- `PlayerWidget` (made by `player(markup)`): backprop_page's player, its
+  frames as DOT text (the measuring graph in the markup), drawn in the browser.
 - `Renderer`: viz-global.js (1.3 MB) as the trait `source` of ONE widget model
   per kernel (`renderer()`); every other widget carries only its model id. So the
   renderer is sent to the page and stored in a notebook's widget state once,
@@ -22,7 +22,9 @@ JupyterLite. Every display also carries text/html: the DOT text and a one-line
 hint, which is what an untrusted notebook, nbconvert or GitHub shows.
 
 anywidget, ipywidgets and traitlets are imported here only, when a widget is
-first made (ImportError otherwise: callers fall back to the DOT text). Imports render.
+first made (ImportError otherwise: `bundle` and the callers fall back to the DOT
+text), so importing this module needs only the standard library. Imports render;
+render never imports this module.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 
 from . import render
 
-__all__ = ["graph", "player", "renderer"]
+__all__ = ["bundle", "graph", "player", "renderer"]
 
 
 @functools.cache
@@ -56,16 +58,11 @@ def _classes() -> tuple[type, type, type]:
         fallback = ""  # text/html beside the widget view: the DOT text and a hint
 
         def bundle(self, text: str) -> dict[str, Any]:
-            data = self._repr_mimebundle_()
-            data = data[0] if isinstance(data, tuple) else data
-            return {**data, "text/plain": text, "text/html": self.fallback}
+            data, _ = self._repr_mimebundle_()
+            return {**data, "text/plain": text}
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-            found = super()._repr_mimebundle_(**kwargs)
-            if found is None:
-                return None
-            data, metadata = found if isinstance(found, tuple) else (found, {})
-            return {**data, "text/html": self.fallback}, metadata
+            return with_html(super()._repr_mimebundle_(**kwargs), self.fallback)
 
     class Graph(_Drawn):
         """One graph: `dot` drawn in the browser, or `svg` (from `dot` in the kernel) as it is."""
@@ -77,7 +74,7 @@ def _classes() -> tuple[type, type, type]:
 
         @property
         def fallback(self) -> str:  # type: ignore[override]
-            return f'<div class="al-dot-fallback">{render.dot_block(self.dot)}</div>'
+            return fallback_html(self.dot)
 
     class PlayerWidget(_Drawn):
         """backprop_page's player (`html`, no scripts), its frames drawn in the browser."""
@@ -119,3 +116,28 @@ def graph(dot_text: str, svg: str = "") -> Any:
 def player(markup: str) -> Any:
     """A PlayerWidget showing backprop_page's player markup (frames as DOT text)."""
     return _classes()[2](html=markup, _renderer=renderer().model_id)
+
+
+def with_html(found: Any, text_html: str) -> Any:
+    """A widget's `_repr_mimebundle_` answer (data, or (data, metadata), or None) with text/html
+    set: what an untrusted notebook, nbconvert or GitHub shows where the widget cannot run."""
+    if found is None:
+        return None
+    data, metadata = found if isinstance(found, tuple) else (found, {})
+    return {**data, "text/html": text_html}, metadata
+
+
+def fallback_html(dot_text: str) -> str:
+    """A drawing's DOT text and the hint, as HTML: what shows where no widget or script runs."""
+    return f'<div class="al-dot-fallback">{render.dot_block(dot_text)}</div>'
+
+
+def bundle(dot_text: str, text: str) -> dict[str, Any]:
+    """What a notebook shows for a drawing when `dot` cannot draw it: a Graph widget drawing it
+    in the browser, with the DOT text and a hint as text/html beside it (what an untrusted
+    notebook, nbconvert or GitHub shows); only that HTML where ipywidgets or anywidget are missing."""
+    try:
+        widget = graph(dot_text)
+    except ImportError:  # no ipywidgets or anywidget: the text, never a traceback
+        return {"text/plain": text, "text/html": fallback_html(dot_text)}
+    return widget.bundle(text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,19 @@ def save_figure(fig: Any, path: Path) -> None:
 
 def save_drawing(drawing: Any, path: Path) -> tuple[Path, str]:
     """Write a drawing (draw_dot's or draw_network's result) to path as SVG when Graphviz's dot
-    is installed; else to path with .html (one self-contained page drawing it in the browser).
+    is installed and works; else to path with .html (one self-contained page drawing it in the browser).
     Returns the path written and "" or, for the .html, words saying why (for the demo's line)."""
-    from autograd_lite.viz import dot_available, save_html
+    from autograd_lite.render import GraphvizFailedWarning
+    from autograd_lite.viz import GraphvizFailedError, dot_available, save_html
 
+    why = "Graphviz's dot is not installed"
     if dot_available():
-        path.write_bytes(drawing.pipe(format="svg"))
-        return path, ""
-    page = save_html(drawing, path.with_suffix(".html"), title=path.stem)
-    return page, " (Graphviz's dot is not installed: an HTML page that draws it in the browser)"
+        try:
+            path.write_bytes(drawing.pipe(format="svg"))
+            return path, ""
+        except GraphvizFailedError as error:
+            why = f"Graphviz's dot failed ({error.reason})"
+    with warnings.catch_warnings():  # the demo's own line says why: no second one from save_html
+        warnings.simplefilter("ignore", GraphvizFailedWarning)
+        page = save_html(drawing, path.with_suffix(".html"), title=path.stem)
+    return page, f" ({why}: an HTML page that draws it in the browser)"

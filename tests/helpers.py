@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from autograd_lite import Value
 
@@ -35,6 +37,16 @@ def micrograd_neuron() -> tuple[Value, dict[str, Value]]:
     o = n.tanh()
     o.label = "o"
     return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def broken_dot(folder: Path, body: str = "echo 'dot: broken install (simulated)' >&2; exit 1") -> str:
+    """A PATH whose first folder holds a `dot` that is installed but fails (a shell script running
+    `body`), then the test's own PATH: what a broken Graphviz install looks like."""
+    folder.mkdir(parents=True, exist_ok=True)
+    program = folder / "dot"
+    program.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    program.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def imports_of(tree: ast.AST) -> Iterator[tuple[ast.AST, int, str]]:

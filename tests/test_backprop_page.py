@@ -11,6 +11,7 @@ import html
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from autograd_lite import Value, gradients, topological_order
 from autograd_lite import backprop_page as page_module
 from autograd_lite import viz as viz_module
 from autograd_lite.backprop_page import backprop_frames, backprop_html
+from autograd_lite.render import GraphvizFailedWarning
 
-from .helpers import micrograd_neuron
+from .helpers import broken_dot, micrograd_neuron
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
@@ -315,6 +317,25 @@ def test_without_dot_the_page_carries_each_frame_as_dot_text_and_the_renderer_on
     assert "<title>&lt;b&gt;shared&lt;/b&gt;</title>" in text
     for name, node in values.items():  # the captions and the summary need no renderer
         assert f"grad {gradients(root)[node]:.4f}" in dots[-1], name
+
+
+def test_a_failing_dot_leaves_the_frames_to_the_browser(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))  # installed, but failing
+    root, _ = shared()
+    with pytest.warns(GraphvizFailedWarning, match=r"dot failed \(exit status 1: dot: broken install"):
+        text = write(root, tmp_path)
+    frames = frames_of(text)
+    assert len(frames) == 1 + steps_of(root) and "<svg" not in "".join(frames)
+    assert all('<pre class="al-dot">' in frame for frame in frames) and text.count("Viz.js 3.31.0") == 1
+
+
+@needs_dot
+def test_the_page_needs_dot_but_not_the_graphviz_python_package(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now fails
+    monkeypatch.setattr(viz_module, "_digraph_class", viz_module._digraph_class.__wrapped__)  # uncached
+    root, _ = shared()
+    frames = frames_of(write(root, tmp_path))
+    assert len(frames) == 1 + steps_of(root) and all("<svg" in frame for frame in frames)
 
 
 def test_a_non_value_is_a_type_error(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import re
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import cli
 
-from .helpers import central_differences, close
+from .helpers import broken_dot, central_differences, close
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot binary is not installed")
 
@@ -53,6 +54,16 @@ def test_html_writes_the_step_by_step_page(tmp_path):
     assert "<svg" in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_rankdir_reaches_the_html_page(tmp_path, rankdir, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # the frames as DOT text, read back below
+    out = tmp_path / "steps.html"
+    assert cli.main(["graph", "x*y", "--at", "x=1,y=2", "--rankdir", rankdir, "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    dots = [html.unescape(d) for d in re.findall(r'<pre class="al-dot">(.*?)</pre>', page, re.S)]
+    assert len(dots) == 2 and all(f'rankdir="{rankdir}";' in dot for dot in dots)  # start and one step
+
+
 def without_dot(tmp_path) -> dict[str, str]:
     """The environment with a PATH holding no `dot` (this interpreter is started by its full path)."""
     empty = tmp_path / "bin"
@@ -71,9 +82,30 @@ def test_a_picture_file_without_dot_is_one_line_naming_the_two_ways_out(tmp_path
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"autograd-lite graph: writing a .{suffix} file needs Graphviz's dot program")
     for way_out in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
-                    "Windows installer", "-o graph.html"):
+                    "Windows installer", f"-o {out.with_suffix('.html')}"):
         assert way_out in lines[0], way_out
+    assert "save_html" not in lines[0]  # the command line's way out, not Python's
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_a_dot_that_fails_is_one_line_for_a_picture_and_the_browser_for_html(tmp_path, suffix):
+    out = tmp_path / f"neuron.{suffix}"
+    result = subprocess.run([sys.executable, "-m", "autograd_lite", "graph", "x*y", "--at", "x=1,y=2",
+                             "-o", str(out)], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PATH": broken_dot(tmp_path / "bin")})
+    lines = result.stderr.splitlines()
+    if suffix == "svg":
+        assert result.returncode == 2 and len(lines) == 1 and not out.exists(), result.stderr
+        assert lines[0].startswith("autograd-lite graph: writing a .svg file needs Graphviz's dot program, "
+                                   "which failed here (exit status 1: dot: broken install (simulated))")
+        assert f"-o {out.with_suffix('.html')}" in lines[0]
+    else:  # the page draws its frames in the browser, after one warning line naming dot's error
+        assert result.returncode == 0 and lines == [
+            "autograd-lite graph: warning: Graphviz's dot failed (exit status 1: dot: broken install "
+            "(simulated)): drawing in the browser instead", f"wrote {out}"], result.stderr
+        markup = re.sub(r"<script>.*?</script>", "", out.read_text(encoding="utf-8"), flags=re.S)
+        assert markup.count('<pre class="al-dot">') == 2 and "<svg" not in markup  # start + one step
 
 
 def test_html_without_dot_writes_the_page_drawn_in_the_browser(tmp_path):

@@ -56,8 +56,8 @@ def test_a_big_network_is_drawn_by_layer_with_every_delta_equal_to_the_closed_fo
 
 def test_full_true_draws_every_value_and_the_node_limit_then_applies():
     model, x, y = digits_network()
-    with pytest.raises(ValueError, match="max_nodes=1000"):
-        network_description(model, x, y, full=True)
+    with pytest.raises(ValueError, match=r"^draw_network: the graph has \d+ values, more than max_nodes="):
+        draw_network(model, x, y, full=True)  # the error names the function called
     dot = render_dot_text(network_description(model, x, y, full=True, max_nodes=10_000, closed_form=False))
     values = len(topological_order(model.sample_cost([Value(xk) for xk in x], y)))
     assert len(re.findall(r"^\s*v\d+ \[shape=\"record\"", dot, flags=re.M)) == values
@@ -99,3 +99,6 @@ def test_bad_full_or_edge_labels_by_layer_are_named_errors():
         network_description(model, x, y, full="yes")
     with pytest.raises(ValueError, match=r"edge_labels=.*full=True"):
         network_description(model, x, y, edge_labels=True)
+    for full in (True, False):  # checked whichever way the network is drawn
+        with pytest.raises(ValueError, match=r"^draw_network: rankdir must be LR, RL, TB or BT, got 'up'"):
+            network_description(MLP(2, [2], seed=1), [0.1, 0.2], [1.0, 0.0], rankdir="up", full=full)

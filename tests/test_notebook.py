@@ -25,8 +25,9 @@ from autograd_lite.closed_form import backprop
 from autograd_lite.engine import topological_order
 from autograd_lite.nn import MLP
 from autograd_lite.notebook import explore, explore_network, show_backprop
+from autograd_lite.render import HINT, GraphvizFailedWarning
 
-from .helpers import micrograd_neuron
+from .helpers import broken_dot, micrograd_neuron
 from .jupyter_session import NOTEBOOK_EXTRA
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
@@ -132,7 +133,7 @@ def test_without_dot_the_player_is_a_widget_drawing_in_the_browser(tmp_path: Pat
     fallback = bundle["text/html"]  # what an untrusted notebook or an export shows: every frame's DOT text
     assert "<script" not in fallback
     assert fallback.count('<pre class="al-dot">') == len(player.frames) == 6
-    assert "Graphviz compiled to WebAssembly" in fallback
+    assert HINT in fallback
     from autograd_lite import widgets
 
     assert len(widgets.renderer().source) > 500_000  # the renderer: one model of its own, not the player
@@ -150,6 +151,20 @@ def test_without_dot_or_widgets_the_player_shows_its_dot_text(tmp_path: Path,
     bundle = show_backprop(o)._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
     assert bundle["text/html"].count('<pre class="al-dot">') == 6
+
+
+def test_a_failing_dot_leaves_the_player_to_the_browser(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    o, _ = micrograd_neuron()
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))  # installed, but failing
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    from autograd_lite import widgets
+
+    monkeypatch.setattr(widgets, "_classes", widgets._classes.__wrapped__)
+    with pytest.warns(GraphvizFailedWarning, match=r"dot failed \(exit status 1: dot: broken install"):
+        player = show_backprop(o)
+    bundle = player._repr_mimebundle_()
+    assert bundle["text/html"].count('<pre class="al-dot">') == 6 and "<svg" not in bundle["text/html"]
 
 
 def test_bad_input_to_show_backprop_names_show_backprop() -> None:
@@ -202,14 +217,40 @@ def test_a_failing_value_is_shown_and_the_last_good_drawing_kept() -> None:
 
 
 @widget_test
-@pytest.mark.parametrize("with_dot", [True, False])
-def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool, tmp_path: Path,
+def test_any_error_of_f_is_shown_in_one_line_and_the_last_good_drawing_kept() -> None:
+    def f(x):
+        if x.data < 0:
+            raise RuntimeError("no negative x here\nsecond line")
+        return x * 2.0 if x.data < 10 else "not a Value"
+
+    widget = explore(f, x=1.0, ranges={"x": (-5.0, 15.0)})
+    good = widget.dot
+    for value, message in ((-4.0, "RuntimeError: no negative x here"),
+                           (12.0, "TypeError: explore: f must return a Value, got str")):
+        widget.sliders["x"].value = value
+        assert widget.error == message and html.escape(message) in widget._message.value
+        assert widget.dot == good  # the last good drawing stays
+    widget.sliders["x"].value = 3.0
+    assert widget.error is None and records(widget.dot)["x"] == ("3.0000", "2.0000")  # d(2x)/dx = 2
+
+
+@widget_test
+@pytest.mark.filterwarnings("ignore::autograd_lite.render.GraphvizFailedWarning")  # after the first
+@pytest.mark.parametrize("with_dot", [True, False, "failing"])
+def test_the_explore_picture_is_dot_s_svg_or_drawn_in_the_browser(with_dot: bool | str, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    if with_dot and shutil.which("dot") is None:
+    if with_dot is True and shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
     if not with_dot:
         monkeypatch.setenv("PATH", str(tmp_path))
-    widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
+    if with_dot == "failing":  # installed but failing: drawn in the browser after one warning
+        monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))
+        with pytest.warns(GraphvizFailedWarning, match="broken install"):
+            widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
+        assert widget.error is None
+        with_dot = False
+    else:
+        widget = explore("tanh(x*w + b)", x=2.0, w=-3.0, b=0.5)
     picture = widget._picture
     assert picture.dot == widget.dot and "al-explore-graph" in picture._dom_classes
     if with_dot:  # static SVG from dot; the browser's renderer is not needed

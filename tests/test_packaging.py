@@ -40,6 +40,22 @@ def test_core_imports_only_the_standard_library():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_vendored_renderer_s_notices_cover_what_it_contains_and_ship_as_a_license_file():
+    bundle = (ROOT / "autograd_lite" / "page" / "viz-global.js").read_text(encoding="utf-8")
+    notice = (ROOT / "autograd_lite" / "page" / "VIZ-JS-NOTICE.txt").read_text(encoding="utf-8")
+    # A trace of each component in the bundle, and what its notice must say.
+    components = {"Viz.js 3.31.0": "Copyright (c) 2014-2016 Michael Daines",
+                  "graphviz": "Eclipse Public License - v 1.0", "XML_": "Expat 2.8.5",
+                  "Illegal byte sequence": "musl libc", "NSt3__2": "Apache-2.0 WITH LLVM-exception"}
+    for trace, said in components.items():
+        assert trace in bundle, trace
+        assert said in notice, said
+    setup = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    license_files = re.search(r"^license_files = (.*)$", setup, re.M).group(1)
+    assert "autograd_lite/page/VIZ-JS-NOTICE.txt" in license_files.split(", ")
+    assert "EPL-1.0" in (ROOT / "README.md").read_text(encoding="utf-8").split("## License")[1]
+
+
 def test_version_and_console_script():
     assert re.fullmatch(r"\d+\.\d+\.\d+", autograd_lite.__version__)
     result = subprocess.run([sys.executable, "-m", "autograd_lite.cli", "--version"],

@@ -26,10 +26,11 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import Value
-from autograd_lite.backprop_page import backprop_html
+from autograd_lite import Value, render
+from autograd_lite.backprop_page import backprop_html, render_player
 from autograd_lite.nn import MLP
-from autograd_lite.viz import draw_dot, draw_network, save_html
+from autograd_lite.render import HINT
+from autograd_lite.viz import draw_dot, draw_network, save_html, to_dot
 
 from .helpers import micrograd_neuron
 from .jupyter_session import (
@@ -203,6 +204,69 @@ def test_a_page_is_readable_at_first_display_and_zooms(browser: Any, tmp_path: P
     assert severe(browser) == []
 
 
+@browser_test
+def test_pictures_drawn_by_separate_copies_of_graphs_js_never_share_an_id(browser: Any, tmp_path: Path,
+                                                                          no_dot: None) -> None:
+    # Two players on one page, each with its own copy of graphs.js, as two notebook outputs (or two
+    # widget classes) have: the ids given to the pictures drawn in the browser must still be unique.
+    players = [render_player(micrograd_neuron()[0]), render_player(evil_graph())]
+    assert all(player.pictures is None for player in players)  # drawn in the browser
+    page = tmp_path / "two-players.html"
+    page.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>two</title></head><body>\n'
+                    f"<script>{render.asset(render.VIZ_JS)}</script>\n"
+                    + players[0].fragment("a-") + players[1].fragment("b-") + "</body></html>\n",
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    wait_drawn(browser, 6 + 2)  # the neuron's start and 5 steps, x*y's start and 1 step
+    ids = browser.execute_script("return Array.from(document.querySelectorAll('svg [id]'), function (e) "
+                                 "{ return e.id; });")
+    assert len(ids) > 8 and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)[:6]
+    assert severe(browser) == [] and requests(browser) == []
+
+
+# Live listeners on window, counted by wrapping add/removeEventListener before any of our code runs.
+COUNT_WINDOW_LISTENERS = """<script>
+window.__live = new Set();
+var add = window.addEventListener, remove = window.removeEventListener;
+window.addEventListener = function (name, f, o) {
+  window.__live.add(name + ':' + (f.__id = f.__id || Math.random())); return add.call(window, name, f, o); };
+window.removeEventListener = function (name, f, o) {
+  window.__live.delete(name + ':' + f.__id); return remove.call(window, name, f, o); };
+</script>"""
+
+
+@browser_test
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the views here show dot's static SVG")
+def test_a_widget_view_that_goes_away_leaves_no_listener_behind(browser: Any, tmp_path: Path) -> None:
+    # anywidget calls what render() returns when a view goes away (a cell re-run, a reload): the
+    # viewer's listeners on window must go with it, or every re-render adds three more.
+    markup = render_player(micrograd_neuron()[0]).markup("p-")
+    svg = render.run_dot(to_dot(micrograd_neuron()[0]), "svg").decode("utf-8")
+    module = render.asset("graphs.js") + render.asset("player.js") + render.asset("widgets.js")
+    page = tmp_path / "views.html"
+    page.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>views</title></head><body>\n'
+                    f"{COUNT_WINDOW_LISTENERS}<script>{module}</script></body></html>\n", encoding="utf-8")
+    browser.get(page.as_uri())
+    live = browser.execute_script("""
+        var values = {html: arguments[0], svg: arguments[1], dot: '', _renderer: ''};
+        var model = {get: function (k) { return values[k]; }, on: function () {}, off: function () {}};
+        var before = window.__live.size, during = [];
+        for (var i = 0; i < 5; i++) {
+          [playerWidget, graphWidget].forEach(function (widget) {
+            var el = document.createElement('div');
+            document.body.appendChild(el);
+            var cleanup = widget.render({model: model, el: el});
+            during.push(window.__live.size);
+            cleanup();
+            el.remove();
+          });
+        }
+        return {before: before, during: during, after: window.__live.size};""", markup, svg)
+    assert live["during"][0] > live["before"]  # a view listens on window (drag, resize) while shown
+    assert live["after"] == live["before"], live
+    assert severe(browser) == []
+
+
 # ---------------------------------------------------------------------------
 # 2./3. JupyterLab, without and with dot
 
@@ -350,7 +414,7 @@ def test_jupyterlab_without_dot_draws_every_output_in_the_browser(tmp_path: Path
                 "  function (o) { return {text: o.innerText, dots: o.querySelectorAll('pre.al-dot').length,"
                 "                         svgs: o.querySelectorAll('svg text').length}; });"))
             assert shown[1]["dots"] == 1 and "digraph" in shown[1]["text"]
-            assert "Graphviz compiled to WebAssembly" in shown[1]["text"]
+            assert HINT in shown[1]["text"]
             assert shown[2]["dots"] == 6  # every frame's DOT text
             assert [output["svgs"] for output in shown] == [0, 0, 0]
         finally:

@@ -3,20 +3,25 @@ path, and the network picture's δ labels against the closed form (BP1/BP2, eqs.
 
 from __future__ import annotations
 
+import ast
 import base64
 import gzip
 import html
 import math
+import pickle
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
 from autograd_lite import Value, render
 from autograd_lite.closed_form import backprop
 from autograd_lite.nn import MLP
+from autograd_lite.render import GraphvizFailedWarning
 from autograd_lite.viz import (
+    GraphvizFailedError,
     GraphvizNotFoundError,
     dot_available,
     draw_dot,
@@ -26,7 +31,7 @@ from autograd_lite.viz import (
     to_dot,
 )
 
-from .helpers import central_differences, close
+from .helpers import broken_dot, central_differences, close, imports_of, is_standard_library
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot binary is not installed")
 
@@ -120,11 +125,76 @@ def test_missing_dot_names_the_two_ways_out_in_one_line_and_dot_text_still_works
     for way_out in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
                     "Windows installer", "graphviz.org", "save_html", ".html"):
         assert way_out in message, way_out
-    with pytest.raises(GraphvizNotFoundError, match="to_dot"):
+    with pytest.raises(GraphvizNotFoundError, match=r"writing a \.svg file"):
         draw_dot(out).render(tmp_path / "graph")
     with pytest.raises(GraphvizNotFoundError, match=r"writing a \.png file"):
         draw_network(MLP(2, [2], seed=1), [0.1, 0.2], [1.0, 0.0]).pipe(format="png")
     assert to_dot(out).startswith("digraph")
+
+
+def test_a_dot_that_fails_is_one_line_for_files_and_the_browser_for_displays_and_pages(monkeypatch,
+                                                                                      tmp_path):
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # the display's text/html, without a widget
+    monkeypatch.setattr(widgets_module(), "_classes", _uncached_classes())
+    assert dot_available()  # installed: whether it works is known only by running it
+    _, out = neuron()
+    reason = "exit status 1: dot: broken install (simulated)"
+    for write in (lambda: draw_dot(out).pipe(format="svg"), lambda: draw_dot(out).render(tmp_path / "g"),
+                  lambda: render.run_dot(to_dot(out), "svg")):
+        with pytest.raises(GraphvizFailedError) as raised:
+            write()
+        assert isinstance(raised.value, GraphvizNotFoundError)  # one `except` for "no working dot"
+        assert raised.value.reason == reason and "\n" not in str(raised.value)
+        assert str(pickle.loads(pickle.dumps(raised.value))) == str(raised.value)  # e.g. from a worker
+        assert str(raised.value).startswith(f"writing a .svg file needs Graphviz's dot program, which failed "
+                                            f"here ({reason}): repair or reinstall Graphviz")
+    said = f"Graphviz's dot failed ({reason}): drawing in the browser instead"
+    with pytest.warns(GraphvizFailedWarning, match=re.escape(said)):
+        bundle = draw_dot(out)._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle and '<pre class="al-dot">' in bundle["text/html"]
+    with pytest.warns(GraphvizFailedWarning, match=re.escape(said)):
+        text = save_html(draw_dot(out), tmp_path / "page.html").read_text(encoding="utf-8")
+    assert '<pre class="al-dot">' in text and text.count("Viz.js 3.31.0") == 1
+
+
+def test_a_dot_that_does_not_finish_is_a_failure_too(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin", "exec sleep 30"))
+    monkeypatch.setattr(render, "DOT_TIMEOUT", 0.5)
+    _, out = neuron()
+    with pytest.raises(GraphvizFailedError, match=r"which failed here \(no answer in 0\.5 s\)"):
+        render.run_dot(to_dot(out), "svg")
+    with pytest.warns(GraphvizFailedWarning, match=r"no answer in 0\.5 s"):
+        assert render.static_svgs([to_dot(out)]) is None
+
+
+def test_the_hint_is_one_short_line_that_claims_no_drawing():
+    # It shows exactly where nothing was drawn (an untrusted notebook, an export): it must not say
+    # "drawn in the browser", nor that dot is missing (it may be installed but failing).
+    assert "\n" not in render.HINT and len(render.HINT) <= 120
+    assert "DOT text" in render.HINT and "Drawn" not in render.HINT and "not installed" not in render.HINT
+    hint = f'<p class="al-dot-hint">{html.escape(render.HINT)}</p>'
+    assert render.dot_block("digraph { a }").startswith(hint)
+
+
+def test_render_imports_only_the_standard_library():
+    # render is the one place that decides how DOT text becomes a picture: widgets (anywidget) build
+    # on it, never the other way round (no import cycle, not even a lazy one).
+    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
+    imported = [("." * level) + name for _, level, name in imports_of(tree)]
+    assert imported and all(is_standard_library(name) for name in imported), imported  # ".x" is not
+
+
+@needs_dot
+def test_a_label_is_drawn_as_written_even_when_it_looks_like_an_entity():
+    # Graphviz reads entities in labels: "&amp;" written as is would be drawn "&", "&#65;" as "A".
+    x = Value(2.0, label="a &amp; b & c &lt;")
+    out = x * 3.0
+    out.label = "&#65;"
+    for source in (to_dot(out, clusters={x: "c &amp; d"}), draw_dot(out, clusters={x: "c &amp; d"}).source):
+        svg = render.run_dot(source, "svg").decode("utf-8")
+        drawn = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+        assert {"a &amp; b & c &lt;", "&#65;", "c &amp; d"} <= set(drawn) and "A" not in drawn, drawn
 
 
 def evil_graph() -> Value:
@@ -152,7 +222,7 @@ def test_notebook_display_without_dot_carries_the_dot_text_and_a_hint(monkeypatc
     assert "image/svg+xml" not in bundle
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
     fallback = bundle["text/html"]
-    assert "Graphviz compiled to WebAssembly" in fallback and '<pre class="al-dot">' in fallback
+    assert render.HINT in fallback and '<pre class="al-dot">' in fallback
     # The DOT text, escaped: reading the <pre> back gives exactly the drawing's source.
     pre = re.search(r'<pre class="al-dot">(.*?)</pre>', fallback, re.S).group(1)
     assert html.unescape(pre) == drawing.source
@@ -173,8 +243,16 @@ def test_without_anywidget_the_display_is_the_dot_text_not_a_traceback(monkeypat
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setitem(sys.modules, "anywidget", None)  # `import anywidget` now fails
     monkeypatch.setattr(widgets_module(), "_classes", _uncached_classes())
-    bundle = draw_dot(evil_graph())._repr_mimebundle_()
+    drawing = draw_dot(evil_graph())
+    bundle = drawing._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
+    # The text/plain says what it is, its sizes counted from the DOT text itself.
+    nodes = len([n for n in dot_nodes(drawing.source) if n not in ("graph", "node", "edge")])  # not attrs
+    edges = len(dot_edges(drawing.source))
+    assert nodes >= 4 and edges >= 3  # at least x, y, out, the * node and their edges
+    assert bundle["text/plain"] == repr(drawing) == (
+        f"<autograd_lite drawing: {nodes} nodes, {edges} edges; DOT text in .source, "
+        "save_html(drawing, path) writes it>")
     assert '<pre class="al-dot">' in bundle["text/html"]
 
 
@@ -231,6 +309,22 @@ def test_save_html_takes_dot_text_a_drawing_and_a_value_and_refuses_others(monke
         save_html(3.0, tmp_path / "p.html")
     with pytest.raises(ValueError, match="save_html: a str must be DOT text"):
         save_html("not dot", tmp_path / "p.html")
+    # In a list, the error says which item; a player is saved alone, never inside a list.
+    with pytest.raises(TypeError, match=r"save_html: expected a drawing .*\(item 2 of 2\), got float"):
+        save_html([out, 3.0], tmp_path / "p.html")
+    from autograd_lite.backprop_page import render_player
+
+    player = render_player(out)
+    page = save_html(player, tmp_path / "player.html").read_text(encoding="utf-8")
+    assert page.count('<section class="frame') == len(player.frames)
+    with pytest.raises(TypeError, match=r"a backprop player is a page of its own \(item 1 of 2\)"):
+        save_html([player, out], tmp_path / "p.html")
+    # It writes HTML: a path for a picture file is refused, and nothing is written there.
+    for name in ("p.svg", "p.png", "p"):
+        with pytest.raises(ValueError, match=r"save_html: writes an HTML page, so the path must end in"):
+            save_html(out, tmp_path / name)
+        assert not (tmp_path / name).exists()
+    assert save_html(out, tmp_path / "P.HTM").exists()
 
 
 def test_network_picture_labels_z_with_delta_equal_to_the_closed_form():
@@ -266,3 +360,8 @@ def test_demos_write_svg_with_dot_and_html_without(monkeypatch, tmp_path):
     assert path == tmp_path / "plain.html" and not (tmp_path / "plain.svg").exists()
     assert "dot is not installed" in why and "\n" not in why
     assert '<pre class="al-dot">' in path.read_text(encoding="utf-8")
+    monkeypatch.setenv("PATH", broken_dot(tmp_path / "bin"))  # installed, but failing
+    path, why = save_drawing(draw_dot(out), tmp_path / "broken.svg")
+    assert path == tmp_path / "broken.html" and not (tmp_path / "broken.svg").exists()
+    assert why == (" (Graphviz's dot failed (exit status 1: dot: broken install (simulated)): an HTML page "
+                   "that draws it in the browser)")

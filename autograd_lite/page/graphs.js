@@ -22,13 +22,16 @@
  *   autogradLiteGraphs.sameWidths(measure, dots) -> Promise<string[]>
  *       that width step alone: measure = {dot, owners}, the measuring graph
  *       (records m0, m1, ...) and, per record, the node ids it stands for.
- *   autogradLiteGraphs.viewer(root) -> {refresh, zoom, scale}
+ *   autogradLiteGraphs.errorBox(error) -> HTMLElement
+ *       the message shown in place of a picture that could not be drawn.
+ *   autogradLiteGraphs.viewer(root) -> {refresh, zoom, scale, dispose}
  *       zoom out / in, 100 %, "fit to width", ctrl+wheel and drag-to-pan for
  *       the pictures in root's .al-view boxes (controls go in root's first
  *       .al-tools element, made if missing). At first display node text is at
  *       least 10 CSS pixels high; a wider graph scrolls inside its box; "fit to
  *       width" starts off whenever fitting would make text smaller than that.
- *       Call refresh() when a picture is added or another one is shown.
+ *       Call refresh() when a picture is added or another one is shown, and
+ *       dispose() when root goes away (it removes the listeners on window).
  */
 var autogradLiteGraphs = (function () {
   "use strict";
@@ -53,12 +56,14 @@ var autogradLiteGraphs = (function () {
     return globalThis.__autogradLiteViz;
   }
 
-  var pictures = 0;
   function renderDot(dot) {
     return instance().then(function (viz) {
       var svg = viz.renderSVGElement(dot);
       // Unique ids per picture: several pictures share a page (and Graphviz numbers from 0 each time).
-      var prefix = "alg" + (pictures++) + "-";
+      // The count lives on globalThis, as the Viz instance does: every copy of this file on the page
+      // (each player fragment, each widget class's module) must count on from the same number.
+      var n = globalThis.__autogradLitePictures = (globalThis.__autogradLitePictures || 0) + 1;
+      var prefix = "alg" + n + "-";
       Array.prototype.forEach.call(svg.querySelectorAll("[id]"), function (e) { e.id = prefix + e.id; });
       return svg;
     });
@@ -85,12 +90,15 @@ var autogradLiteGraphs = (function () {
     });
   }
 
-  function showError(pre, error) {
+  function errorBox(error) {
+    // The one way a picture that could not be drawn says so (as text: the error may quote a label).
     var message = document.createElement("p");
     message.className = "al-dot-error";
     message.textContent = "This graph could not be drawn here: " + (error && error.message || error);
-    pre.parentNode.insertBefore(message, pre);
+    return message;
   }
+
+  function showError(pre, error) { pre.parentNode.insertBefore(errorBox(error), pre); }
 
   function renderAll(root, measure, onEach) {
     var pres = Array.prototype.slice.call(root.querySelectorAll("pre.al-dot"));
@@ -251,21 +259,30 @@ var autogradLiteGraphs = (function () {
       drag = {view: view, x: event.clientX, y: event.clientY, left: view.scrollLeft, top: view.scrollTop};
       view.classList.add("al-dragging");
     });
-    window.addEventListener("pointermove", function (event) {
-      if (!drag) { return; }
-      drag.view.scrollLeft = drag.left - (event.clientX - drag.x);
-      drag.view.scrollTop = drag.top - (event.clientY - drag.y);
-    });
-    window.addEventListener("pointerup", function () {
-      if (drag) { drag.view.classList.remove("al-dragging"); drag = null; }
-    });
-    window.addEventListener("resize", function () { if (fit) { refresh(); } });
-    var api = {refresh: refresh, zoom: zoom, scale: function () { return scale; }};
+    // Listeners on the window outlive root: kept here so that dispose() can remove them (a notebook
+    // re-renders a widget's view on every re-run or reload; without this they would pile up).
+    var onWindow = {
+      pointermove: function (event) {
+        if (!drag) { return; }
+        drag.view.scrollLeft = drag.left - (event.clientX - drag.x);
+        drag.view.scrollTop = drag.top - (event.clientY - drag.y);
+      },
+      pointerup: function () {
+        if (drag) { drag.view.classList.remove("al-dragging"); drag = null; }
+      },
+      resize: function () { if (fit) { refresh(); } }
+    };
+    Object.keys(onWindow).forEach(function (name) { window.addEventListener(name, onWindow[name]); });
+    function dispose() {
+      Object.keys(onWindow).forEach(function (name) { window.removeEventListener(name, onWindow[name]); });
+      delete tools.__alViewer;
+    }
+    var api = {refresh: refresh, zoom: zoom, scale: function () { return scale; }, dispose: dispose};
     tools.__alViewer = api;
     refresh();
     return api;
   }
 
   return {useViz: useViz, renderDot: renderDot, renderAll: renderAll, sameWidths: sameWidths,
-          viewer: viewer};
+          viewer: viewer, errorBox: errorBox};
 }());

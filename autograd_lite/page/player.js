@@ -2,7 +2,8 @@
  *
  * One function, no globals of its own: the Python side wraps this file in a
  * closure together with one call, autogradLitePlayer(root, keyTarget), per
- * player. Everything is found *inside* root (by class), so several players in
+ * player; it returns {dispose}, which stops the player and removes the listeners
+ * it put outside root (a notebook widget calls it when its view goes away). Everything is found *inside* root (by class), so several players in
  * one notebook never touch each other's controls. keyTarget receives the
  * left/right arrow keys: the document for the standalone page, the player
  * itself in a notebook (where the arrows elsewhere belong to Jupyter).
@@ -20,7 +21,7 @@
  */
 function autogradLitePlayer(root, keyTarget) {
   "use strict";
-  if (!root || root.classList.contains("al-js")) { return; }  // a re-run output: one player each
+  if (!root || root.classList.contains("al-js")) { return {dispose: function () {}}; }  // one player each
   function part(name) { return root.querySelector("." + name); }
   var frames = root.querySelectorAll(".frame");
   var slider = part("slider");
@@ -89,7 +90,7 @@ function autogradLitePlayer(root, keyTarget) {
   prev.addEventListener("click", function () { stop(); show(current - 1); });
   next.addEventListener("click", function () { stop(); show(current + 1); });
   play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
-  keyTarget.addEventListener("keydown", function (event) {
+  function onKey(event) {
     if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) { return; }
     var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
     if (step === 0) { return; }
@@ -97,7 +98,8 @@ function autogradLitePlayer(root, keyTarget) {
     if (keyTarget === root) { event.stopPropagation(); }  // in a notebook: not Jupyter's key
     stop();
     show(current + step);
-  });
+  }
+  keyTarget.addEventListener("keydown", onKey);
   part("controls").hidden = false;
   root.classList.add("al-js");
   show(0);
@@ -109,4 +111,11 @@ function autogradLitePlayer(root, keyTarget) {
       if (frames[current].contains(svg)) { reveal(svg.parentNode); }
     });
   }
+  return {
+    dispose: function () {  // the player's view is going away (a notebook widget re-rendered)
+      stop();
+      keyTarget.removeEventListener("keydown", onKey);
+      if (view) { view.dispose(); }
+    }
+  };
 }

@@ -58,18 +58,17 @@ var graphWidget = {
         if (!viewer) { viewer = autogradLiteGraphs.viewer(el); } else { viewer.refresh(); }
       }, function (error) {
         if (ticket !== drawn) { return; }
-        var message = document.createElement("pre");
-        message.className = "al-dot-error";
-        message.textContent = "This graph could not be drawn here: " + (error && error.message || error);
-        view.replaceChildren(message);
+        view.replaceChildren(autogradLiteGraphs.errorBox(error));
       });
     }
     model.on("change:dot", draw);
     model.on("change:svg", draw);
     draw();
     return function () {
+      drawn++;  // a drawing still on its way lands nowhere
       model.off("change:dot", draw);
       model.off("change:svg", draw);
+      if (viewer) { viewer.dispose(); }
     };
   }
 };
@@ -80,6 +79,7 @@ var playerWidget = {
     // The player's markup from backprop_page: every label and caption escaped there.
     el.innerHTML = model.get("html");
     var root = el.querySelector(".al-player");
-    autogradLitePlayer(root, root);
+    var player = autogradLitePlayer(root, root);
+    return function () { player.dispose(); };  // anywidget calls it when the view goes away
   }
 };
