@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import html
 import random
 import re
 import shutil
@@ -297,10 +298,11 @@ def expected_boxes(built: Built, depth: int) -> tuple[dict[str, int], dict[tuple
 
 
 def drawn_boxes(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """The boxes (title: the number on their second line) and labelled edges of a collapsed DOT text."""
+    """The boxes (title: the number on their second line) and labelled edges of a collapsed DOT text,
+    titles read as Graphviz draws them (entities such as &amp; decoded)."""
     titles, counts = {}, {}
     for box_id, label in re.findall(r'^\s+(s\d+) \[.*label="([^"]*)"', text, flags=re.M):
-        lines = label.split("\\n")
+        lines = html.unescape(label).split("\\n")
         titles[box_id] = lines[0]
         counts[lines[0]] = int(lines[1].split()[0].replace(",", ""))
     edges = {(titles[a], titles[b]): int(n.replace(",", ""))
