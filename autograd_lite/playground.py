@@ -334,7 +334,9 @@ class Playground:
         try:
             closed = closed_form.backprop(weights, biases, x, [y], activation=self.model.activations,
                                           cost="quadratic")
-        except ValueError:  # training diverged (an infinite weight): nothing to compare, shown as nan
+        except (ArithmeticError, ValueError):
+            # training diverged (an infinite weight, or a cost past the float range: OverflowError
+            # from the closed form's (y - a)²): nothing to compare, shown as nan, never raised
             difference = math.nan
         else:
             pairs = [(d, c) for mine, theirs in ((deltas, closed.delta), (autodiff_w, closed.grad_w))
@@ -587,16 +589,17 @@ def _widget_class() -> type:
                                             indent=False)
             self._sample = widgets.IntSlider(value=0, min=0, max=max(0, len(pg.data.train) - 1),
                                              description="else sample", disabled=True, **short)
-            self._check.observe(lambda _: self.redraw(), names="value")
-            self._follow.observe(self._sample_changed, names="value")
-            self._sample.observe(self._sample_changed, names="value")
+            # every observer goes through _guarded: an error is said in the widget, not in the log
+            self._check.observe(lambda _: self._guarded(self.redraw), names="value")
+            self._follow.observe(lambda change: self._guarded(self._sample_changed, change), names="value")
+            self._sample.observe(lambda change: self._guarded(self._sample_changed, change), names="value")
             self.backprop_button = button("backprop this sample",
                                           "open the step-by-step player on this sample's graph", "list-ol")
             self.backprop_button.on_click(lambda _: self._open_player())
             self.code_button = widgets.ToggleButton(value=False, description="copy this code",
                                                     tooltip="the Python that reproduces this training",
                                                     icon="code")
-            self.code_button.observe(lambda _: self.redraw(), names="value")
+            self.code_button.observe(lambda _: self._guarded(self.redraw), names="value")
             self._code = widgets.Textarea(layout=widgets.Layout(width="100%", height="16rem", display="none"))
             self._message = widgets.HTML()
             self._picture = widgets.HTML()

@@ -249,8 +249,8 @@ def _output(p: Picture, left: float) -> list[str]:
     out = [f'<text x="{left}" y="18" font-weight="bold">output over [-6, 6]² ({p.grid} × {p.grid})</text>',
            f'<text class="al-losses" x="{left}" y="32" font-size="10">epoch {p.epoch}, step {p.steps}: '
            f'training loss {train:.4f}, test loss {_test_loss(p)}</text>',
-           f'<text class="al-check" x="{left}" y="45" font-size="9" fill="#666">autodiff vs BP1–BP4: largest '
-           f'difference {p.difference:.1e}</text>',
+           f'<text class="al-check" x="{left}" y="45" font-size="9" fill="#666">autodiff vs BP1–BP4: '
+           f'{_difference(p.difference)}</text>',
            f'<g class="al-output"><image x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" '
            f'href="{uri}" preserveAspectRatio="none"/>',
            f'<rect x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" fill="none" stroke="#999"/>']
@@ -273,6 +273,12 @@ def _output(p: Picture, left: float) -> list[str]:
                    f'stroke-width="2">{_title(where)}</circle>')
     out.append("</g>")
     return out
+
+
+def _difference(difference: float) -> str:
+    if math.isnan(difference):  # the closed form could not be computed: infinite weights or cost
+        return "nothing to compare (training diverged: reset, or lower the learning rate)"
+    return f"largest difference {difference:.1e}"
 
 
 def _test_loss(p: Picture) -> str:

@@ -325,6 +325,19 @@ def test_a_diverging_network_still_draws():
     ET.fromstring(pg.svg)
 
 
+DIVERGING = {"activation": "sigmoid", "dataset": "plane", "learning_rate": 10, "batch_size": 1,
+             "hidden": [8, 8, 8], "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]}
+
+
+def test_a_network_whose_cost_overflows_still_draws():
+    # finite weights, but (y - a)² past the float range: the closed form's OverflowError is "diverged"
+    pg = Playground(**DIVERGING)
+    pg.step(200)
+    assert math.isnan(pg.check) and len(pg.deltas) == 4
+    assert "training diverged" in pg.svg
+    ET.fromstring(pg.svg)
+
+
 # ---------------------------------------------------------------------------
 # The widget, without a browser (tests/test_playground_browser.py has one)
 
@@ -407,6 +420,19 @@ def test_the_widget_controls_change_the_options():
     assert (pg._sample.value, pg._follow.value, pg.playground.current_sample) == (6, False, 6)
     pg.sample = None
     assert pg._follow.value and pg.playground.sample is None
+
+
+@widget_test
+def test_the_widget_keeps_working_after_training_diverges():
+    from autograd_lite.notebook import playground
+
+    pg = playground(**DIVERGING)
+    pg._guarded(pg.step, 200)
+    assert pg._message.value == "" and "training diverged" in pg._picture.value
+    pg._check.value = False  # the observers redraw without a traceback into the kernel's log
+    pg._follow.value = False
+    pg._sample.value = 3
+    assert pg.playground.current_sample == 3 and pg._message.value == ""
 
 
 @widget_test
