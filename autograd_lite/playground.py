@@ -32,7 +32,7 @@ from typing import Any
 
 from . import closed_form, datasets, nn, ops
 from . import playground_svg as draw
-from .engine import Value, gradients, scope
+from .engine import Value, gradients, scope, topological_order
 
 __all__ = ["ACTIVATIONS", "DEFAULTS", "MAX_LAYERS", "MAX_NEURONS", "Playground", "check_options",
            "playground", "script"]
@@ -41,7 +41,12 @@ MAX_LAYERS = 6
 MAX_NEURONS = 8
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 REGULARIZATIONS = (None, "l1", "l2")
-PLAYER_NODES = 400  # "backprop this sample" steps through graphs up to this size (the default's: 302)
+# "backprop this sample" steps through graphs up to the player's own limit; above it (the default
+# network's graph has 302 Values) it draws the graph by layer scopes: a 302-Value player is 50 s
+# of dot and ~100 MB of HTML, or ~23 MB without dot, built while the kernel waits.
+PLAYER_NODES = 200
+# Networks offered instead, the biggest first, when the graph is too big for the player.
+SMALLER_NETWORKS = ([6, 6], [5, 5], [4, 4], [8], [4], [2], [])
 GRID = 50           # the output's heat map: GRID x GRID cells over [-6, 6]²
 NEURON_GRID = 25    # each neuron's heat map: every other cell of the output's grid
 INIT = "xavier"     # U(±sqrt(6/(nin+nout))): inputs reach ±6, so U(-1, 1) would saturate tanh
@@ -397,11 +402,11 @@ class Playground:
 
     # -- the step player and the script ---------------------------------------
     def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
-        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, its
-        node limit raised from the player's 200 to `max_nodes` (the default network's graph
-        has 302 Values: 198 frames). A bigger graph is show_backprop's ValueError: draw it by
-        its layer scopes (`scope_drawing`), or pass a bigger max_nodes and wait (each frame
-        is drawn by Graphviz's `dot`: ~0.1 s and ~0.5 MB of SVG a frame at 300 Values)."""
+        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, up
+        to `max_nodes` Values (the player's own 200). A bigger graph is show_backprop's
+        ValueError: draw it by its layer scopes (`scope_drawing`), step through a smaller
+        network (`smaller_network()`), or pass a bigger max_nodes and wait: the default
+        network's 302 Values (198 frames) take ~50 s of `dot` and ~100 MB of HTML."""
         from .notebook import show_backprop
 
         return show_backprop(self.sample_graph(), max_nodes=max_nodes)
@@ -412,6 +417,18 @@ class Playground:
         from . import viz
 
         return viz.draw_dot(self.sample_graph(), collapse=1)
+
+    def graph_size(self) -> int:
+        """The number of Values in the current sample's graph (the step player's limit is on it)."""
+        return len(topological_order(self.sample_graph()))
+
+    def smaller_network(self, max_nodes: int = PLAYER_NODES) -> list[int] | None:
+        """The biggest of `SMALLER_NETWORKS` whose sample graph, with these features, has at most
+        `max_nodes` Values: hidden layers to step through (None if none fits)."""
+        for hidden in SMALLER_NETWORKS:
+            if Playground(**{**self._options, "hidden": hidden}).graph_size() <= max_nodes:
+                return list(hidden)
+        return None
 
     @property
     def code(self) -> str:
@@ -765,23 +782,28 @@ def _widget_class() -> type:
 
         def _open_player(self) -> None:
             """The player (or the drawing by scopes) in the output below the buttons. Written with
-            append_stdout / append_display_data, which need no `with output:` capture."""
-            from .engine import topological_order
-
-            nodes = topological_order(self.playground.sample_graph())
+            append_stdout / append_display_data, which need no `with output:` capture. Only graphs
+            within the player's limit are stepped through: a bigger one would block the kernel
+            for seconds to a minute and write tens of MB (see PLAYER_NODES)."""
+            pg = self.playground
+            nodes = topological_order(pg.sample_graph())
             frames = sum(node._rule is not None for node in nodes) + 1
             small = len(nodes) <= PLAYER_NODES
             self._player.outputs = ()
             if small:
                 self._player.append_stdout(f"the backward pass of this sample's graph: {len(nodes)} Values, "
-                                           f"{frames} frames (drawn in a few seconds per hundred)\n")
+                                           f"{frames} frames\n")
             else:
+                smaller = pg.smaller_network()
+                advice = ("" if smaller is None else
+                          f" To step through a sample's backward pass, make the network smaller: "
+                          f"hidden={smaller} (with these features its graph has "
+                          f"{Playground(**{**pg.options, 'hidden': smaller}).graph_size()} Values).")
                 self._player.append_stdout(
                     f"this sample's graph has {len(nodes)} Values ({frames} frames), more than the step "
-                    f"player takes here ({PLAYER_NODES}): drawn by its layer scopes instead. Fewer layers "
-                    "or neurons make a graph to step through.\n")
+                    f"player's {PLAYER_NODES}: drawn by its layer scopes instead.{advice}\n")
             try:
-                shown = self.playground.backprop_player() if small else self.playground.scope_drawing()
+                shown = pg.backprop_player() if small else pg.scope_drawing()
                 self._player.append_display_data(shown)
             except Exception as error:  # no dot, say: written in the output, not lost in a callback
                 self._player.append_stdout(f"{type(error).__name__}: {error}\n")
