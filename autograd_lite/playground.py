@@ -646,7 +646,8 @@ def _widget_class() -> type:
             self.redraw()
 
         def reset(self) -> None:
-            self.playground.reset()
+            self.playground.reset()  # which also forgets the chosen sample: the controls follow
+            self._sync_controls()
             self.redraw()
 
         def set(self, **changes: Any) -> None:
@@ -754,6 +755,8 @@ def _widget_class() -> type:
             self.remove_layer_button.disabled = not hidden
 
         def _sample_changed(self, change: Any) -> None:
+            if self._syncing:
+                return
             self._sample.disabled = self._follow.value
             self.playground.sample = None if self._follow.value else self._sample.value
             self.redraw()
@@ -775,7 +778,12 @@ def _widget_class() -> type:
                 self._regularization.value = o["regularization"] or "none"
                 for name, toggle in self._features.items():
                     toggle.value = name in o["features"]
+                # the sample: None after a reset or a restart, so δ follows the last one trained on
+                sample = self.playground.sample
                 self._sample.max = max(0, len(self.playground.data.train) - 1)
+                self._sample.value = 0 if sample is None else sample
+                self._follow.value = sample is None
+                self._sample.disabled = sample is None
             finally:
                 self._syncing = False
             self._build_layer_controls()

@@ -436,6 +436,25 @@ def test_the_widget_keeps_working_after_training_diverges():
 
 
 @widget_test
+@pytest.mark.parametrize("start_over", ["reset", "dataset", "reset button"])
+def test_the_sample_controls_follow_a_reset_or_a_restart(start_over):
+    from autograd_lite.notebook import playground
+
+    pg = playground()
+    pg.step(2)
+    pg._follow.value = False
+    pg._sample.value = 3
+    assert pg.playground.sample == 3 and not pg._sample.disabled
+    actions = {"reset": pg.reset, "dataset": lambda: pg.set(dataset="xor"),
+               "reset button": pg.reset_button.click}
+    actions[start_over]()
+    assert pg.playground.sample is None  # the Playground forgot the sample: so do the controls
+    assert (pg._follow.value, pg._sample.value, pg._sample.disabled) == (True, 0, True)
+    pg.step(1)
+    assert pg.playground.current_sample == pg.playground.trainer.last_batch[-1]
+
+
+@widget_test
 def test_the_widget_regularisation_control():
     from autograd_lite.notebook import playground
 
