@@ -586,9 +586,10 @@ def _widget_class() -> type:
             self._regularization_rate = widgets.Dropdown(
                 options=_choices(REGULARIZATION_RATES, o["regularization_rate"]),
                 value=o["regularization_rate"], description="rate", **short)
-            self._seed = widgets.BoundedIntText(value=o["seed"], min=-(2**31), max=2**31 - 1,
-                                                description="seed", layout=widgets.Layout(width="10rem"),
-                                                **short)
+            # text, not a number box: the Playground takes any int, and a number box would clamp or
+            # round a big seed (JavaScript's numbers), silently training on other data
+            self._seed = widgets.Text(value=str(o["seed"]), description="seed", continuous_update=False,
+                                      layout=widgets.Layout(width="14rem"), **short)
             for control in (self._dataset, self._noise, self._test_fraction, self._batch, self._activation,
                             self._rate, self._regularization, self._regularization_rate, self._seed,
                             *self._features.values()):
@@ -726,9 +727,17 @@ def _widget_class() -> type:
                           test_fraction=self._test_fraction.value, batch_size=self._batch.value,
                           features=features, activation=self._activation.value,
                           learning_rate=self._rate.value, regularization=regularization,
-                          regularization_rate=self._regularization_rate.value, seed=self._seed.value)
+                          regularization_rate=self._regularization_rate.value, seed=self._seed_value())
             if self._message.value:  # refused (no feature left, say): show the options in force
                 self._sync_controls()
+
+        def _seed_value(self) -> Any:
+            """The seed box's int, or its text as typed (then refused by check_options, and said)."""
+            text = self._seed.value.strip()
+            try:
+                return int(text)
+            except ValueError:
+                return text
 
         def _change_layers(self, by: int, layer: int | None = None) -> None:
             hidden = self.playground.options["hidden"]
@@ -772,9 +781,9 @@ def _widget_class() -> type:
                 for control, key in ((self._dataset, "dataset"), (self._noise, "noise"),
                                      (self._test_fraction, "test_fraction"), (self._batch, "batch_size"),
                                      (self._activation, "activation"), (self._rate, "learning_rate"),
-                                     (self._regularization_rate, "regularization_rate"),
-                                     (self._seed, "seed")):
+                                     (self._regularization_rate, "regularization_rate")):
                     control.value = o[key]
+                self._seed.value = str(o["seed"])
                 self._regularization.value = o["regularization"] or "none"
                 for name, toggle in self._features.items():
                     toggle.value = name in o["features"]

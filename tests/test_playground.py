@@ -455,6 +455,20 @@ def test_the_sample_controls_follow_a_reset_or_a_restart(start_over):
 
 
 @widget_test
+def test_the_widget_keeps_a_big_seed():
+    from autograd_lite.notebook import playground
+
+    pg = playground(seed=2**40)
+    assert str(2**40) in str(pg._seed.value)
+    pg._noise.value = 0.1  # touching another control keeps the seed and its data
+    assert pg.options["seed"] == 2**40 and pg.playground.data == Playground(seed=2**40, noise=0.1).data
+    pg._seed.value = str(-(2**70))
+    assert pg.options["seed"] == -(2**70)
+    pg._seed.value = "seven"  # refused and said; the box shows the seed in force
+    assert "seed" in pg._message.value and pg.options["seed"] == -(2**70) and pg._seed.value == str(-(2**70))
+
+
+@widget_test
 def test_the_widget_regularisation_control():
     from autograd_lite.notebook import playground
 
