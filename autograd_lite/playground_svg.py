@@ -257,9 +257,9 @@ def _output(p: Picture, left: float) -> list[str]:
     scale = OUTPUT / 12.0
     ringed = None
     for i, ((x1, x2), label, test_point) in enumerate(p.points):
-        cx, cy = left + (x1 + 6.0) * scale, TOP + (6.0 - x2) * scale
-        if not (left <= cx <= left + OUTPUT and TOP <= cy <= TOP + OUTPUT):
-            continue
+        # datasets keeps its points in the square; any other point is drawn on the edge, never left out
+        cx = left + (min(6.0, max(-6.0, x1)) + 6.0) * scale
+        cy = TOP + (6.0 - min(6.0, max(-6.0, x2))) * scale
         fill = "#{:02x}{:02x}{:02x}".format(*colour(label))
         stroke = "#000" if test_point else "#fff"
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="{stroke}" '

@@ -305,6 +305,18 @@ def test_the_svg_draws_every_neuron_edge_and_map():
     assert pg.svg != svg and images(pg.svg, "al-output") != before
 
 
+@pytest.mark.parametrize("dataset", ["circles", "gaussians", "moons"])
+def test_every_point_is_drawn_on_the_output_even_with_the_most_noise(dataset):
+    pg = Playground(dataset=dataset, noise=0.5)
+    output = next(g for g in ET.fromstring(pg.svg).iter(f"{SVG}g") if g.get("class") == "al-output")
+    image = output.find(f"{SVG}image")
+    left, top, size = (float(image.get(key)) for key in ("x", "y", "width"))
+    dots = [c for c in output.iter(f"{SVG}circle") if c.get("class") != "al-sample"]
+    assert len(dots) == len(pg.data.points) == 200
+    for c in dots:
+        assert left <= float(c.get("cx")) <= left + size and top <= float(c.get("cy")) <= top + size
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the step player draws with Graphviz's dot")
 def test_backprop_this_sample_opens_the_player_on_its_graph():
     pg = Playground(hidden=[], features=["x1"])  # z = b + w x, tanh, cost: a small graph
