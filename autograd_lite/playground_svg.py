@@ -256,19 +256,25 @@ def _output(p: Picture, left: float) -> list[str]:
            f'<rect x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" fill="none" stroke="#999"/>']
     scale = OUTPUT / 12.0
     ringed = None
+    trained = 0  # the training points come in index order: the k-th one is the sample index k
     for i, ((x1, x2), label, test_point) in enumerate(p.points):
         # datasets keeps its points in the square; any other point is drawn on the edge, never left out
         cx = left + (min(6.0, max(-6.0, x1)) + 6.0) * scale
         cy = TOP + (6.0 - min(6.0, max(-6.0, x2))) * scale
         fill = "#{:02x}{:02x}{:02x}".format(*colour(label))
         stroke = "#000" if test_point else "#fff"
+        where = f"x = ({x1:.3f}, {x2:.3f}), y = {label:g}"
+        if test_point:
+            title = f"test point: {where} (not trained on)"
+        else:
+            title = f"training point, sample {trained}: {where}; its δ: set the sample to {trained}"
+            if i == p.sample:
+                ringed = (cx, cy, f"the sample δ is shown for, sample {trained}: {where}")
+            trained += 1
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="{stroke}" '
-                   'stroke-width="0.8"/>')
-        if i == p.sample:
-            ringed = (cx, cy, x1, x2, label)
+                   f'stroke-width="0.8">{_title(title)}</circle>')
     if ringed is not None:
-        cx, cy, x1, x2, label = ringed
-        where = f"the sample δ is shown for: x = ({x1:.3f}, {x2:.3f}), y = {label:g}"
+        cx, cy, where = ringed
         out.append(f'<circle class="al-sample" cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="none" stroke="#d00" '
                    f'stroke-width="2">{_title(where)}</circle>')
     out.append("</g>")

@@ -317,6 +317,25 @@ def test_every_point_is_drawn_on_the_output_even_with_the_most_noise(dataset):
         assert left <= float(c.get("cx")) <= left + size and top <= float(c.get("cy")) <= top + size
 
 
+def test_every_point_says_what_it_is_and_which_sample_to_pick():
+    pg = Playground(dataset="moons", noise=0.1)
+    pg.sample = 17
+    output = next(g for g in ET.fromstring(pg.svg).iter(f"{SVG}g") if g.get("class") == "al-output")
+    titles = ["".join(c.find(f"{SVG}title").itertext()) for c in output.iter(f"{SVG}circle")
+              if c.get("class") != "al-sample"]
+    assert len(titles) == len(pg.data.points)
+    for i, title in enumerate(titles):
+        (x1, x2), label = pg.data.points[i], pg.data.labels[i]
+        assert f"x = ({x1:.3f}, {x2:.3f}), y = {label:g}" in title
+        if i in pg.data.test:
+            assert title.startswith("test point")
+        else:
+            assert f"sample {pg.data.train.index(i)}:" in title
+    ring = next(c for c in output.iter(f"{SVG}circle") if c.get("class") == "al-sample")
+    (x1, x2) = pg.data.points[pg.data.train[17]]
+    assert "sample 17:" in "".join(ring.itertext()) and f"({x1:.3f}, {x2:.3f})" in "".join(ring.itertext())
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the step player draws with Graphviz's dot")
 def test_backprop_this_sample_opens_the_player_on_its_graph():
     pg = Playground(hidden=[], features=["x1"])  # z = b + w x, tanh, cost: a small graph
