@@ -45,8 +45,10 @@ REGULARIZATIONS = (None, "l1", "l2")
 # network's graph has 302 Values) it draws the graph by layer scopes: a 302-Value player is 50 s
 # of dot and ~100 MB of HTML, or ~23 MB without dot, built while the kernel waits.
 PLAYER_NODES = 200
-# Networks offered instead, the biggest first, when the graph is too big for the player.
-SMALLER_NETWORKS = ([6, 6], [5, 5], [4, 4], [8], [4], [2], [])
+# Networks offered instead when the graph is too big for the player, the first that fits: [4, 4]
+# (106 Values with two features: 70 frames, ~3 s and ~12 MB with dot) before bigger ones, as
+# [6, 6]'s 192 Values take ~15 s and ~40 MB.
+SMALLER_NETWORKS = ([4, 4], [8], [4], [2], [])
 GRID = 50           # the output's heat map: GRID x GRID cells over [-6, 6]²
 NEURON_GRID = 25    # each neuron's heat map: every other cell of the output's grid
 INIT = "xavier"     # U(±sqrt(6/(nin+nout))): inputs reach ±6, so U(-1, 1) would saturate tanh
@@ -423,7 +425,7 @@ class Playground:
         return len(topological_order(self.sample_graph()))
 
     def smaller_network(self, max_nodes: int = PLAYER_NODES) -> list[int] | None:
-        """The biggest of `SMALLER_NETWORKS` whose sample graph, with these features, has at most
+        """The first of `SMALLER_NETWORKS` whose sample graph, with these features, has at most
         `max_nodes` Values: hidden layers to step through (None if none fits)."""
         for hidden in SMALLER_NETWORKS:
             if Playground(**{**self._options, "hidden": hidden}).graph_size() <= max_nodes:

@@ -549,11 +549,10 @@ def test_the_default_network_is_too_big_for_the_player_and_a_smaller_one_is_offe
     with pytest.raises(ValueError, match="302"):
         pg.backprop_player()  # refused before anything is drawn, not 50 s of dot
     smaller = pg.smaller_network()
-    assert smaller == [6, 6] and Playground(hidden=smaller).graph_size() <= 200
-    assert Playground(hidden=[5, 5]).graph_size() < Playground(hidden=[6, 6]).graph_size()
-    wide = Playground(features=list(datasets.FEATURES))  # 7 inputs: [6, 6] is 282 Values
-    assert wide.smaller_network() == [4, 4]
-    assert Playground(**{**wide.options, "hidden": [5, 5]}).graph_size() > 200
+    assert smaller == [4, 4] and Playground(hidden=smaller).graph_size() == 106
+    wide = Playground(features=list(datasets.FEATURES))  # 7 inputs: [4, 4] is 166 Values, [8] 214
+    assert wide.smaller_network() == [4, 4] and wide.smaller_network(150) == [4]
+    assert Playground(**{**wide.options, "hidden": [8]}).graph_size() > 150
 
 
 @widget_test
@@ -565,7 +564,7 @@ def test_the_backprop_button_on_the_default_network_draws_the_scopes_quickly():
     pg.backprop_button.click()
     text = "".join(out.get("text", "") for out in pg._player.outputs)
     assert "302 Values" in text and "layer scopes" in text
-    assert "hidden=[6, 6]" in text and "192 Values" in text
+    assert "hidden=[4, 4]" in text and "106 Values" in text
     (drawing,) = [out for out in pg._player.outputs if out["output_type"] == "display_data"]
     assert "layer3" in drawing["data"]["image/svg+xml"]
     assert len(json.dumps(pg._player.outputs)) < 100_000  # not the ~100 MB player
