@@ -607,8 +607,10 @@ def _widget_class() -> type:
                                            indent=False)
             self._follow = widgets.Checkbox(value=True, description="δ for the last sample trained on",
                                             indent=False)
-            self._sample = widgets.IntSlider(value=0, min=0, max=max(0, len(pg.data.train) - 1),
-                                             description="else sample", disabled=True, **short)
+            # a box to type the index a point's hover title gives; typing one stops following
+            self._sample = widgets.BoundedIntText(value=0, min=0, max=max(0, len(pg.data.train) - 1),
+                                                  description="sample", layout=widgets.Layout(width="10rem"),
+                                                  **short)
             # every observer goes through _guarded: an error is said in the widget, not in the log
             self._check.observe(lambda _: self._guarded(self.redraw), names="value")
             self._follow.observe(lambda change: self._guarded(self._sample_changed, change), names="value")
@@ -768,7 +770,12 @@ def _widget_class() -> type:
         def _sample_changed(self, change: Any) -> None:
             if self._syncing:
                 return
-            self._sample.disabled = self._follow.value
+            if change["owner"] is self._sample and self._follow.value:
+                self._syncing = True  # a sample typed in: stop following the last one trained on
+                try:
+                    self._follow.value = False
+                finally:
+                    self._syncing = False
             self.playground.sample = None if self._follow.value else self._sample.value
             self.redraw()
 
@@ -794,7 +801,6 @@ def _widget_class() -> type:
                 self._sample.max = max(0, len(self.playground.data.train) - 1)
                 self._sample.value = 0 if sample is None else sample
                 self._follow.value = sample is None
-                self._sample.disabled = sample is None
             finally:
                 self._syncing = False
             self._build_layer_controls()
