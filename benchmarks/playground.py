@@ -82,9 +82,9 @@ def measure(options: dict, seconds: float) -> dict[str, float]:
 
     found["redraws/s: step + svg"] = rate(redraw_without_widget, seconds)
     try:
-        from autograd_lite.playground import _widget_class
+        from autograd_lite.playground_widget import PlaygroundWidget
 
-        widget = _widget_class()(Playground(**options))
+        widget = PlaygroundWidget(Playground(**options))
     except ImportError:
         widget = None
     if widget is not None:

@@ -390,6 +390,7 @@ def test_the_widget_drives_like_the_playground():
     from autograd_lite.notebook import playground
 
     pg = playground(dataset="xor", hidden=[4, 4], learning_rate=0.1)
+    assert type(pg).__module__ == "autograd_lite.playground_widget"  # its own module, not nested
     buttons = (pg.play_button, pg.pause_button, pg.step_button, pg.reset_button)
     words = {b.description: b.tooltip for b in buttons}
     assert list(words) == ["play", "pause", "step", "reset"] and all(w in words[w] for w in words)
