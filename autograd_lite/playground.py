@@ -233,9 +233,9 @@ class Playground:
         self._train_y = self.data.targets("train")
         self._test_x = self.data.inputs("test", self.features)
         self._test_y = self.data.targets("test")
-        output = "linear" if self.data.regression else "tanh"
         self.model = nn.MLP(len(self.features), [*o["hidden"], 1], activation=o["activation"],
-                            output_activation=output, seed=o["seed"], init=INIT, cost="quadratic")
+                            output_activation=_output_activation(o["dataset"]), seed=o["seed"], init=INIT,
+                            cost="quadratic")
         self.trainer = nn.Trainer(self.model, self._train_x, self._train_y, cost="quadratic",
                                   batch_size=o["batch_size"], lr=o["learning_rate"], seed=o["seed"],
                                   tape=True)
@@ -248,9 +248,7 @@ class Playground:
     def _configure_trainer(self) -> None:
         o = self._options
         self.trainer.optimizer.lr = o["learning_rate"]
-        rate = o["regularization_rate"] if o["regularization"] else 0.0
-        self.trainer.l1 = rate if o["regularization"] == "l1" else 0.0
-        self.trainer.l2 = rate if o["regularization"] == "l2" else 0.0
+        self.trainer.l1, self.trainer.l2 = _penalties(o["regularization"], o["regularization_rate"])
 
     def step(self, n: int = 1) -> None:
         """n batch steps of gradient descent (eqs. 8-9), replayed from the tape."""
@@ -260,8 +258,7 @@ class Playground:
             return
         self.trainer.run(n)
         o = self._options
-        rate = o["regularization_rate"] if o["regularization"] else 0.0
-        setting = [o["learning_rate"], o["regularization"], rate]
+        setting = [o["learning_rate"], *_in_force(o["regularization"], o["regularization_rate"])]
         if self.segments and self.segments[-1][1:] == setting:
             self.segments[-1][0] += n
         else:
@@ -400,7 +397,7 @@ class Playground:
             neuron_maps=maps, grid=GRID, neuron_grid=NEURON_GRID, deltas=backprop["deltas"],
             weight_gradients=backprop["bp4"], points=points, sample=self.data.train[self.current_sample],
             history=self.history, loss=self.loss, steps=self.steps, epoch=self.epoch,
-            regression=self.data.regression, difference=backprop["difference"])
+            difference=backprop["difference"])
 
     # -- the step player and the script ---------------------------------------
     def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
@@ -461,10 +458,27 @@ def _feature_map(name: str) -> list[float]:
     return [v / top for v in values]
 
 
+def _output_activation(dataset: str) -> str:
+    """The output neuron: tanh for the classification sets (labels ±1), linear for regression."""
+    return "linear" if dataset in datasets.REGRESSION else "tanh"
+
+
+def _in_force(regularization: str | None, rate: float) -> tuple[str | None, float]:
+    """(regularization, rate) as they act: none at all when either says none (L2 at rate 0
+    trains as no regularisation, so it is no new stretch of `code`)."""
+    return (None, 0.0) if regularization is None or rate == 0.0 else (regularization, rate)
+
+
+def _penalties(regularization: str | None, rate: float) -> tuple[float, float]:
+    """(l1, l2): the trainer's penalty rates for a regularization option and its rate."""
+    regularization, rate = _in_force(regularization, rate)
+    return (rate if regularization == "l1" else 0.0, rate if regularization == "l2" else 0.0)
+
+
 def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
     """The training of a playground as a Python script on the public API (datasets, nn)."""
     o = check_options(options)
-    output = "linear" if o["dataset"] in datasets.REGRESSION else "tanh"
+    output = _output_activation(o["dataset"])
     lines = [
         "# The playground's training, as a script: run it with CPython and its model has the",
         "# playground's weights, bit for bit.",
@@ -483,9 +497,9 @@ def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
     if not segments:
         lines.append("# (no step trained yet)")
     for steps, lr, regularization, rate in segments:
+        l1, l2 = _penalties(regularization, rate)
         lines += [f"trainer.optimizer.lr = {lr!r}",
-                  f"trainer.l1, trainer.l2 = {rate if regularization == 'l1' else 0.0!r}, "
-                  f"{rate if regularization == 'l2' else 0.0!r}",
+                  f"trainer.l1, trainer.l2 = {l1!r}, {l2!r}",
                   f"trainer.run({steps!r})  # batch steps of gradient descent, eqs. (8)-(9)"]
     lines += [
         'print(f"{trainer.steps} steps, epoch {trainer.epochs}, training loss "',

@@ -58,7 +58,6 @@ class Picture:
     loss: tuple[float, float]
     steps: int
     epoch: int
-    regression: bool
     difference: float                    # largest |autodiff - BP1-BP4|
 
 
@@ -119,7 +118,8 @@ def _every_other(values: list[float], n: int) -> list[float]:
     return [values[r * n + c] for r in range(0, n, 2) for c in range(0, n, 2)]
 
 
-def _number(v: float) -> str:
+def _short(v: float) -> str:
+    """A number in at most ~8 characters, for a label (the full value is in the <title>)."""
     return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
 
 
@@ -201,7 +201,7 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                 label_y = centre + (k - (n - 1) / 2) * 7.0 + 2.2
                 out.append(f'<text class="al-grad" x="{x2 - 3}" y="{label_y:.1f}" font-size="6.5" '
                            f'fill="#222" text-anchor="end" stroke="white" stroke-width="2" '
-                           f'stroke-opacity="0.8" paint-order="stroke">{_number(g)}</text></g>')
+                           f'stroke-opacity="0.8" paint-order="stroke">{_short(g)}</text></g>')
     out.append("</g>")
     return out
 
@@ -237,7 +237,7 @@ def _boxes(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                        f'<image x="{x}" y="{y}" width="{BOX}" height="{BOX}" href="{uri}"/>'
                        f'<rect x="{x}" y="{y}" width="{BOX}" height="{BOX}" fill="none" stroke="#555"/>'
                        f'<text class="al-delta" x="{x + BOX / 2}" y="{y + BOX + 11}" text-anchor="middle" '
-                       f'font-size="9">δ {_number(delta)}</text>{_title(title)}</g>')
+                       f'font-size="9">δ {_short(delta)}</text>{_title(title)}</g>')
     out.append("</g>")
     return out
 
@@ -303,7 +303,7 @@ def _loss_curve(p: Picture, left: float, top: float) -> list[str]:
     out = [f'<g class="al-loss-curve"><rect x="{left}" y="{top}" width="{OUTPUT}" height="{height}" '
            f'fill="#fafafa" stroke="#ccc"/>'
            f'<text x="{left}" y="{top + height + 12}" font-size="9" fill="#666">loss against step '
-           f'(0 to {history[-1][0]}; top {_number(top_value)}): training black, test grey</text>']
+           f'(0 to {history[-1][0]}; top {_short(top_value)}): training black, test grey</text>']
     for column, stroke in ((1, "#000"), (2, "#999")):
         coordinates = [f"{left + OUTPUT * s / last_step:.1f},{top + height * (1 - v / top_value):.1f}"
                        for s, *values in history for v in [values[column - 1]] if math.isfinite(v)]

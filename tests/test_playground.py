@@ -256,6 +256,17 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
     return width, height, pixels
 
 
+def test_regularisation_at_rate_zero_is_no_new_stretch_of_the_script():
+    pg = Playground(hidden=[3])
+    pg.step(3)
+    pg.set(regularization="l2")  # rate 0: trains as before
+    pg.step(3)
+    pg.set(regularization_rate=0.01)
+    pg.step(2)
+    assert pg.code.count("trainer.run(") == 2 and "trainer.run(6)" in pg.code
+    assert "trainer.l1, trainer.l2 = 0.0, 0.01" in pg.code
+
+
 def test_heat_map_png_decodes_to_the_colours():
     png = playground_svg.heat_map_png([-1.0, 0.0, 1.0, 7.0, -0.5, math.nan], 3, 2)
     width, height, pixels = decode_png(png)
