@@ -36,6 +36,8 @@ OUTPUT = 260                # the output's heat map, px
 TOP = 58                    # room for the titles above the boxes
 LEFT = 62                   # room for the features' names, left of their boxes
 BP4_LABEL = "∂C/∂w (BP4, without regularisation)"
+GRAD_FONT = 9               # the ∂C/∂w labels, px: one per incoming edge, stacked left of the box
+GRAD_PITCH = 10             # their vertical spacing: more than the font, so they never overlap
 
 
 @dataclass
@@ -131,13 +133,26 @@ def _title(text: str) -> str:
     return f"<title>{html.escape(text, quote=False)}</title>"
 
 
+def _label_spread(sizes: list[int]) -> float:
+    """The height of the tallest stack of ∂C/∂w labels beside a box (one per incoming edge)."""
+    return (max(sizes[:-1]) - 1) * GRAD_PITCH + GRAD_FONT
+
+
+def _row_and_top(sizes: list[int]) -> tuple[float, float]:
+    """The distance between neurons and the top of the first box: room for the label stacks,
+    so that those of neighbouring neurons, and the legend above, never overlap them."""
+    spread = _label_spread(sizes)
+    return max(ROW, spread + 6), TOP + max(0.0, spread / 2 - BOX / 2)
+
+
 def _neuron_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
     """The top-left corner of each box, layer by layer (inputs first), centred vertically."""
     tallest = max(sizes)
+    row, top = _row_and_top(sizes)
     found = []
     for l, n in enumerate(sizes):
-        offset = (tallest - n) * ROW / 2
-        found.append([(LEFT + l * COLUMN, TOP + offset + j * ROW) for j in range(n)])
+        offset = (tallest - n) * row / 2
+        found.append([(LEFT + l * COLUMN, top + offset + j * row) for j in range(n)])
     return found
 
 
@@ -146,7 +161,8 @@ def playground_svg(p: Picture) -> str:
     positions = _neuron_positions(p.sizes)
     n_layers = len(p.sizes)
     network_width = LEFT + (n_layers - 1) * COLUMN + BOX + 40
-    network_height = TOP + max(p.sizes) * ROW + 10
+    row, top = _row_and_top(p.sizes)
+    network_height = top + (max(p.sizes) - 1) * row + max(BOX + 14, BOX / 2 + _label_spread(p.sizes) / 2) + 10
     left = network_width + 20
     width = left + OUTPUT + 30
     height = max(network_height, TOP + OUTPUT + 150)
@@ -198,8 +214,9 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                            f'stroke-width="{thickness:.2f}" stroke-opacity="0.75"/>'
                            # a wide transparent twin: an edge easy to hover
                            f'<path d="{curve}" stroke="transparent" stroke-width="8"/>')
-                label_y = centre + (k - (n - 1) / 2) * 7.0 + 2.2
-                out.append(f'<text class="al-grad" x="{x2 - 3}" y="{label_y:.1f}" font-size="6.5" '
+                # baseline: the label's centre plus a third of the font
+                label_y = centre + (k - (n - 1) / 2) * GRAD_PITCH + GRAD_FONT / 3
+                out.append(f'<text class="al-grad" x="{x2 - 6}" y="{label_y:.1f}" font-size="{GRAD_FONT}" '
                            f'fill="#222" text-anchor="end" stroke="white" stroke-width="2" '
                            f'stroke-opacity="0.8" paint-order="stroke">{_short(g)}</text></g>')
     out.append("</g>")

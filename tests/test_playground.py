@@ -9,6 +9,7 @@ running the generated script; a PNG decoder written here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -314,6 +315,28 @@ def test_the_svg_draws_every_neuron_edge_and_map():
     before = images(svg, "al-output")
     pg.step(20)
     assert pg.svg != svg and images(pg.svg, "al-output") != before
+
+
+@pytest.mark.parametrize("hidden", [[8, 8], [2, 8, 1], []])
+def test_the_gradient_labels_never_overlap_and_the_titles_hold_the_full_values(hidden):
+    pg = Playground(hidden=hidden, features=list(datasets.FEATURES))  # 7 then 8 edges into a neuron
+    pg.step(2)
+    root = ET.fromstring(pg.svg)
+    legend = next(float(t.get("y")) for t in root.iter(f"{SVG}text") if (t.text or "").startswith("edges:"))
+    columns: dict[str, list[float]] = {}
+    for edge in (g for g in root.iter(f"{SVG}g") if g.get("class") == "al-edge"):
+        label = edge.find(f"{SVG}text")
+        size = float(label.get("font-size"))
+        assert size >= 9
+        columns.setdefault(label.get("x"), []).append(float(label.get("y")))
+        assert float(label.get("y")) - size > legend  # below the legend line
+    for ys in columns.values():
+        ys.sort()
+        assert all(b - a >= size for a, b in itertools.pairwise(ys))  # a label's height apart: no overlap
+    edges = [g for g in root.iter(f"{SVG}g") if g.get("class") == "al-edge"]
+    titles = ["".join(g.find(f"{SVG}title").itertext()) for g in edges]
+    flat = [g for layer in pg.weight_gradients for row in layer for g in row]
+    assert all(repr(g) in t for g, t in zip(flat, titles, strict=True))
 
 
 @pytest.mark.parametrize("dataset", ["circles", "gaussians", "moons"])
