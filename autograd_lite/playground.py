@@ -207,7 +207,11 @@ class Playground:
     # -- options -----------------------------------------------------------
     @property
     def options(self) -> dict[str, Any]:
-        """The current options (a copy): `Playground(**pg.options)` starts the same playground."""
+        """The current options (a copy): `Playground(**pg.options)` starts the same playground.
+
+        As checked and normalised: `features` in the playground's own order ("x1", "x2",
+        "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"), so features=["x2", "x1"] reads
+        back as ["x1", "x2"] (the same network: inputs in that order); numbers as floats."""
         return {key: list(value) if isinstance(value, list) else value
                 for key, value in self._options.items()}
 

@@ -268,6 +268,12 @@ def test_regularisation_at_rate_zero_is_no_new_stretch_of_the_script():
     assert "trainer.l1, trainer.l2 = 0.0, 0.01" in pg.code
 
 
+def test_features_read_back_in_the_playground_order_as_the_docstring_says():
+    pg = Playground(features=["x2", "x1"])
+    assert pg.options["features"] == ["x1", "x2"] == pg.features
+    assert '["x1", "x2"]' in Playground.options.__doc__
+
+
 def test_heat_map_png_decodes_to_the_colours():
     png = playground_svg.heat_map_png([-1.0, 0.0, 1.0, 7.0, -0.5, math.nan], 3, 2)
     width, height, pixels = decode_png(png)
@@ -417,6 +423,14 @@ def test_the_playground_itself_needs_no_widgets():
 def widget_test(function):
     """Needs ipywidgets (the notebook extra), so `slow`: the other interpreters skip it."""
     return pytest.mark.slow(pytest.mark.needs("ipywidgets")(function))
+
+
+@widget_test
+def test_the_notebook_module_lists_the_playground():
+    from autograd_lite import notebook
+    from autograd_lite.playground import playground
+
+    assert "playground" in notebook.__all__ and notebook.playground is playground
 
 
 @widget_test
