@@ -1,11 +1,13 @@
 """Small 2-D data sets, generated from a seed: TensorFlow Playground's six, in pure Python.
 
 `make(name, points=200, noise=0.0, test_fraction=0.5, seed=0)` returns a `DataSet`:
-the points (x1, x2) in the square [-6, 6]², their labels, and the split into
-training and test points. The classification sets label a point +1 or -1
-("circles", "xor", "gaussians", "spiral", "moons"); "plane" is regression, its
-label (x1 + x2) / 12 (plus noise) in about [-1, 1]. `noise` is between 0 and
-0.5, as the playground's 0-50 %. Every random number comes from one
+the points (x1, x2) in the square [-6, 6]² (noise may push a point past
+it: such a point is clipped onto the square's edge, the domain the heat maps
+cover), their labels, and the split into training and test points. The
+classification sets label a point +1 or -1 ("circles", "xor", "gaussians",
+"spiral", "moons"); "plane" is regression, its label (x1 + x2) / 12 (plus
+noise) in about [-1, 1]. `noise` is between 0 and 0.5, as the playground's
+0-50 %. Every random number comes from one
 `random.Random(seed)`, so the same arguments give the same points, bit for
 bit, on every CPython.
 
@@ -170,10 +172,18 @@ class DataSet:
         return self.train if which == "train" else self.test
 
 
+def _clipped(point: Point) -> Point:
+    """The point moved onto the square [-RADIUS, RADIUS]² if noise pushed it out (labels stay:
+    outside the square, every set's label depends only on which side or blob a point is on)."""
+    x1, x2 = point
+    return (min(RADIUS, max(-RADIUS, x1)), min(RADIUS, max(-RADIUS, x2)))
+
+
 def make(name: str, points: int = 200, noise: float = 0.0, test_fraction: float = 0.5,
          seed: int = 0) -> DataSet:
     """The data set `name`, `points` points with `noise` in [0, 0.5], a `test_fraction` of
-    them (in [0, 0.9]) held out for testing; all drawn from `random.Random(seed)`."""
+    them (in [0, 0.9]) held out for testing; all drawn from `random.Random(seed)`. Every
+    point lies in [-RADIUS, RADIUS]²."""
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"datasets.make: unknown data set {name!r}; choose from {', '.join(DATASETS)}")
     if type(points) is not int or not 4 <= points <= 10_000:
@@ -184,7 +194,7 @@ def make(name: str, points: int = 200, noise: float = 0.0, test_fraction: float 
     if type(seed) is not int:
         raise ValueError(f"datasets.make: seed must be an int, got {seed!r}")
     rng = random.Random(seed)
-    found = DATASETS[name](points, float(noise), rng)
+    found = [(_clipped(point), label) for point, label in DATASETS[name](points, float(noise), rng)]
     order = list(range(points))
     rng.shuffle(order)  # the split: a random test_fraction of the points, at least one to train on
     n_test = min(points - 1, round(points * test_fraction))

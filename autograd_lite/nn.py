@@ -624,7 +624,11 @@ class _TapedBatches:
 
     The batch's inputs and targets are leaves of the recorded graph; each step
     overwrites their `.data` and replays, so no Value is built after the first
-    batch of each size. Bit-identical to building the graph eagerly."""
+    batch of each size. Bit-identical to building the graph eagerly. At most
+    `MAX_TAPES` are kept, the least recently used dropped first: rates changed
+    freely (a slider) would otherwise keep a whole graph per value ever used."""
+
+    MAX_TAPES = 8  # a full and a shorter last batch, at a few rates
 
     def __init__(self, model: MLP, cost: str, l2: float, l1: float = 0.0) -> None:
         self.model, self.cost, self.l2, self.l1 = model, cost, l2, l1
@@ -642,7 +646,10 @@ class _TapedBatches:
             y_leaves = [[Value(t) for t in _targets(y, n_out)] for y in ys]
             root = loss(self.model, x_leaves, y_leaves, self.cost, self.l2, self.l1)
             self.tapes[key] = (Tape(root), x_leaves, y_leaves)
-        tape, x_leaves, y_leaves = self.tapes[key]
+            while len(self.tapes) > self.MAX_TAPES:
+                del self.tapes[next(iter(self.tapes))]  # dicts keep order: the least recently used
+        tape, x_leaves, y_leaves = self.tapes.pop(key)
+        self.tapes[key] = (tape, x_leaves, y_leaves)  # now the most recently used
         for leaves, x in zip(x_leaves, xs):
             for leaf, v in zip(leaves, x):
                 leaf.data = _input_number(v, "train")

@@ -36,9 +36,10 @@ from typing import Any
 from . import render, viz
 from .backprop_page import Frame, Player, render_player
 from .engine import Value
-from .playground import playground  # noqa: F401 - the training playground (widget), re-exported here
+from .playground import playground  # the training playground (widget), re-exported here
 
-__all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "show_backprop"]
+__all__ = ["BackpropPlayer", "display", "display_png", "explore", "explore_network", "playground",
+           "show_backprop"]
 
 EXTRA_HINT = "pip install 'autograd_lite[notebook]'"
 

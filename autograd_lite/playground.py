@@ -13,12 +13,13 @@ Two parts:
   scripts drive it): `.step(n)`, `.reset()`, `.loss`, `.epoch`, `.model`,
   `.deltas`, `.svg`, `.code`, `.options`. Training is `nn.Trainer` with
   `tape=True`: one Tape per batch shape, bit-identical to eager training.
-- `playground(**options)`: the same object inside an ipywidgets widget
-  (imported lazily, only here and only then); play is driven by an
-  `ipywidgets.Play` timer in the front end, never by a thread (Pyodide has none).
+- `playground(**options)`: the same object inside an ipywidgets widget,
+  `playground_widget.PlaygroundWidget` (that module, and ipywidgets with it, is
+  imported only then); play is driven by an `ipywidgets.Play` timer in the
+  front end, never by a thread (Pyodide has none).
 
 Imports datasets, nn, engine, ops, closed_form and playground_svg; the step
-player (notebook) lazily, when asked for.
+player (notebook), viz and playground_widget lazily, when asked for.
 """
 
 from __future__ import annotations
@@ -26,13 +27,12 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import closed_form, datasets, nn, ops
 from . import playground_svg as draw
-from .engine import Value, gradients, scope
+from .engine import Value, gradients, scope, topological_order
 
 __all__ = ["ACTIVATIONS", "DEFAULTS", "MAX_LAYERS", "MAX_NEURONS", "Playground", "check_options",
            "playground", "script"]
@@ -41,7 +41,14 @@ MAX_LAYERS = 6
 MAX_NEURONS = 8
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 REGULARIZATIONS = (None, "l1", "l2")
-PLAYER_NODES = 400  # "backprop this sample" steps through graphs up to this size (the default's: 302)
+# "backprop this sample" steps through graphs up to the player's own limit; above it (the default
+# network's graph has 302 Values) it draws the graph by layer scopes: a 302-Value player is 50 s
+# of dot and ~100 MB of HTML, or ~23 MB without dot, built while the kernel waits.
+PLAYER_NODES = 200
+# Networks offered instead when the graph is too big for the player, the first that fits: [4, 4]
+# (106 Values with two features: 70 frames, ~3 s and ~12 MB with dot) before bigger ones, as
+# [6, 6]'s 192 Values take ~15 s and ~40 MB.
+SMALLER_NETWORKS = ([4, 4], [8], [4], [2], [])
 GRID = 50           # the output's heat map: GRID x GRID cells over [-6, 6]²
 NEURON_GRID = 25    # each neuron's heat map: every other cell of the output's grid
 INIT = "xavier"     # U(±sqrt(6/(nin+nout))): inputs reach ±6, so U(-1, 1) would saturate tanh
@@ -200,7 +207,11 @@ class Playground:
     # -- options -----------------------------------------------------------
     @property
     def options(self) -> dict[str, Any]:
-        """The current options (a copy): `Playground(**pg.options)` starts the same playground."""
+        """The current options (a copy): `Playground(**pg.options)` starts the same playground.
+
+        As checked and normalised: `features` in the playground's own order ("x1", "x2",
+        "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"), so features=["x2", "x1"] reads
+        back as ["x1", "x2"] (the same network: inputs in that order); numbers as floats."""
         return {key: list(value) if isinstance(value, list) else value
                 for key, value in self._options.items()}
 
@@ -226,9 +237,9 @@ class Playground:
         self._train_y = self.data.targets("train")
         self._test_x = self.data.inputs("test", self.features)
         self._test_y = self.data.targets("test")
-        output = "linear" if self.data.regression else "tanh"
         self.model = nn.MLP(len(self.features), [*o["hidden"], 1], activation=o["activation"],
-                            output_activation=output, seed=o["seed"], init=INIT, cost="quadratic")
+                            output_activation=_output_activation(o["dataset"]), seed=o["seed"], init=INIT,
+                            cost="quadratic")
         self.trainer = nn.Trainer(self.model, self._train_x, self._train_y, cost="quadratic",
                                   batch_size=o["batch_size"], lr=o["learning_rate"], seed=o["seed"],
                                   tape=True)
@@ -241,9 +252,7 @@ class Playground:
     def _configure_trainer(self) -> None:
         o = self._options
         self.trainer.optimizer.lr = o["learning_rate"]
-        rate = o["regularization_rate"] if o["regularization"] else 0.0
-        self.trainer.l1 = rate if o["regularization"] == "l1" else 0.0
-        self.trainer.l2 = rate if o["regularization"] == "l2" else 0.0
+        self.trainer.l1, self.trainer.l2 = _penalties(o["regularization"], o["regularization_rate"])
 
     def step(self, n: int = 1) -> None:
         """n batch steps of gradient descent (eqs. 8-9), replayed from the tape."""
@@ -253,8 +262,7 @@ class Playground:
             return
         self.trainer.run(n)
         o = self._options
-        rate = o["regularization_rate"] if o["regularization"] else 0.0
-        setting = [o["learning_rate"], o["regularization"], rate]
+        setting = [o["learning_rate"], *_in_force(o["regularization"], o["regularization_rate"])]
         if self.segments and self.segments[-1][1:] == setting:
             self.segments[-1][0] += n
         else:
@@ -334,7 +342,9 @@ class Playground:
         try:
             closed = closed_form.backprop(weights, biases, x, [y], activation=self.model.activations,
                                           cost="quadratic")
-        except ValueError:  # training diverged (an infinite weight): nothing to compare, shown as nan
+        except (ArithmeticError, ValueError):
+            # training diverged (an infinite weight, or a cost past the float range: OverflowError
+            # from the closed form's (y - a)²): nothing to compare, shown as nan, never raised
             difference = math.nan
         else:
             pairs = [(d, c) for mine, theirs in ((deltas, closed.delta), (autodiff_w, closed.grad_w))
@@ -391,15 +401,15 @@ class Playground:
             neuron_maps=maps, grid=GRID, neuron_grid=NEURON_GRID, deltas=backprop["deltas"],
             weight_gradients=backprop["bp4"], points=points, sample=self.data.train[self.current_sample],
             history=self.history, loss=self.loss, steps=self.steps, epoch=self.epoch,
-            regression=self.data.regression, difference=backprop["difference"])
+            difference=backprop["difference"])
 
     # -- the step player and the script ---------------------------------------
     def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
-        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, its
-        node limit raised from the player's 200 to `max_nodes` (the default network's graph
-        has 302 Values: 198 frames). A bigger graph is show_backprop's ValueError: draw it by
-        its layer scopes (`scope_drawing`), or pass a bigger max_nodes and wait (each frame
-        is drawn by Graphviz's `dot`: ~0.1 s and ~0.5 MB of SVG a frame at 300 Values)."""
+        """The step-by-step player (`notebook.show_backprop`) on the current sample's graph, up
+        to `max_nodes` Values (the player's own 200). A bigger graph is show_backprop's
+        ValueError: draw it by its layer scopes (`scope_drawing`), step through a smaller
+        network (`smaller_network()`), or pass a bigger max_nodes and wait: the default
+        network's 302 Values (198 frames) take ~50 s of `dot` and ~100 MB of HTML."""
         from .notebook import show_backprop
 
         return show_backprop(self.sample_graph(), max_nodes=max_nodes)
@@ -410,6 +420,18 @@ class Playground:
         from . import viz
 
         return viz.draw_dot(self.sample_graph(), collapse=1)
+
+    def graph_size(self) -> int:
+        """The number of Values in the current sample's graph (the step player's limit is on it)."""
+        return len(topological_order(self.sample_graph()))
+
+    def smaller_network(self, max_nodes: int = PLAYER_NODES) -> list[int] | None:
+        """The first of `SMALLER_NETWORKS` whose sample graph, with these features, has at most
+        `max_nodes` Values: hidden layers to step through (None if none fits)."""
+        for hidden in SMALLER_NETWORKS:
+            if Playground(**{**self._options, "hidden": hidden}).graph_size() <= max_nodes:
+                return list(hidden)
+        return None
 
     @property
     def code(self) -> str:
@@ -440,10 +462,27 @@ def _feature_map(name: str) -> list[float]:
     return [v / top for v in values]
 
 
+def _output_activation(dataset: str) -> str:
+    """The output neuron: tanh for the classification sets (labels ±1), linear for regression."""
+    return "linear" if dataset in datasets.REGRESSION else "tanh"
+
+
+def _in_force(regularization: str | None, rate: float) -> tuple[str | None, float]:
+    """(regularization, rate) as they act: none at all when either says none (L2 at rate 0
+    trains as no regularisation, so it is no new stretch of `code`)."""
+    return (None, 0.0) if regularization is None or rate == 0.0 else (regularization, rate)
+
+
+def _penalties(regularization: str | None, rate: float) -> tuple[float, float]:
+    """(l1, l2): the trainer's penalty rates for a regularization option and its rate."""
+    regularization, rate = _in_force(regularization, rate)
+    return (rate if regularization == "l1" else 0.0, rate if regularization == "l2" else 0.0)
+
+
 def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
     """The training of a playground as a Python script on the public API (datasets, nn)."""
     o = check_options(options)
-    output = "linear" if o["dataset"] in datasets.REGRESSION else "tanh"
+    output = _output_activation(o["dataset"])
     lines = [
         "# The playground's training, as a script: run it with CPython and its model has the",
         "# playground's weights, bit for bit.",
@@ -462,9 +501,9 @@ def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
     if not segments:
         lines.append("# (no step trained yet)")
     for steps, lr, regularization, rate in segments:
+        l1, l2 = _penalties(regularization, rate)
         lines += [f"trainer.optimizer.lr = {lr!r}",
-                  f"trainer.l1, trainer.l2 = {rate if regularization == 'l1' else 0.0!r}, "
-                  f"{rate if regularization == 'l2' else 0.0!r}",
+                  f"trainer.l1, trainer.l2 = {l1!r}, {l2!r}",
                   f"trainer.run({steps!r})  # batch steps of gradient descent, eqs. (8)-(9)"]
     lines += [
         'print(f"{trainer.steps} steps, epoch {trainer.epochs}, training loss "',
@@ -473,345 +512,11 @@ def script(options: dict[str, Any], segments: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------------------
-# The widget: ipywidgets, imported here, when a widget is first made
-
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-PLAY_INTERVAL_MS = 50  # the timer's tick while playing: a frame (steps, then a redraw) per tick
-
-
-def _import_widgets() -> Any:
-    try:
-        import ipywidgets
-    except ImportError:
-        raise ImportError("playground needs ipywidgets, from the notebook extra: pip install "
-                          "'autograd_lite[notebook]' (Playground(...) itself needs nothing)") from None
-    return ipywidgets
-
-
-def _choices(values: Sequence[float], current: float) -> list[tuple[str, float]]:
-    return [(f"{v:g}", v) for v in sorted({*values, current})]
-
-
-@functools.cache
-def _widget_class() -> type:
-    """The widget class, made on first use (ipywidgets is imported only then)."""
-    widgets = _import_widgets()
-
-    def button(text: str, tip: str, icon: str = "") -> Any:
-        width = f"{2.2 + 0.62 * len(text) + (1.4 if icon else 0):.1f}em"  # room for the whole word
-        made = widgets.Button(description=text, tooltip=tip, icon=icon, layout=widgets.Layout(width=width))
-        made.add_class(f"al-pg-{text.replace(' ', '-')}")
-        return made
-
-    class PlaygroundWidget(widgets.VBox):
-        """A `Playground` inside widgets: the options as controls, play / pause / step / reset,
-        the drawing redrawn after every frame. Drives like the Playground it holds
-        (`.step(n)`, `.reset()`, `.set(...)`, `.loss`, `.epoch`, `.model`, `.deltas`,
-        `.svg`, `.options`, `.code`; `.playground` is the object itself). Play is an
-        `ipywidgets.Play` timer in the browser: each tick comes to the kernel as a
-        message, between which a pause click is seen (no thread, no blocking loop)."""
-
-        # A tick that comes sooner than this after the last frame ended is dropped: it waited in
-        # the queue while that frame was drawn (a tick sent on time comes later than this), so a
-        # kernel slower than the timer never builds a backlog of ticks, which would delay a pause.
-        frame_gap = 0.005
-
-        def __init__(self, pg: Playground) -> None:
-            self.playground = pg
-            self._syncing = False
-            self._frame_ended = 0.0
-            o = pg.options
-            # -- the run controls
-            self._play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=PLAY_INTERVAL_MS,
-                                      show_repeat=False, layout=widgets.Layout(display="none"))
-            self._play.observe(self._tick, names="value")
-            self._play.observe(self._playing_changed, names="playing")
-            self.play_button = button("play", "play: train and redraw, frame after frame", "play")
-            self.pause_button = button("pause", "pause", "pause")
-            self.step_button = button("step", "step: one batch step of gradient descent", "step-forward")
-            self.reset_button = button("reset", "reset: the initial weights, step 0", "undo")
-            self.play_button.on_click(lambda _: self.play())
-            self.pause_button.on_click(lambda _: self.pause())
-            self.step_button.on_click(lambda _: self._guarded(self.step, 1))
-            self.reset_button.on_click(lambda _: self._guarded(self.reset))
-            self._speed = widgets.IntSlider(value=1, min=1, max=50, description="steps/frame",
-                                            layout=widgets.Layout(width="18rem"))
-            self._counter = widgets.HTML(layout=widgets.Layout(margin="0 1rem", width="12em"))
-            self._counter.add_class("al-pg-epoch")
-            self._losses = widgets.HTML()
-            self._losses.add_class("al-pg-loss")
-            # -- the options
-            short = {"style": {"description_width": "initial"}}
-            self._dataset = widgets.Dropdown(options=list(datasets.DATASETS), value=o["dataset"],
-                                             description="data", **short)
-            self._noise = widgets.FloatSlider(value=o["noise"], min=0.0, max=0.5, step=0.05,
-                                              description="noise", **short)
-            self._test_fraction = widgets.FloatSlider(value=o["test_fraction"], min=0.0, max=0.9, step=0.1,
-                                                      description="test fraction", **short)
-            self._batch = widgets.IntSlider(value=o["batch_size"], min=1, max=max(30, o["batch_size"]),
-                                            description="batch size", **short)
-            self._features = {name: widgets.ToggleButton(value=name in o["features"], description=name,
-                                                         tooltip=f"feed the feature {name}",
-                                                         layout=widgets.Layout(width="auto"))
-                              for name in datasets.FEATURES}
-            self._activation = widgets.Dropdown(options=list(ACTIVATIONS), value=o["activation"],
-                                                description="activation", **short)
-            self._rate = widgets.Dropdown(options=_choices(LEARNING_RATES, o["learning_rate"]),
-                                          value=o["learning_rate"], description="learning rate", **short)
-            # "none", not None: a Dropdown whose value is None shows no selection at all
-            self._regularization = widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
-                                                    value=o["regularization"] or "none",
-                                                    description="regularization", **short)
-            self._regularization_rate = widgets.Dropdown(
-                options=_choices(REGULARIZATION_RATES, o["regularization_rate"]),
-                value=o["regularization_rate"], description="rate", **short)
-            self._seed = widgets.BoundedIntText(value=o["seed"], min=-(2**31), max=2**31 - 1,
-                                                description="seed", layout=widgets.Layout(width="10rem"),
-                                                **short)
-            for control in (self._dataset, self._noise, self._test_fraction, self._batch, self._activation,
-                            self._rate, self._regularization, self._regularization_rate, self._seed,
-                            *self._features.values()):
-                control.observe(self._option_changed, names="value")
-            # -- the layers
-            self.add_layer_button = button("add layer", "add layer: one more hidden layer, last", "plus")
-            self.remove_layer_button = button("remove layer", "remove layer: the last hidden layer", "minus")
-            self.add_layer_button.on_click(lambda _: self._change_layers(+1))
-            self.remove_layer_button.on_click(lambda _: self._change_layers(-1))
-            self._layers = widgets.HBox()
-            # -- what backprop shows
-            self._check = widgets.Checkbox(value=True, description="check autodiff against BP1–BP4",
-                                           indent=False)
-            self._follow = widgets.Checkbox(value=True, description="δ for the last sample trained on",
-                                            indent=False)
-            self._sample = widgets.IntSlider(value=0, min=0, max=max(0, len(pg.data.train) - 1),
-                                             description="else sample", disabled=True, **short)
-            self._check.observe(lambda _: self.redraw(), names="value")
-            self._follow.observe(self._sample_changed, names="value")
-            self._sample.observe(self._sample_changed, names="value")
-            self.backprop_button = button("backprop this sample",
-                                          "open the step-by-step player on this sample's graph", "list-ol")
-            self.backprop_button.on_click(lambda _: self._open_player())
-            self.code_button = widgets.ToggleButton(value=False, description="copy this code",
-                                                    tooltip="the Python that reproduces this training",
-                                                    icon="code")
-            self.code_button.observe(lambda _: self.redraw(), names="value")
-            self._code = widgets.Textarea(layout=widgets.Layout(width="100%", height="16rem", display="none"))
-            self._message = widgets.HTML()
-            self._picture = widgets.HTML()
-            self._picture.add_class("al-playground")
-            self._player = widgets.Output()
-            super().__init__(children=[
-                widgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
-                              self._speed, self._counter, self._play]),
-                self._losses,
-                widgets.HBox([self._dataset, self._noise, self._test_fraction, self._batch]),
-                widgets.HBox([widgets.Label("features"), *self._features.values()]),
-                widgets.HBox([self._activation, self._rate, self._regularization, self._regularization_rate,
-                              self._seed]),
-                widgets.HBox([widgets.Label("hidden layers"), self.add_layer_button, self.remove_layer_button,
-                              self._layers]),
-                widgets.HBox([self._check, self._follow, self._sample]),
-                self._message, self._picture,
-                widgets.HBox([self.backprop_button, self.code_button]), self._code, self._player,
-            ])
-            self.add_class("al-playground-widget")
-            self._build_layer_controls()
-            self.redraw()
-
-        # -- driving it, as the Playground ----------------------------------------
-        def step(self, n: int = 1) -> None:
-            self.playground.step(n)
-            self.redraw()
-
-        def reset(self) -> None:
-            self.playground.reset()
-            self.redraw()
-
-        def set(self, **changes: Any) -> None:
-            self.playground.set(**changes)
-            self._sync_controls()
-            self.redraw()
-
-        def play(self) -> None:
-            self._play.playing = True
-
-        def pause(self) -> None:
-            self._play.playing = False
-
-        @property
-        def playing(self) -> bool:
-            return bool(self._play.playing)
-
-        @property
-        def sample(self) -> int | None:
-            return self.playground.sample
-
-        @sample.setter
-        def sample(self, index: int | None) -> None:
-            self._follow.value = index is None  # the controls follow, and the picture is redrawn
-            if index is not None:
-                self._sample.value = index
-            self.playground.sample = index
-            self.redraw()
-
-        def backprop_player(self, max_nodes: int = PLAYER_NODES) -> Any:
-            return self.playground.backprop_player(max_nodes)
-
-        def scope_drawing(self) -> Any:
-            return self.playground.scope_drawing()
-
-        options = property(lambda self: self.playground.options)
-        loss = property(lambda self: self.playground.loss)
-        epoch = property(lambda self: self.playground.epoch)
-        steps = property(lambda self: self.playground.steps)
-        model = property(lambda self: self.playground.model)
-        deltas = property(lambda self: self.playground.deltas)
-        weight_gradients = property(lambda self: self.playground.weight_gradients)
-        check = property(lambda self: self.playground.check)
-        svg = property(lambda self: self.playground.svg)
-        code = property(lambda self: self.playground.code)
-
-        # -- the front end's events -----------------------------------------------
-        def _guarded(self, action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
-            """Run a click's action; an error (a bad option, training that overflows) is shown in
-            the widget, and stops play, instead of vanishing into the kernel's log."""
-            try:
-                action(*args, **kwargs)
-            except (ArithmeticError, ValueError) as error:
-                self.pause()
-                self._message.value = (f'<pre class="al-pg-error" style="color:#b00020">'
-                                       f"{type(error).__name__}: {_html(str(error))}</pre>")
-            else:
-                self._message.value = ""
-
-        def _tick(self, change: Any) -> None:
-            # a tick that arrives after a pause click, or too soon after the last frame, is dropped
-            if self._play.playing and time.perf_counter() - self._frame_ended >= self.frame_gap:
-                self._guarded(self.step, self._speed.value)
-                self._frame_ended = time.perf_counter()
-
-        def _playing_changed(self, change: Any) -> None:
-            for control in (self.play_button, self.step_button):
-                control.disabled = bool(change["new"])
-
-        def _option_changed(self, change: Any) -> None:
-            if self._syncing:
-                return
-            features = [name for name, toggle in self._features.items() if toggle.value]
-            regularization = None if self._regularization.value == "none" else self._regularization.value
-            self._guarded(self.set, dataset=self._dataset.value, noise=self._noise.value,
-                          test_fraction=self._test_fraction.value, batch_size=self._batch.value,
-                          features=features, activation=self._activation.value,
-                          learning_rate=self._rate.value, regularization=regularization,
-                          regularization_rate=self._regularization_rate.value, seed=self._seed.value)
-            if self._message.value:  # refused (no feature left, say): show the options in force
-                self._sync_controls()
-
-        def _change_layers(self, by: int, layer: int | None = None) -> None:
-            hidden = self.playground.options["hidden"]
-            if layer is None:
-                hidden = [*hidden, hidden[-1] if hidden else 4] if by > 0 else hidden[:-1]
-            else:
-                hidden[layer] += by
-            self._guarded(self.set, hidden=hidden)
-            self._build_layer_controls()
-
-        def _build_layer_controls(self) -> None:
-            hidden = self.playground.options["hidden"]
-            columns = []
-            for index, size in enumerate(hidden):
-                more = button("+", f"add a neuron to hidden layer {index + 1}")
-                fewer = button("−", f"remove a neuron from hidden layer {index + 1}")
-                more.disabled, fewer.disabled = size >= MAX_NEURONS, size <= 1
-                more.on_click(lambda _, i=index: self._change_layers(+1, i))
-                fewer.on_click(lambda _, i=index: self._change_layers(-1, i))
-                columns.append(widgets.VBox([widgets.Label(f"layer {index + 1}: {size}"),
-                                             widgets.HBox([more, fewer])]))
-            self._layers.children = columns
-            self.add_layer_button.disabled = len(hidden) >= MAX_LAYERS
-            self.remove_layer_button.disabled = not hidden
-
-        def _sample_changed(self, change: Any) -> None:
-            self._sample.disabled = self._follow.value
-            self.playground.sample = None if self._follow.value else self._sample.value
-            self.redraw()
-
-        def _sync_controls(self) -> None:
-            """The controls showing the options in force (after a reset, a refused change, set())."""
-            o = self.playground.options
-            self._syncing = True
-            try:
-                self._rate.options = _choices(LEARNING_RATES, o["learning_rate"])
-                self._regularization_rate.options = _choices(REGULARIZATION_RATES, o["regularization_rate"])
-                self._batch.max = max(self._batch.max, o["batch_size"])
-                for control, key in ((self._dataset, "dataset"), (self._noise, "noise"),
-                                     (self._test_fraction, "test_fraction"), (self._batch, "batch_size"),
-                                     (self._activation, "activation"), (self._rate, "learning_rate"),
-                                     (self._regularization_rate, "regularization_rate"),
-                                     (self._seed, "seed")):
-                    control.value = o[key]
-                self._regularization.value = o["regularization"] or "none"
-                for name, toggle in self._features.items():
-                    toggle.value = name in o["features"]
-                self._sample.max = max(0, len(self.playground.data.train) - 1)
-            finally:
-                self._syncing = False
-            self._build_layer_controls()
-
-        def _open_player(self) -> None:
-            """The player (or the drawing by scopes) in the output below the buttons. Written with
-            append_stdout / append_display_data, which need no `with output:` capture."""
-            from .engine import topological_order
-
-            nodes = topological_order(self.playground.sample_graph())
-            frames = sum(node._rule is not None for node in nodes) + 1
-            small = len(nodes) <= PLAYER_NODES
-            self._player.outputs = ()
-            if small:
-                self._player.append_stdout(f"the backward pass of this sample's graph: {len(nodes)} Values, "
-                                           f"{frames} frames (drawn in a few seconds per hundred)\n")
-            else:
-                self._player.append_stdout(
-                    f"this sample's graph has {len(nodes)} Values ({frames} frames), more than the step "
-                    f"player takes here ({PLAYER_NODES}): drawn by its layer scopes instead. Fewer layers "
-                    "or neurons make a graph to step through.\n")
-            try:
-                shown = self.playground.backprop_player() if small else self.playground.scope_drawing()
-                self._player.append_display_data(shown)
-            except Exception as error:  # no dot, say: written in the output, not lost in a callback
-                self._player.append_stdout(f"{type(error).__name__}: {error}\n")
-
-        # -- the picture -------------------------------------------------------
-        def redraw(self) -> None:
-            pg = self.playground
-            train, test = pg.loss
-            self._counter.value = f"<b>epoch {pg.epoch}</b> · step {pg.steps}"
-            tested = f"{test:.4f}" if pg.data.test else "none (no test points)"
-            self._losses.value = (f'<span class="al-pg-losses">training loss {train:.4f} · '
-                                  f"test loss {tested}</span>")
-            svg = pg.svg
-            if not self._check.value:  # the check's line left out of the picture
-                svg = svg.replace('class="al-check"', 'class="al-check" display="none"', 1)
-            # fitted to the cell's width (the viewBox keeps the proportions), as the other widgets are
-            svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-            self._picture.value = f'<div class="al-pg-picture">{svg}</div>'
-            self._code.layout.display = "" if self.code_button.value else "none"
-            if self.code_button.value:
-                self._code.value = pg.code
-
-    return PlaygroundWidget
-
-
-def _html(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=False)
-
-
 def playground(**options: Any) -> Any:
     """The playground as a widget (needs ipywidgets): `pg = playground(dataset="moons",
     hidden=[8, 8])`, then `pg` as a cell's last line shows it. The widget drives like a
-    `Playground` (`pg.step(10)`, `pg.loss`, `pg.svg`, ...); options as for `Playground`."""
-    return _widget_class()(Playground(**options))
+    `Playground` (`pg.step(10)`, `pg.loss`, `pg.svg`, ...); options as for `Playground`.
+    The widget is `playground_widget.PlaygroundWidget`, imported only here."""
+    from .playground_widget import PlaygroundWidget
+
+    return PlaygroundWidget(Playground(**options))

@@ -36,6 +36,8 @@ OUTPUT = 260                # the output's heat map, px
 TOP = 58                    # room for the titles above the boxes
 LEFT = 62                   # room for the features' names, left of their boxes
 BP4_LABEL = "∂C/∂w (BP4, without regularisation)"
+GRAD_FONT = 9               # the ∂C/∂w labels, px: one per incoming edge, stacked left of the box
+GRAD_PITCH = 10             # their vertical spacing: more than the font, so they never overlap
 
 
 @dataclass
@@ -58,7 +60,6 @@ class Picture:
     loss: tuple[float, float]
     steps: int
     epoch: int
-    regression: bool
     difference: float                    # largest |autodiff - BP1-BP4|
 
 
@@ -119,7 +120,8 @@ def _every_other(values: list[float], n: int) -> list[float]:
     return [values[r * n + c] for r in range(0, n, 2) for c in range(0, n, 2)]
 
 
-def _number(v: float) -> str:
+def _short(v: float) -> str:
+    """A number in at most ~8 characters, for a label (the full value is in the <title>)."""
     return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
 
 
@@ -131,13 +133,26 @@ def _title(text: str) -> str:
     return f"<title>{html.escape(text, quote=False)}</title>"
 
 
+def _label_spread(sizes: list[int]) -> float:
+    """The height of the tallest stack of ∂C/∂w labels beside a box (one per incoming edge)."""
+    return (max(sizes[:-1]) - 1) * GRAD_PITCH + GRAD_FONT
+
+
+def _row_and_top(sizes: list[int]) -> tuple[float, float]:
+    """The distance between neurons and the top of the first box: room for the label stacks,
+    so that those of neighbouring neurons, and the legend above, never overlap them."""
+    spread = _label_spread(sizes)
+    return max(ROW, spread + 6), TOP + max(0.0, spread / 2 - BOX / 2)
+
+
 def _neuron_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
     """The top-left corner of each box, layer by layer (inputs first), centred vertically."""
     tallest = max(sizes)
+    row, top = _row_and_top(sizes)
     found = []
     for l, n in enumerate(sizes):
-        offset = (tallest - n) * ROW / 2
-        found.append([(LEFT + l * COLUMN, TOP + offset + j * ROW) for j in range(n)])
+        offset = (tallest - n) * row / 2
+        found.append([(LEFT + l * COLUMN, top + offset + j * row) for j in range(n)])
     return found
 
 
@@ -146,7 +161,8 @@ def playground_svg(p: Picture) -> str:
     positions = _neuron_positions(p.sizes)
     n_layers = len(p.sizes)
     network_width = LEFT + (n_layers - 1) * COLUMN + BOX + 40
-    network_height = TOP + max(p.sizes) * ROW + 10
+    row, top = _row_and_top(p.sizes)
+    network_height = top + (max(p.sizes) - 1) * row + max(BOX + 14, BOX / 2 + _label_spread(p.sizes) / 2) + 10
     left = network_width + 20
     width = left + OUTPUT + 30
     height = max(network_height, TOP + OUTPUT + 150)
@@ -198,10 +214,11 @@ def _edges(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                            f'stroke-width="{thickness:.2f}" stroke-opacity="0.75"/>'
                            # a wide transparent twin: an edge easy to hover
                            f'<path d="{curve}" stroke="transparent" stroke-width="8"/>')
-                label_y = centre + (k - (n - 1) / 2) * 7.0 + 2.2
-                out.append(f'<text class="al-grad" x="{x2 - 3}" y="{label_y:.1f}" font-size="6.5" '
+                # baseline: the label's centre plus a third of the font
+                label_y = centre + (k - (n - 1) / 2) * GRAD_PITCH + GRAD_FONT / 3
+                out.append(f'<text class="al-grad" x="{x2 - 6}" y="{label_y:.1f}" font-size="{GRAD_FONT}" '
                            f'fill="#222" text-anchor="end" stroke="white" stroke-width="2" '
-                           f'stroke-opacity="0.8" paint-order="stroke">{_number(g)}</text></g>')
+                           f'stroke-opacity="0.8" paint-order="stroke">{_short(g)}</text></g>')
     out.append("</g>")
     return out
 
@@ -237,7 +254,7 @@ def _boxes(p: Picture, positions: list[list[tuple[float, float]]]) -> list[str]:
                        f'<image x="{x}" y="{y}" width="{BOX}" height="{BOX}" href="{uri}"/>'
                        f'<rect x="{x}" y="{y}" width="{BOX}" height="{BOX}" fill="none" stroke="#555"/>'
                        f'<text class="al-delta" x="{x + BOX / 2}" y="{y + BOX + 11}" text-anchor="middle" '
-                       f'font-size="9">δ {_number(delta)}</text>{_title(title)}</g>')
+                       f'font-size="9">δ {_short(delta)}</text>{_title(title)}</g>')
     out.append("</g>")
     return out
 
@@ -249,30 +266,42 @@ def _output(p: Picture, left: float) -> list[str]:
     out = [f'<text x="{left}" y="18" font-weight="bold">output over [-6, 6]² ({p.grid} × {p.grid})</text>',
            f'<text class="al-losses" x="{left}" y="32" font-size="10">epoch {p.epoch}, step {p.steps}: '
            f'training loss {train:.4f}, test loss {_test_loss(p)}</text>',
-           f'<text class="al-check" x="{left}" y="45" font-size="9" fill="#666">autodiff vs BP1–BP4: largest '
-           f'difference {p.difference:.1e}</text>',
+           f'<text class="al-check" x="{left}" y="45" font-size="9" fill="#666">autodiff vs BP1–BP4: '
+           f'{_difference(p.difference)}</text>',
            f'<g class="al-output"><image x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" '
            f'href="{uri}" preserveAspectRatio="none"/>',
            f'<rect x="{left}" y="{TOP}" width="{OUTPUT}" height="{OUTPUT}" fill="none" stroke="#999"/>']
     scale = OUTPUT / 12.0
     ringed = None
+    trained = 0  # the training points come in index order: the k-th one is the sample index k
     for i, ((x1, x2), label, test_point) in enumerate(p.points):
-        cx, cy = left + (x1 + 6.0) * scale, TOP + (6.0 - x2) * scale
-        if not (left <= cx <= left + OUTPUT and TOP <= cy <= TOP + OUTPUT):
-            continue
+        # datasets keeps its points in the square; any other point is drawn on the edge, never left out
+        cx = left + (min(6.0, max(-6.0, x1)) + 6.0) * scale
+        cy = TOP + (6.0 - min(6.0, max(-6.0, x2))) * scale
         fill = "#{:02x}{:02x}{:02x}".format(*colour(label))
         stroke = "#000" if test_point else "#fff"
+        where = f"x = ({x1:.3f}, {x2:.3f}), y = {label:g}"
+        if test_point:
+            title = f"test point: {where} (not trained on)"
+        else:
+            title = f"training point, sample {trained}: {where}; its δ: set the sample to {trained}"
+            if i == p.sample:
+                ringed = (cx, cy, f"the sample δ is shown for, sample {trained}: {where}")
+            trained += 1
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{fill}" stroke="{stroke}" '
-                   'stroke-width="0.8"/>')
-        if i == p.sample:
-            ringed = (cx, cy, x1, x2, label)
+                   f'stroke-width="0.8">{_title(title)}</circle>')
     if ringed is not None:
-        cx, cy, x1, x2, label = ringed
-        where = f"the sample δ is shown for: x = ({x1:.3f}, {x2:.3f}), y = {label:g}"
+        cx, cy, where = ringed
         out.append(f'<circle class="al-sample" cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="none" stroke="#d00" '
                    f'stroke-width="2">{_title(where)}</circle>')
     out.append("</g>")
     return out
+
+
+def _difference(difference: float) -> str:
+    if math.isnan(difference):  # the closed form could not be computed: infinite weights or cost
+        return "nothing to compare (training diverged: reset, or lower the learning rate)"
+    return f"largest difference {difference:.1e}"
 
 
 def _test_loss(p: Picture) -> str:
@@ -291,7 +320,7 @@ def _loss_curve(p: Picture, left: float, top: float) -> list[str]:
     out = [f'<g class="al-loss-curve"><rect x="{left}" y="{top}" width="{OUTPUT}" height="{height}" '
            f'fill="#fafafa" stroke="#ccc"/>'
            f'<text x="{left}" y="{top + height + 12}" font-size="9" fill="#666">loss against step '
-           f'(0 to {history[-1][0]}; top {_number(top_value)}): training black, test grey</text>']
+           f'(0 to {history[-1][0]}; top {_short(top_value)}): training black, test grey</text>']
     for column, stroke in ((1, "#000"), (2, "#999")):
         coordinates = [f"{left + OUTPUT * s / last_step:.1f},{top + height * (1 - v / top_value):.1f}"
                        for s, *values in history for v in [values[column - 1]] if math.isfinite(v)]

@@ -72,8 +72,10 @@ def measure(options: dict, seconds: float) -> dict[str, float]:
     found: dict[str, float] = {}
     found["steps/s (tape)"] = rate(lambda: pg.step(1), seconds)
     eager = Playground(**options)
-    eager.trainer = nn.Trainer(eager.model, eager._train_x, eager._train_y, batch_size=10, lr=0.03, seed=0,
-                               tape=False)
+    o = eager.options  # the same training as the playground's, without the tape
+    eager.trainer = nn.Trainer(eager.model, eager._train_x, eager._train_y, cost="quadratic",
+                               batch_size=o["batch_size"], lr=o["learning_rate"], seed=o["seed"], tape=False)
+    eager.trainer.l1, eager.trainer.l2 = pg.trainer.l1, pg.trainer.l2
     found["steps/s (eager)"] = rate(eager.trainer.step, seconds)
 
     def redraw_without_widget() -> None:
@@ -82,9 +84,9 @@ def measure(options: dict, seconds: float) -> dict[str, float]:
 
     found["redraws/s: step + svg"] = rate(redraw_without_widget, seconds)
     try:
-        from autograd_lite.playground import _widget_class
+        from autograd_lite.playground_widget import PlaygroundWidget
 
-        widget = _widget_class()(Playground(**options))
+        widget = PlaygroundWidget(Playground(**options))
     except ImportError:
         widget = None
     if widget is not None:

@@ -38,6 +38,13 @@ def test_without_noise_the_points_lie_in_the_square(name):
     assert all(abs(x1) <= datasets.RADIUS and abs(x2) <= datasets.RADIUS for x1, x2 in data.points)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_with_the_most_noise_the_points_still_lie_in_the_square(name):
+    data = datasets.make(name, points=400, noise=0.5, seed=1)
+    assert all(abs(x1) <= datasets.RADIUS and abs(x2) <= datasets.RADIUS for x1, x2 in data.points)
+    assert len(set(data.points)) > 390  # clipped onto the edge, not piled up in a corner
+
+
 def test_the_shapes_without_noise():
     circles = datasets.make("circles", points=200, seed=2)
     for (x1, x2), y in zip(circles.points, circles.labels):

@@ -1026,6 +1026,25 @@ def test_trainer_on_the_tape_is_eager_bit_for_bit_as_the_rates_change():
     assert runs[0][1] != [p.data for p in nn.MLP(2, [5, 3, 1], "relu", "tanh", seed=4).parameters()]
 
 
+def test_trainer_keeps_a_bounded_number_of_tapes_and_stays_eager_bit_for_bit():
+    rng = random.Random(23)
+    xs, ys = separable(rng, 12)
+    runs = []
+    for tape in (False, True):
+        model = nn.MLP(2, [3, 1], "tanh", "tanh", seed=5)
+        trainer = nn.Trainer(model, xs, ys, batch_size=5, lr=0.1, seed=2, tape=tape)
+        losses = []
+        for k in range(30):  # a rate slider moved freely: 30 rates, 2 batch sizes
+            trainer.l2 = 0.001 * (k % 15)
+            losses += trainer.run(2)
+        if tape:
+            kept = trainer._taped.tapes
+            assert len(kept) == nn._TapedBatches.MAX_TAPES
+            assert (5, 0.001 * 14, 0.0) in kept  # the most recent rate is kept
+        runs.append((losses, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]
+
+
 @pytest.mark.parametrize("bad", [{"batch_size": 0}, {"batch_size": 2.0}])
 def test_trainer_refuses_bad_arguments(bad):
     with pytest.raises(ValueError, match="batch_size"):

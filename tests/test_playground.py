@@ -9,6 +9,7 @@ running the generated script; a PNG decoder written here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -256,6 +257,23 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
     return width, height, pixels
 
 
+def test_regularisation_at_rate_zero_is_no_new_stretch_of_the_script():
+    pg = Playground(hidden=[3])
+    pg.step(3)
+    pg.set(regularization="l2")  # rate 0: trains as before
+    pg.step(3)
+    pg.set(regularization_rate=0.01)
+    pg.step(2)
+    assert pg.code.count("trainer.run(") == 2 and "trainer.run(6)" in pg.code
+    assert "trainer.l1, trainer.l2 = 0.0, 0.01" in pg.code
+
+
+def test_features_read_back_in_the_playground_order_as_the_docstring_says():
+    pg = Playground(features=["x2", "x1"])
+    assert pg.options["features"] == ["x1", "x2"] == pg.features
+    assert '["x1", "x2"]' in Playground.options.__doc__
+
+
 def test_heat_map_png_decodes_to_the_colours():
     png = playground_svg.heat_map_png([-1.0, 0.0, 1.0, 7.0, -0.5, math.nan], 3, 2)
     width, height, pixels = decode_png(png)
@@ -305,6 +323,59 @@ def test_the_svg_draws_every_neuron_edge_and_map():
     assert pg.svg != svg and images(pg.svg, "al-output") != before
 
 
+@pytest.mark.parametrize("hidden", [[8, 8], [2, 8, 1], []])
+def test_the_gradient_labels_never_overlap_and_the_titles_hold_the_full_values(hidden):
+    pg = Playground(hidden=hidden, features=list(datasets.FEATURES))  # 7 then 8 edges into a neuron
+    pg.step(2)
+    root = ET.fromstring(pg.svg)
+    legend = next(float(t.get("y")) for t in root.iter(f"{SVG}text") if (t.text or "").startswith("edges:"))
+    columns: dict[str, list[float]] = {}
+    for edge in (g for g in root.iter(f"{SVG}g") if g.get("class") == "al-edge"):
+        label = edge.find(f"{SVG}text")
+        size = float(label.get("font-size"))
+        assert size >= 9
+        columns.setdefault(label.get("x"), []).append(float(label.get("y")))
+        assert float(label.get("y")) - size > legend  # below the legend line
+    for ys in columns.values():
+        ys.sort()
+        assert all(b - a >= size for a, b in itertools.pairwise(ys))  # a label's height apart: no overlap
+    edges = [g for g in root.iter(f"{SVG}g") if g.get("class") == "al-edge"]
+    titles = ["".join(g.find(f"{SVG}title").itertext()) for g in edges]
+    flat = [g for layer in pg.weight_gradients for row in layer for g in row]
+    assert all(repr(g) in t for g, t in zip(flat, titles, strict=True))
+
+
+@pytest.mark.parametrize("dataset", ["circles", "gaussians", "moons"])
+def test_every_point_is_drawn_on_the_output_even_with_the_most_noise(dataset):
+    pg = Playground(dataset=dataset, noise=0.5)
+    output = next(g for g in ET.fromstring(pg.svg).iter(f"{SVG}g") if g.get("class") == "al-output")
+    image = output.find(f"{SVG}image")
+    left, top, size = (float(image.get(key)) for key in ("x", "y", "width"))
+    dots = [c for c in output.iter(f"{SVG}circle") if c.get("class") != "al-sample"]
+    assert len(dots) == len(pg.data.points) == 200
+    for c in dots:
+        assert left <= float(c.get("cx")) <= left + size and top <= float(c.get("cy")) <= top + size
+
+
+def test_every_point_says_what_it_is_and_which_sample_to_pick():
+    pg = Playground(dataset="moons", noise=0.1)
+    pg.sample = 17
+    output = next(g for g in ET.fromstring(pg.svg).iter(f"{SVG}g") if g.get("class") == "al-output")
+    titles = ["".join(c.find(f"{SVG}title").itertext()) for c in output.iter(f"{SVG}circle")
+              if c.get("class") != "al-sample"]
+    assert len(titles) == len(pg.data.points)
+    for i, title in enumerate(titles):
+        (x1, x2), label = pg.data.points[i], pg.data.labels[i]
+        assert f"x = ({x1:.3f}, {x2:.3f}), y = {label:g}" in title
+        if i in pg.data.test:
+            assert title.startswith("test point")
+        else:
+            assert f"sample {pg.data.train.index(i)}:" in title
+    ring = next(c for c in output.iter(f"{SVG}circle") if c.get("class") == "al-sample")
+    (x1, x2) = pg.data.points[pg.data.train[17]]
+    assert "sample 17:" in "".join(ring.itertext()) and f"({x1:.3f}, {x2:.3f})" in "".join(ring.itertext())
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the step player draws with Graphviz's dot")
 def test_backprop_this_sample_opens_the_player_on_its_graph():
     pg = Playground(hidden=[], features=["x1"])  # z = b + w x, tanh, cost: a small graph
@@ -325,6 +396,19 @@ def test_a_diverging_network_still_draws():
     ET.fromstring(pg.svg)
 
 
+DIVERGING = {"activation": "sigmoid", "dataset": "plane", "learning_rate": 10, "batch_size": 1,
+             "hidden": [8, 8, 8], "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]}
+
+
+def test_a_network_whose_cost_overflows_still_draws():
+    # finite weights, but (y - a)² past the float range: the closed form's OverflowError is "diverged"
+    pg = Playground(**DIVERGING)
+    pg.step(200)
+    assert math.isnan(pg.check) and len(pg.deltas) == 4
+    assert "training diverged" in pg.svg
+    ET.fromstring(pg.svg)
+
+
 # ---------------------------------------------------------------------------
 # The widget, without a browser (tests/test_playground_browser.py has one)
 
@@ -342,10 +426,19 @@ def widget_test(function):
 
 
 @widget_test
+def test_the_notebook_module_lists_the_playground():
+    from autograd_lite import notebook
+    from autograd_lite.playground import playground
+
+    assert "playground" in notebook.__all__ and notebook.playground is playground
+
+
+@widget_test
 def test_the_widget_drives_like_the_playground():
     from autograd_lite.notebook import playground
 
     pg = playground(dataset="xor", hidden=[4, 4], learning_rate=0.1)
+    assert type(pg).__module__ == "autograd_lite.playground_widget"  # its own module, not nested
     buttons = (pg.play_button, pg.pause_button, pg.step_button, pg.reset_button)
     words = {b.description: b.tooltip for b in buttons}
     assert list(words) == ["play", "pause", "step", "reset"] and all(w in words[w] for w in words)
@@ -407,6 +500,54 @@ def test_the_widget_controls_change_the_options():
     assert (pg._sample.value, pg._follow.value, pg.playground.current_sample) == (6, False, 6)
     pg.sample = None
     assert pg._follow.value and pg.playground.sample is None
+    pg._sample.value = 9  # typing the index a point's title gives picks it
+    assert (pg._follow.value, pg.playground.current_sample) == (False, 9)
+
+
+@widget_test
+def test_the_widget_keeps_working_after_training_diverges():
+    from autograd_lite.notebook import playground
+
+    pg = playground(**DIVERGING)
+    pg._guarded(pg.step, 200)
+    assert pg._message.value == "" and "training diverged" in pg._picture.value
+    pg._check.value = False  # the observers redraw without a traceback into the kernel's log
+    pg._follow.value = False
+    pg._sample.value = 3
+    assert pg.playground.current_sample == 3 and pg._message.value == ""
+
+
+@widget_test
+@pytest.mark.parametrize("start_over", ["reset", "dataset", "reset button"])
+def test_the_sample_controls_follow_a_reset_or_a_restart(start_over):
+    from autograd_lite.notebook import playground
+
+    pg = playground()
+    pg.step(2)
+    pg._follow.value = False
+    pg._sample.value = 3
+    assert pg.playground.sample == 3
+    actions = {"reset": pg.reset, "dataset": lambda: pg.set(dataset="xor"),
+               "reset button": pg.reset_button.click}
+    actions[start_over]()
+    assert pg.playground.sample is None  # the Playground forgot the sample: so do the controls
+    assert (pg._follow.value, pg._sample.value) == (True, 0)
+    pg.step(1)
+    assert pg.playground.current_sample == pg.playground.trainer.last_batch[-1]
+
+
+@widget_test
+def test_the_widget_keeps_a_big_seed():
+    from autograd_lite.notebook import playground
+
+    pg = playground(seed=2**40)
+    assert str(2**40) in str(pg._seed.value)
+    pg._noise.value = 0.1  # touching another control keeps the seed and its data
+    assert pg.options["seed"] == 2**40 and pg.playground.data == Playground(seed=2**40, noise=0.1).data
+    pg._seed.value = str(-(2**70))
+    assert pg.options["seed"] == -(2**70)
+    pg._seed.value = "seven"  # refused and said; the box shows the seed in force
+    assert "seed" in pg._message.value and pg.options["seed"] == -(2**70) and pg._seed.value == str(-(2**70))
 
 
 @widget_test
@@ -451,3 +592,30 @@ def test_the_backprop_button_shows_the_player_or_the_scopes():
     assert "1254 Values" in text and "layer scopes" in text
     (drawing,) = [out for out in pg._player.outputs if out["output_type"] == "display_data"]
     assert "layer7" in drawing["data"]["image/svg+xml"]
+
+
+def test_the_default_network_is_too_big_for_the_player_and_a_smaller_one_is_offered():
+    pg = Playground()
+    assert pg.graph_size() == len(topological_order(pg.sample_graph())) == 302
+    with pytest.raises(ValueError, match="302"):
+        pg.backprop_player()  # refused before anything is drawn, not 50 s of dot
+    smaller = pg.smaller_network()
+    assert smaller == [4, 4] and Playground(hidden=smaller).graph_size() == 106
+    wide = Playground(features=list(datasets.FEATURES))  # 7 inputs: [4, 4] is 166 Values, [8] 214
+    assert wide.smaller_network() == [4, 4] and wide.smaller_network(150) == [4]
+    assert Playground(**{**wide.options, "hidden": [8]}).graph_size() > 150
+
+
+@widget_test
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the scope drawing is dot's SVG here")
+def test_the_backprop_button_on_the_default_network_draws_the_scopes_quickly():
+    from autograd_lite.notebook import playground
+
+    pg = playground()
+    pg.backprop_button.click()
+    text = "".join(out.get("text", "") for out in pg._player.outputs)
+    assert "302 Values" in text and "layer scopes" in text
+    assert "hidden=[4, 4]" in text and "106 Values" in text
+    (drawing,) = [out for out in pg._player.outputs if out["output_type"] == "display_data"]
+    assert "layer3" in drawing["data"]["image/svg+xml"]
+    assert len(json.dumps(pg._player.outputs)) < 100_000  # not the ~100 MB player
