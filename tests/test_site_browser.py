@@ -241,6 +241,34 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         assert not severe, severe
 
 
+CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
+
+
+@pytest.mark.skipif(CHECK_ENGINE is None,
+                    reason="no autograd_lite.check (issue 'Check the learner's own engine')")
+def test_the_check_engine_example_names_the_broken_op(served: str, tmp_path: Path) -> None:
+    # Picked from the examples: it runs at once, in the worker, and its report (what CPython
+    # prints for the same code) blames the learner's `-` op, the bug the example carries.
+    assert CHECK_ENGINE is not None
+    expected = runner.run(CHECK_ENGINE["code"])["output"]
+    with browser(tmp_path) as driver:
+        driver.get(served)
+        wait(driver, "document.body.dataset.state === 'done'", timeout=90)
+        driver.execute_script("var p = document.getElementById('examples');"
+                              "p.selectedIndex = Array.from(p.options).findIndex(function (o) {"
+                              "return o.value === 'check_engine'; });"
+                              "document.body.dataset.state = 'submitted';"
+                              "p.dispatchEvent(new Event('change'));")
+        wait(driver, "document.body.dataset.state === 'done'")
+        assert driver.find_element("id", "code").get_attribute("value") == CHECK_ENGINE["code"]
+        shown = driver.execute_script("return document.getElementById('output').textContent;")
+        assert "NOT OK" in shown and "the `-` op: your `__sub__` backward" in shown
+        failed = [line for line in shown.splitlines() if " fail " in line]
+        assert failed and all(line.startswith("a - ") for line in failed)
+        assert shown == expected
+        assert driver.execute_script("return document.getElementById('error').hidden;")
+
+
 ERRORS = ("\".jp-OutputArea-output[data-mime-type*='error'], "
           ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']\"")
 

@@ -49,7 +49,8 @@ OPTIONAL_LAB_EXTENSIONS = ("anywidget",)  # shipped when installed (the drawings
 
 PYODIDE_DIR = "lite/static/pyodide"
 STATIC = ("index.html", "playground.css", "playground.js", "worker.js")
-PLAYGROUND_FILES = (*STATIC, "player.js", "player.css", "viz-global.js", "examples.json",
+PAGE_FILES = ("graphs.js", "graphs.css", "player.js", "player.css")  # from autograd_lite/page/
+PLAYGROUND_FILES = (*STATIC, *PAGE_FILES, "viz-global.js", "examples.json",
                     *(f"{PYODIDE_DIR}/{name}" for name in (*PYODIDE_FILES, "pyodide-lock.json")))
 """What the playground page loads (besides autograd_lite's wheel): its size budget counts these."""
 
@@ -191,11 +192,12 @@ def examples() -> list[dict[str, str]]:
 
 
 def playground(node_modules: Path, out: Path) -> None:
-    """The page's own files, the player, the renderer and the examples into out."""
+    """The page's own files, the player and graphs.js (issue 17's, shared with the notebook
+    widgets), the renderer and the examples into out."""
     for name in STATIC:
         (out / name).write_bytes(_data("static", name).read_bytes())
     page = resources.files("autograd_lite").joinpath("page")
-    for name in ("player.js", "player.css"):
+    for name in PAGE_FILES:
         (out / name).write_bytes(page.joinpath(name).read_bytes())
     viz_renderer(node_modules, out)
     (out / "examples.json").write_text(json.dumps(examples(), indent=1), encoding="utf-8")
