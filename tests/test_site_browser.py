@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -265,7 +266,12 @@ def test_the_check_engine_example_names_the_broken_op(served: str, tmp_path: Pat
         assert "NOT OK" in shown and "the `-` op: your `__sub__` backward" in shown
         failed = [line for line in shown.splitlines() if " fail " in line]
         assert failed and all(line.startswith("a - ") for line in failed)
-        assert shown == expected
+        # The same report as CPython's, but for how the checker numbers unlabelled leaves: the
+        # learner's engine keeps children in a set, whose order follows object addresses.
+        def same(text: str) -> str:
+            return re.sub(r"leaf#\d+", "leaf#", text)
+
+        assert same(shown) == same(expected)
         assert driver.execute_script("return document.getElementById('error').hidden;")
 
 

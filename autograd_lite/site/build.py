@@ -3,8 +3,9 @@
 What the folder holds (everything the pages load is in it; no CDN, no PyPI when served):
 
 - `index.html` + `playground.js`/`.css` + `worker.js`: the playground page. Python runs in a
-  Web Worker (Pyodide), the page draws with Graphviz compiled to WebAssembly (`viz-global.js`,
-  the npm package `@viz-js/viz`) and steps the backward pass with the player of `page/`.
+  Web Worker (Pyodide), the page draws with `graphs.js` of `page/` (Graphviz compiled to
+  WebAssembly, `viz-global.js`, the npm package `@viz-js/viz`; zoom, fit, pan) and steps the
+  backward pass with the player of `page/`.
 - `lite/`: JupyterLite (lab and console) with the Pyodide kernel and the notebooks of `NOTEBOOKS`.
 - `lite/static/pyodide/`: ONE Pyodide for both (the npm package `pyodide`, the version the
   kernel expects), its lock rewritten to name every wheel the site ships beside it:
