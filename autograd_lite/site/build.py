@@ -3,8 +3,9 @@
 What the folder holds (everything the pages load is in it; no CDN, no PyPI when served):
 
 - `index.html` + `playground.js`/`.css` + `worker.js`: the playground page. Python runs in a
-  Web Worker (Pyodide), the page draws with Graphviz compiled to WebAssembly (`viz-global.js`,
-  the npm package `@viz-js/viz`) and steps the backward pass with the player of `page/`.
+  Web Worker (Pyodide), the page draws with `graphs.js` of `page/` (Graphviz compiled to
+  WebAssembly, `viz-global.js`, the npm package `@viz-js/viz`; zoom, fit, pan) and steps the
+  backward pass with the player of `page/`.
 - `lite/`: JupyterLite (lab and console) with the Pyodide kernel and the notebooks of `NOTEBOOKS`.
 - `lite/static/pyodide/`: ONE Pyodide for both (the npm package `pyodide`, the version the
   kernel expects), its lock rewritten to name every wheel the site ships beside it:
@@ -49,7 +50,8 @@ OPTIONAL_LAB_EXTENSIONS = ("anywidget",)  # shipped when installed (the drawings
 
 PYODIDE_DIR = "lite/static/pyodide"
 STATIC = ("index.html", "playground.css", "playground.js", "worker.js")
-PLAYGROUND_FILES = (*STATIC, "player.js", "player.css", "viz-global.js", "examples.json",
+PAGE_FILES = ("graphs.js", "graphs.css", "player.js", "player.css")  # from autograd_lite/page/
+PLAYGROUND_FILES = (*STATIC, *PAGE_FILES, "viz-global.js", "examples.json",
                     *(f"{PYODIDE_DIR}/{name}" for name in (*PYODIDE_FILES, "pyodide-lock.json")))
 """What the playground page loads (besides autograd_lite's wheel): its size budget counts these."""
 
@@ -191,11 +193,12 @@ def examples() -> list[dict[str, str]]:
 
 
 def playground(node_modules: Path, out: Path) -> None:
-    """The page's own files, the player, the renderer and the examples into out."""
+    """The page's own files, the player and graphs.js (issue 17's, shared with the notebook
+    widgets), the renderer and the examples into out."""
     for name in STATIC:
         (out / name).write_bytes(_data("static", name).read_bytes())
     page = resources.files("autograd_lite").joinpath("page")
-    for name in ("player.js", "player.css"):
+    for name in PAGE_FILES:
         (out / name).write_bytes(page.joinpath(name).read_bytes())
     viz_renderer(node_modules, out)
     (out / "examples.json").write_text(json.dumps(examples(), indent=1), encoding="utf-8")

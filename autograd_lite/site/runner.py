@@ -6,10 +6,10 @@ an error (SyntaxError included, frames of this module left out), and for the Val
 (the one passed to `autograd_lite.show`, else the last top-level name bound to a Value):
 
 - `dot`: its graph with data and ∂root/∂node on every node (`viz.to_dot`);
-- `player` + `frames`: the step-by-step player of `backprop_page` (the same markup and frames
-  as `show_backprop`), each frame as DOT text, for the page to render with Graphviz-in-wasm,
-  with `measure` and `owners` to give each record one width in every frame (see
-  `_same_size_frames`);
+- `player`: the step-by-step player of `backprop_page` as `show_backprop` shows it where no
+  `dot` is installed: every frame as DOT text (`<pre class="al-dot">`) and the measuring graph
+  (`data-measure`) that gives each record one width in every frame; the page draws it with
+  graphs.js (Graphviz in WebAssembly), so nodes keep their places from frame to frame;
 - `explain`: `explain`'s text; `table`: every node's name, op, data and gradient (Python's
   repr of the float, so the page shows exactly what CPython computes).
 
@@ -126,44 +126,14 @@ def _describe(root: Value) -> dict[str, Any]:
         result["notes"].append(f"{len(order)} values: more than {MAX_DRAWN}, too many to draw")
     if len(order) <= MAX_STEPPED:
         frames = backprop_page.backprop_frames(root, max_nodes=MAX_STEPPED, who="playground")
-        placeholders = ["<svg></svg>"] * len(frames)
-        result["player"] = backprop_page._player_markup(frames, placeholders, "pg-")
-        result["frames"], result["measure"], result["owners"] = _same_size_frames(frames, order)
+        measuring, owners = backprop_page._measuring(frames, order)
+        measure = {"dot": viz.render_dot_text(measuring), "owners": owners}
+        result["player"] = backprop_page._player_markup(frames, None, "pg-", measure)
     else:
         result["notes"].append(f"{len(order)} values: more than {MAX_STEPPED}, too many to step through")
     if len(order) <= MAX_EXPLAINED:
         result["explain"] = explain(root, max_nodes=MAX_EXPLAINED)
     return result
-
-
-def _same_size_frames(frames: list[backprop_page.Frame], order: list[Value]) -> tuple[list[str], str,
-                                                                                     list[list[str]]]:
-    """Each frame's DOT with its records' widths left as `@w:<node id>@`, the DOT of one graph
-    holding every distinct record of every frame (node m<j>), and the node ids of record j.
-
-    The page lays the measuring graph out (Graphviz's `plain` output gives each record's width)
-    and writes every node's widest width into each frame: equal sizes, so nodes keep their
-    places from frame to frame, as `backprop_page` does with the `dot` program.
-    """
-    value_ids = {f"v{i}" for i in range(len(order))}
-    variants: dict[tuple, int] = {}
-    owners: list[list[str]] = []
-    for frame in frames:
-        for node_id, attrs in frame.drawing.nodes:
-            if node_id in value_ids:
-                key = tuple(sorted(attrs.items()))
-                if key not in variants:
-                    variants[key] = len(owners)
-                    owners.append([])
-                if node_id not in owners[variants[key]]:
-                    owners[variants[key]].append(node_id)
-    measuring = viz.Drawing(graph_attrs=dict(frames[0].drawing.graph_attrs),
-                            nodes=[(f"m{j}", dict(key)) for key, j in variants.items()])
-    for frame in frames:
-        for node_id, attrs in frame.drawing.nodes:
-            if node_id in value_ids:
-                attrs["width"] = f"@w:{node_id}@"
-    return [viz.render_dot_text(frame.drawing) for frame in frames], viz.render_dot_text(measuring), owners
 
 
 def run(code: str) -> dict[str, Any]:

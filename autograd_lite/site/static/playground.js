@@ -2,9 +2,10 @@
  *
  * The editor's code goes to a Web Worker (worker.js: Pyodide running autograd_lite's
  * autograd_lite.site.runner), whose answer is drawn here: the graph and every frame of the
- * player rendered from DOT by Graphviz compiled to WebAssembly (viz-global.js, `Viz`), the
- * player stepped by player.js (its arrow keys bound to the player, so the editor keeps its
- * own), the explain text and the table of gradients. Stop terminates the worker and starts a
+ * player rendered from DOT by graphs.js (autogradLiteGraphs: Graphviz compiled to WebAssembly,
+ * viz-global.js, with its viewer's zoom, fit and pan), the player stepped by player.js (its
+ * arrow keys bound to the player, so the editor keeps its own), the explain text and the table
+ * of gradients. Stop terminates the worker and starts a
  * new one. A link `#code=<encodeURIComponent(code)>` fills the editor and waits for Run; with
  * no such link the first example runs as soon as Python is ready.
  * For the benchmark and tests: document.body.dataset.firstGraphMs is set when the first graph
@@ -16,8 +17,8 @@
   var editor = $("code"), runButton = $("run"), stopButton = $("stop"), picker = $("examples");
   var status = $("status"), errorBox = $("error"), outputBox = $("output");
   var worker = null, ready = false, running = false, pending = null, runId = 0, examples = [];
-  var vizReady = null;  // Graphviz (viz-global.js loads after this script: Python starts first)
-  function graphviz() { return vizReady || (vizReady = Viz.instance()); }
+  var graphs = autogradLiteGraphs;  // graphs.js; its Viz (viz-global.js) loads after this script
+  var graphView = graphs.viewer($("graph-box"));  // zoom, fit, pan for the graph
 
   function setStatus(text, state) {
     status.textContent = text;
@@ -85,67 +86,47 @@
     });
   }
 
+  // The graph, then the player: every picture drawn from DOT text by graphs.js (Graphviz in
+  // WebAssembly, one instance for the page), the player's frames after graphs.js has given
+  // each record one width in all of them (so nodes keep their places); player.js then steps
+  // them, and graphs.js's viewer (zoom, fit to width while text stays readable, pan) shows them.
   function draw(value) {
-    return graphviz().then(function (viz) {
-      var notes = value.notes.length ? " (" + value.notes.join("; ") + ")" : "";
-      $("what").textContent = value.name + ": its graph, with data and \u2202" + value.name + "/\u2202node on every node" + notes;
+    var notes = value.notes.length ? " (" + value.notes.join("; ") + ")" : "";
+    $("what").textContent = value.name + ": its graph, with data and \u2202" + value.name + "/\u2202node on every node" + notes;
+    $("explain").textContent = value.explain || value.notes.join("; ");
+    $("grad-head").textContent = "\u2202" + value.name + "/\u2202node";
+    var body = $("grads").tBodies[0];
+    body.replaceChildren();
+    value.table.forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.dataset.name = row.name;
+      tr.dataset.grad = row.grad;
+      [row.name, row.op, row.data, row.grad].forEach(function (text, i) {
+        var td = document.createElement("td");
+        td.textContent = text;
+        if (i >= 2) { td.className = "num"; }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    var picture = value.dot ? graphs.renderDot(value.dot) : Promise.resolve(null);
+    return picture.then(function (svg) {
       var graph = $("graph");
       graph.replaceChildren();
-      if (value.dot) { graph.appendChild(viz.renderSVGElement(value.dot)); }
+      if (svg) { graph.appendChild(svg); }
+      graphView.refresh();
       if (!document.body.dataset.firstGraphMs) {
         document.body.dataset.firstGraphMs = String(Math.round(performance.now()));
       }
       var holder = $("player");
       holder.innerHTML = value.player || "<p>" + (value.notes.join("; ") || "") + "</p>";
       var player = holder.querySelector(".al-player");
-      if (player) {
-        var pictures = player.querySelectorAll(".frame .picture");
-        var widths = recordWidths(viz, value.measure, value.owners);
-        value.frames.forEach(function (dot, i) {
-          dot = dot.replace(/@w:(\w+)@/g, function (_, id) { return (widths[id] + 0.01).toFixed(3); });
-          pictures[i].replaceChildren(viz.renderSVGElement(dot));
-        });
+      if (!player) { return null; }
+      var measure = player.querySelector(".frames").getAttribute("data-measure");
+      return graphs.renderAll(player, measure ? JSON.parse(measure) : null).then(function () {
         autogradLitePlayer(player, player);  // keys bound to the player, not to the page
-        // "Fit to width" only while it keeps the text readable (10 CSS pixels); else the
-        // pictures keep their natural size and scroll inside the pane. One click fits them.
-        var fit = player.querySelector(".fit");
-        var text = player.querySelector(".frame.current svg text");
-        if (fit && fit.checked && text && text.getScreenCTM()) {
-          var pixels = parseFloat(text.getAttribute("font-size") || "14") * text.getScreenCTM().a;
-          if (pixels < 10) { fit.click(); }
-        }
-      }
-      $("explain").textContent = value.explain || value.notes.join("; ");
-      $("grad-head").textContent = "\u2202" + value.name + "/\u2202node";
-      var body = $("grads").tBodies[0];
-      body.replaceChildren();
-      value.table.forEach(function (row) {
-        var tr = document.createElement("tr");
-        tr.dataset.name = row.name;
-        tr.dataset.grad = row.grad;
-        [row.name, row.op, row.data, row.grad].forEach(function (text, i) {
-          var td = document.createElement("td");
-          td.textContent = text;
-          if (i >= 2) { td.className = "num"; }
-          tr.appendChild(td);
-        });
-        body.appendChild(tr);
       });
     });
-  }
-
-  // Each record's widest width over all frames (Graphviz's plain output of the measuring graph,
-  // whose node m<j> is record j of value.owners): equal sizes keep nodes in place across frames.
-  function recordWidths(viz, measure, owners) {
-    var widths = {};
-    viz.renderString(measure, {format: "plain"}).split("\n").forEach(function (line) {
-      var parts = line.split(" ");
-      if (parts[0] !== "node" || parts[1].charAt(0) !== "m") { return; }
-      owners[Number(parts[1].slice(1))].forEach(function (id) {
-        widths[id] = Math.max(widths[id] || 0, Number(parts[4]));
-      });
-    });
-    return widths;
   }
 
   function codeFromLink() {
