@@ -164,6 +164,35 @@ def test_the_runner_prefers_the_value_passed_to_show_and_reports_errors() -> Non
     assert nothing["ok"] and nothing["value"] is None and nothing["output"] == "hi\n"
 
 
+def test_a_run_is_kept_alive_until_the_next_one_then_its_graphs_are_cut_apart() -> None:
+    # Freeing a deep graph at once overflows Pyodide's stack (a fatal error): the runner keeps
+    # the run's objects until the next run, which cuts every graph into lone Values first.
+    deep = ("import builtins\nfrom autograd_lite import Value\n"
+            "xs = [Value(float(i)) for i in range(10_000)]\n"
+            "loss = sum(x * x for x in xs)\nloss.backward(create_graph=True)\n"
+            "class Box:\n    pass\nbox = Box()\nbox.inner = {'k': [loss]}\n"
+            "class Watch:\n    def __del__(self):\n        __import__('builtins').freed_watch = True\n"
+            "watch = Watch()\n"
+            "builtins.deep_root, builtins.deep_leaf = loss, xs[7]\n")
+    import builtins
+    try:
+        result = runner.run(deep)
+        assert result["ok"] and result["value"]["nodes"] == 30_000
+        table = {row["name"]: row["grad"] for row in result["value"]["table"]}
+        assert table["loss"] == "1.0" and {str(2.0 * i) for i in range(10_000)} <= set(table.values())
+        assert not hasattr(builtins, "freed_watch")  # still alive after the run
+        root = builtins.deep_root
+        assert root._a is not None and isinstance(builtins.deep_leaf.grad, Value)
+        assert runner.run("x = 1")["ok"]
+        assert builtins.freed_watch  # dropped by the next run
+        assert root._a is None and root._rule is None and root.data == sum(i * i for i in range(10_000))
+        assert builtins.deep_leaf.grad == 0.0
+    finally:
+        for name in ("freed_watch", "deep_root", "deep_leaf"):
+            if hasattr(builtins, name):
+                delattr(builtins, name)
+
+
 def test_bound_names_follow_the_order_of_binding() -> None:
     tree = ast.parse("a = 1\nb, (c, *d) = 2, (3, 4)\nfor e in []: f = 1\nwith x as g: h = 2\nk += 1\n")
     assert runner.bound_names(tree) == ["a", "b", "c", "d", "e", "f", "g", "h", "k"]

@@ -244,6 +244,36 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         assert not severe, severe
 
 
+DEEP = ("from autograd_lite import Value\nxs = [Value(float(i)) for i in range(10_000)]\n"
+        "loss = sum(x * x for x in xs)\nprint('built')\n")
+# Freeing a 100,000-deep chain at once, inside the reader's code, overflows Pyodide's stack:
+# the interpreter dies (a fatal error, not a Python exception).
+CRASH = ("from autograd_lite import Value\ny = Value(1.0)\nfor i in range(100_000):\n    y = y + 1\n"
+         "y = None\nprint('never')\n")
+SMALL = "from autograd_lite import Value\np = Value(3.0, label='p')\nq = p * Value(4.0, label='r')\n"
+
+
+def test_deep_graphs_run_and_a_crashed_python_is_restarted(served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served)
+        wait(driver, "document.body.dataset.state === 'done'", timeout=90)
+        # A 10,000-term sum (30,000 Values): its gradients listed, and the next run works.
+        run_code(driver, DEEP)
+        assert driver.find_element("id", "output").text == "built"
+        grads = table(driver)
+        assert len(grads) == 30_000 and grads["loss"] == "1.0" and "19998.0" in grads.values()
+        run_code(driver, SMALL)
+        assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        # Python itself dies: the page says so, keeps the drawing, restarts Python, runs on.
+        driver.execute_script("document.getElementById('code').value = arguments[0];", CRASH)
+        driver.find_element("id", "run").click()
+        wait(driver, "document.body.dataset.state === 'ready'", timeout=90)
+        assert "crashed" in driver.find_element("id", "error").text
+        assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        run_code(driver, SMALL.replace("4.0", "5.0"))
+        assert table(driver) == {"q": "1.0", "p": "5.0", "r": "3.0"}
+
+
 CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
 
 

@@ -28,6 +28,7 @@ import json
 import linecache
 import math
 import traceback
+import types
 from typing import Any
 
 from .. import backprop_page, viz
@@ -41,6 +42,11 @@ FILENAME = "<playground>"
 MAX_DRAWN = 400  # Values drawn as one graph
 MAX_STEPPED = 150  # Values stepped through by the player (one picture per operation)
 MAX_EXPLAINED = 150
+
+# The last run's namespace and shown Values, kept alive until the next run dismantles them.
+# Freeing a deep graph at once deallocates it recursively in C, which overflows Pyodide's
+# stack (a fatal error, not a Python one) at a chain of about 3,000 Values.
+_kept: list[Any] = []
 
 
 def bound_names(tree: ast.Module) -> list[str]:
@@ -84,6 +90,58 @@ def bound_names(tree: ast.Module) -> list[str]:
     for node in tree.body:
         statement(node)
     return names
+
+
+def _values_within(roots: list[Any], limit: int = 1_000_000) -> list[Value]:
+    """The Values reachable from roots through lists, tuples, sets, dicts and instances'
+    attributes (not through functions, modules or classes), without recursion."""
+    found: list[Value] = []
+    seen: set[int] = set()
+    todo = list(roots)
+    while todo and len(seen) < limit:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Value):
+            found.append(obj)
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            todo.extend(obj)
+        elif isinstance(obj, dict):
+            todo.extend(obj.values())
+        elif not isinstance(obj, (type, types.ModuleType, types.FunctionType)) and hasattr(obj, "__dict__"):
+            todo.extend(vars(obj).values())
+    return found
+
+
+def dismantle(roots: list[Any]) -> None:
+    """Cut every graph reachable from roots into lone Values (no parents), so that dropping
+    them frees one Value at a time rather than a chain of deallocations as deep as the graph."""
+    nodes: list[Value] = []
+    seen: set[int] = set()
+    todo = _values_within(roots)
+    while todo:
+        value = todo.pop()
+        if id(value) in seen:
+            continue
+        for node in topological_order(value):
+            if id(node) not in seen:
+                seen.add(id(node))
+                nodes.append(node)
+                if isinstance(node.grad, Value):  # a create_graph gradient: a graph of its own
+                    todo.append(node.grad)
+    for node in nodes:  # all still held by `nodes`: nothing is freed while they are cut
+        node._a = node._b = node._rule = node._arg = None
+        node.grad = 0.0
+
+
+def _release() -> None:
+    """Dismantle, then drop, what the last run kept."""
+    kept = _kept[:]
+    _kept.clear()
+    dismantle(kept)
+    for held in kept:  # the namespace's functions and classes refer to it: break that cycle now
+        held.clear()
 
 
 def _error_text(error: BaseException) -> str:
@@ -138,10 +196,12 @@ def _describe(root: Value) -> dict[str, Any]:
 
 def run(code: str) -> dict[str, Any]:
     """Run code (as the page's Run button does) and describe what the page shows; see the module."""
+    _release()
     output = io.StringIO()
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(keepends=True), FILENAME)
     shown: list[Value] = []
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    _kept.extend([namespace, shown])
     try:
         tree = ast.parse(code, FILENAME)
         compiled = compile(tree, FILENAME, "exec")

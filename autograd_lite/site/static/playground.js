@@ -40,6 +40,7 @@
         setStatus("Python ready (" + message.seconds.toFixed(1) + " s). Press Run or Ctrl+Enter.", "ready");
         if (pending !== null) { var code = pending; pending = null; run(code); }
       } else if (message.type === "result") { if (message.id === runId) { finished(JSON.parse(message.json)); } }
+      else if (message.type === "crashed") { if (message.id === runId) { crashed(message.text); } }
       else if (message.type === "fatal") { setStatus("Python could not start: " + message.text, "failed"); }
     };
     worker.onerror = function (event) { setStatus("Python could not start: " + (event.message || "worker error"), "failed"); };
@@ -56,14 +57,25 @@
     worker.postMessage({type: "run", id: runId, code: code});
   }
 
-  function stop() {
+  // A new worker (a new Python) in place of the old one, which is terminated.
+  function restart(text) {
     if (worker !== null) { worker.terminate(); }
     running = false;
     pending = null;
     runId += 1;  // an answer of the old worker can no longer arrive, nor count
     stopButton.disabled = true;
     startWorker();
-    setStatus("stopped; restarting Python\u2026", "loading");
+    setStatus(text, "loading");
+  }
+
+  function stop() { restart("stopped; restarting Python\u2026"); }
+
+  // The interpreter itself died during the run (not a Python error: Pyodide's fatal error).
+  function crashed(text) {
+    show(outputBox, "");
+    show(errorBox, "Python itself crashed during this run, so its output is lost (the last good " +
+         "drawing is kept); Python has been restarted.\n" + text);
+    restart("Python crashed; restarting it\u2026");
   }
 
   function finished(result) {
