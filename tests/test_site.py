@@ -193,6 +193,15 @@ def test_a_run_is_kept_alive_until_the_next_one_then_its_graphs_are_cut_apart() 
                 delattr(builtins, name)
 
 
+def test_the_readers_code_does_not_inherit_the_runners_future_imports() -> None:
+    # runner.py has `from __future__ import annotations`; the reader's code must not.
+    result = runner.run("def f(x: int): pass\nprint(f.__annotations__['x'] is int)\n"
+                        "from dataclasses import dataclass, KW_ONLY\n@dataclass\nclass P:\n"
+                        "    a: int\n    _: KW_ONLY\n    b: int = 0\nprint(P(1, b=2))\n")
+    assert result["ok"], result["error"]
+    assert result["output"] == "True\nP(a=1, b=2)\n"
+
+
 def test_bound_names_follow_the_order_of_binding() -> None:
     tree = ast.parse("a = 1\nb, (c, *d) = 2, (3, 4)\nfor e in []: f = 1\nwith x as g: h = 2\nk += 1\n")
     assert runner.bound_names(tree) == ["a", "b", "c", "d", "e", "f", "g", "h", "k"]

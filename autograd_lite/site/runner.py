@@ -204,7 +204,7 @@ def run(code: str) -> dict[str, Any]:
     _kept.extend([namespace, shown])
     try:
         tree = ast.parse(code, FILENAME)
-        compiled = compile(tree, FILENAME, "exec")
+        compiled = compile(tree, FILENAME, "exec", dont_inherit=True)  # not runner.py's __future__ imports
         with capture(shown.append), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             exec(compiled, namespace)
     except (Exception, SystemExit) as error:  # the reader's error, shown in the page; the page goes on
