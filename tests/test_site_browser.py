@@ -274,6 +274,45 @@ def test_deep_graphs_run_and_a_crashed_python_is_restarted(served: str, tmp_path
         assert table(driver) == {"q": "1.0", "p": "5.0", "r": "3.0"}
 
 
+# 37 products summed: 149 Values, a player of 75 frames, each drawn by Graphviz in the page.
+MANY_FRAMES = ("from autograd_lite import Value\n"
+               "terms = [Value(0.1 * i) * Value(1.0 + i) for i in range(37)]\ntotal = sum(terms)\n")
+
+
+def test_the_page_stays_responsive_while_frames_draw_and_run_waits_for_its_answer(
+        served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served)
+        wait(driver, "document.body.dataset.state === 'done'", timeout=90)
+        # While Python runs, Run is off (a second click would queue a second run) and Stop on.
+        driver.execute_script("document.getElementById('code').value = arguments[0];",
+                              "import time\ntime.sleep(1.5)\nprint('slept')\n")
+        driver.find_element("id", "run").click()
+        assert driver.execute_script("return [document.getElementById('run').disabled,"
+                                     "document.getElementById('stop').disabled];") == [True, False]
+        driver.find_element("id", "run").click()  # ignored
+        driver.execute_script("document.getElementById('code').dispatchEvent(new KeyboardEvent('keydown',"
+                              "{key: 'Enter', ctrlKey: true, bubbles: true}));")  # ignored too
+        wait(driver, "document.body.dataset.state === 'done'")
+        assert driver.find_element("id", "output").text == "slept"
+        time.sleep(2)  # a queued second run would have started by now
+        assert driver.execute_script("return document.body.dataset.state;") == "done"
+        assert not driver.find_element("id", "run").get_attribute("disabled")
+        # Many frames: between two pictures the page runs its own tasks (a timer here sees
+        # the player half drawn), so the editor and the buttons answer meanwhile.
+        driver.execute_script(
+            "window.seenHalfDrawn = 0; window.tick = setInterval(function () {"
+            "var player = document.querySelector('#player');"
+            "var drawn = player.querySelectorAll('.frame svg').length;"
+            "var left = player.querySelectorAll('pre.al-dot').length;"
+            "if (drawn > 0 && left > 0) { seenHalfDrawn += 1; }"
+            "}, 0);")
+        run_code(driver, MANY_FRAMES)
+        assert driver.execute_script("return document.querySelectorAll('#player .frame svg').length;") == 75
+        assert driver.execute_script("return window.seenHalfDrawn;") > 0
+        assert float(table(driver)["total"]) == 1.0
+
+
 CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
 
 

@@ -9,7 +9,7 @@
  * new one. A link `#code=<encodeURIComponent(code)>` fills the editor and waits for Run; with
  * no such link the first example runs as soon as Python is ready.
  * For the benchmark and tests: document.body.dataset.firstGraphMs is set when the first graph
- * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running" or "done".
+ * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running", "drawing" or "done".
  */
 (function () {
   "use strict";
@@ -26,8 +26,17 @@
   }
   function show(box, text) { box.textContent = text || ""; box.hidden = !text; }
 
+  // Run is off from a click until its answer is drawn (a second click would only queue a
+  // second run behind the first); Stop is on whenever Python is busy: running or loading.
+  function busy(isRunning) {
+    running = isRunning;
+    runButton.disabled = isRunning;
+    stopButton.disabled = ready && !isRunning;
+  }
+
   function startWorker() {
     ready = false;
+    busy(false);
     worker = new Worker("worker.js", {type: "module"});
     setStatus("starting Python\u2026", "loading");
     worker.onmessage = function (event) {
@@ -35,6 +44,7 @@
       if (message.type === "status") { setStatus(message.text, "loading"); }
       else if (message.type === "ready") {
         ready = true;
+        busy(false);
         document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
         document.body.dataset.pyodideSeconds = String(message.pyodideSeconds);
         setStatus("Python ready (" + message.seconds.toFixed(1) + " s). Press Run or Ctrl+Enter.", "ready");
@@ -48,11 +58,11 @@
 
   var runStarted = 0;
   function run(code) {
+    if (running) { return; }  // Ctrl+Enter or an example picked while a run is on
     if (!ready) { pending = code; setStatus("Python is still loading; your code runs as soon as it is ready\u2026"); return; }
     runId += 1;
-    running = true;
+    busy(true);
     runStarted = performance.now();
-    stopButton.disabled = false;
     setStatus("running\u2026", "running");
     worker.postMessage({type: "run", id: runId, code: code});
   }
@@ -60,10 +70,8 @@
   // A new worker (a new Python) in place of the old one, which is terminated.
   function restart(text) {
     if (worker !== null) { worker.terminate(); }
-    running = false;
     pending = null;
     runId += 1;  // an answer of the old worker can no longer arrive, nor count
-    stopButton.disabled = true;
     startWorker();
     setStatus(text, "loading");
   }
@@ -79,20 +87,25 @@
   }
 
   function finished(result) {
-    running = false;
-    stopButton.disabled = true;
     var seconds = ((performance.now() - runStarted) / 1000).toFixed(2);
     show(outputBox, result.output);
     show(errorBox, result.error);
-    if (!result.ok) { setStatus("error (the last good drawing is kept)", "done"); return; }
+    if (!result.ok) { busy(false); setStatus("error (the last good drawing is kept)", "done"); return; }
     if (result.value === null) {
+      busy(false);
       setStatus("ran in " + seconds + " s; no Value to draw (bind one to a name, or call autograd_lite.show(v))", "done");
       return;
     }
-    setStatus("ran in " + seconds + " s; drawing\u2026", "running");
+    stopButton.disabled = true;  // Python is done; the drawing is the page's (which stays responsive)
+    setStatus("ran in " + seconds + " s; drawing\u2026", "drawing");
+    var id = runId;
     draw(result.value).then(function () {
+      if (id !== runId) { return; }
+      busy(false);
       setStatus("ran in " + seconds + " s; drew " + result.value.name + " (" + result.value.nodes + " values)", "done");
     }, function (error) {
+      if (id !== runId) { return; }
+      busy(false);
       show(errorBox, "drawing failed: " + error);
       setStatus("drawing failed", "done");
     });
@@ -127,7 +140,7 @@
       graph.replaceChildren();
       if (svg) { graph.appendChild(svg); }
       graphView.refresh();
-      if (!document.body.dataset.firstGraphMs) {
+      if (svg && !document.body.dataset.firstGraphMs) {
         document.body.dataset.firstGraphMs = String(Math.round(performance.now()));
       }
       var holder = $("player");
