@@ -259,6 +259,41 @@ def test_bad_output_folders_are_one_line_errors(tmp_path: Path, capsys: pytest.C
     assert (busy / "mine.txt").read_text(encoding="utf-8") == "keep"
 
 
+def test_the_site_never_replaces_the_current_folder_or_the_package(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    (site / "sub").mkdir(parents=True)
+    (site / build.MARKER).write_text("built\n", encoding="utf-8")
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    package = Path(autograd_lite.__file__).parent
+    cases = [(site, ".", "current folder"), (site / "sub", "..", "current folder"),
+             (site / "sub", str(tmp_path), "current folder"),
+             (tmp_path, str(package), "own folder"), (tmp_path, str(package / "site" / "out"), "own folder"),
+             (tmp_path, str(package.parent), "own folder"),
+             (tmp_path, "a_file/sub", "is a file, not a folder")]
+    for cwd, target, words in cases:
+        monkeypatch.chdir(cwd)
+        assert cli.main(["site", "-o", target]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err, (target, err)
+    assert (site / "index.html").read_text(encoding="utf-8") == "old site"
+    assert not (package / "site" / "out").exists()
+
+
+def test_an_unwritable_parent_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "check_tools", lambda lite=True: None)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build.tempfile, "TemporaryDirectory", refuse)
+    assert cli.main(["site", "-o", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write in" in err and "Permission denied" in err, err
+
+
 @pytest.mark.parametrize("tool", ["node", "npm"])
 def test_missing_node_or_npm_is_a_one_line_error(tool: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture) -> None:

@@ -69,14 +69,30 @@ def _data(*parts: str) -> Any:
 
 
 def check_output_dir(out: Path) -> None:
-    """A SiteBuildError unless out is new, empty, or a site built before (which is replaced)."""
+    """A SiteBuildError unless out is new, empty, or a site built before (which is replaced),
+    and neither the current folder, one it is in, nor autograd_lite's own folder (nor in it)."""
+    given = str(out)
+    out = out.resolve()
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise SiteBuildError(f"-o {given!r} is the current folder or contains it; it would be replaced: "
+                             "give a folder beside or below it")
+    package = Path(__file__).resolve().parent.parent
+    if out == package or package in out.parents or out in package.parents:
+        raise SiteBuildError(f"-o {given!r} is autograd_lite's own folder, in it, or around it: "
+                             "give a folder elsewhere")
+    for folder in out.parents:  # the first one that exists must be a folder
+        if folder.exists():
+            if not folder.is_dir():
+                raise SiteBuildError(f"-o {given!r}: {str(folder)!r} is a file, not a folder")
+            break
     if out.exists() and not out.is_dir():
-        raise SiteBuildError(f"-o {str(out)!r} is a file; give a folder (new, empty, or a site built before)")
+        raise SiteBuildError(f"-o {given!r} is a file; give a folder (new, empty, or a site built before)")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise SiteBuildError(f"-o {str(out)!r} is a folder with other files in it; give a new or empty "
+        raise SiteBuildError(f"-o {given!r} is a folder with other files in it; give a new or empty "
                              "folder (a site built before is replaced)")
-    if not out.resolve().parent.is_dir():
-        raise SiteBuildError(f"-o {str(out)!r}: its parent folder does not exist")
+    if not out.parent.is_dir():
+        raise SiteBuildError(f"-o {given!r}: its parent folder does not exist")
 
 
 def check_tools(lite: bool = True) -> None:
@@ -295,6 +311,7 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
     is replaced; any other non-empty folder is refused."""
     out = Path(out)
     check_output_dir(out)
+    out = out.resolve()
     check_tools(lite)
     try:
         return _build(out, lite, log)
@@ -303,8 +320,13 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
 
 
 def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
-    parent = out.resolve().parent
-    with tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent) as temp:
+    parent = out.parent
+    try:  # the new site is made beside out, then moved into place in one rename
+        temp_dir = tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent)
+    except OSError as error:
+        raise SiteBuildError(f"cannot write in {str(parent)!r}, the folder -o {out.name!r} goes in: "
+                             f"{error.strerror or error}") from None
+    with temp_dir as temp:
         work = Path(temp)
         stage = work / "site"
         stage.mkdir()
@@ -325,9 +347,15 @@ def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
                  "notebooks": sorted(p.stem for p in (stage / "lite" / "files").glob("*.ipynb"))
                  if lite else []}
         (stage / "site-sizes.json").write_text(json.dumps(sizes, indent=1), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        stage.rename(out)
+        if out.exists():  # the old site moves aside (into work, removed with it) until the new one is in
+            out.rename(work / "old-site")
+            try:
+                stage.rename(out)
+            except OSError:
+                (work / "old-site").rename(out)
+                raise
+        else:
+            stage.rename(out)
     log(f"wrote {out}: {sizes['site'] / 1e6:.1f} MB, the playground {sizes['playground'] / 1e6:.1f} MB; "
         f"serve it with: python -m http.server -d {out}")
     return sizes
