@@ -294,6 +294,14 @@ def test_an_unwritable_parent_is_a_one_line_error(tmp_path: Path, capsys: pytest
     assert err.count("\n") == 1 and "cannot write in" in err and "Permission denied" in err, err
 
 
+def test_ci_installs_what_the_site_build_needs_on_a_bare_machine() -> None:
+    # The browser tests build the site (npm ci); CI must not skip them for want of node/npm.
+    script = (SITE.parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    block = re.search(r"if ! command -v node .*? \|\| ! command -v npm .*?fi\n", script, re.S)
+    assert block and "apt-get install -y nodejs npm" in block.group(0)
+    assert script.index(block.group(0)) < script.index("python -m pytest")
+
+
 @pytest.mark.parametrize("tool", ["node", "npm"])
 def test_missing_node_or_npm_is_a_one_line_error(tool: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture) -> None:
