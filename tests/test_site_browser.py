@@ -313,6 +313,29 @@ def test_the_page_stays_responsive_while_frames_draw_and_run_waits_for_its_answe
         assert float(table(driver)["total"]) == 1.0
 
 
+def test_a_garbled_link_says_so_and_a_new_link_asks_before_replacing_edits(
+        served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served + "#code=%E0%A4%A")
+        wait(driver, "document.body.dataset.state === 'ready'", timeout=90)
+        assert "could not be read" in driver.find_element("id", "error").text
+        assert driver.find_element("id", "code").get_attribute("value") == ""  # nothing loaded, nothing ran
+        assert table(driver) == {}
+        # A new link replaces code the reader has not touched...
+        first = "a = 1\n"
+        driver.execute_script("window.location.hash = arguments[0];", "code=" + urllib.parse.quote(first))
+        wait(driver, f"document.getElementById('code').value === {json.dumps(first)}")
+        # ...but asks before replacing edits: refused, the edits stay; accepted, the link's code.
+        driver.execute_script("document.getElementById('code').value = 'my edits';"
+                              "window.confirm = function () { return false; };"
+                              "window.location.hash = 'code=b%20%3D%202';")
+        time.sleep(0.5)
+        assert driver.find_element("id", "code").get_attribute("value") == "my edits"
+        driver.execute_script("window.confirm = function () { return true; };"
+                              "window.location.hash = 'code=c%20%3D%203';")
+        wait(driver, "document.getElementById('code').value === 'c = 3'")
+
+
 CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
 
 

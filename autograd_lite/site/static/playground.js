@@ -154,11 +154,21 @@
     });
   }
 
+  // The code of a `#code=` link; null without one; undefined (and the status says so) when
+  // the link is cut or garbled.
   function codeFromLink() {
     var hash = window.location.hash;
     if (hash.indexOf("#code=") !== 0) { return null; }
-    try { return decodeURIComponent(hash.slice(6)); } catch (error) { return null; }
+    try { return decodeURIComponent(hash.slice(6)); } catch (error) {
+      var why = "the link's code could not be read (it is cut or garbled): ask for the link again";
+      show(errorBox, why);
+      setStatus(why);
+      return undefined;
+    }
   }
+
+  var loaded = "";  // the code the page last put in the editor: unchanged, it may be replaced freely
+  function load(code) { editor.value = loaded = code; }
 
   function share() {
     var url = window.location.href.split("#")[0] + "#code=" + encodeURIComponent(editor.value);
@@ -183,11 +193,14 @@
   });
   picker.addEventListener("change", function () {
     var chosen = examples[picker.selectedIndex];
-    if (chosen) { editor.value = chosen.code; run(chosen.code); }
+    if (chosen) { load(chosen.code); run(chosen.code); }
   });
   window.addEventListener("hashchange", function () {
     var code = codeFromLink();
-    if (code !== null) { editor.value = code; setStatus("code from the link: press Run to run it"); }
+    if (typeof code !== "string" || code === editor.value) { return; }
+    if (editor.value !== loaded && !window.confirm("Replace the code you wrote with the link's code?")) { return; }
+    load(code);
+    setStatus("code from the link: press Run to run it");
   });
 
   startWorker();
@@ -200,12 +213,14 @@
       picker.appendChild(option);
     });
     var linked = codeFromLink();
-    if (linked !== null) {
-      editor.value = linked;
+    if (typeof linked === "string") {
+      load(linked);
       picker.selectedIndex = -1;
       if (!ready) { setStatus("code from the link: press Run to run it (Python is loading)"); }
+    } else if (linked === undefined) {
+      picker.selectedIndex = -1;  // nothing runs: the status says the link could not be read
     } else if (list.length) {
-      editor.value = list[0].code;
+      load(list[0].code);
       run(list[0].code);
     }
   });
