@@ -112,14 +112,23 @@ def test_the_pins_are_exact(tmp_path: Path) -> None:
     assert pins and all(re.fullmatch(r"[\w.-]+==[\w.]+", p) for p in pins)
     assert any(p.startswith("graphviz==") for p in pins)  # a dependency of the package
     npm = json.loads((SITE / "npm" / "package.json").read_text(encoding="utf-8"))
-    assert npm["dependencies"] == {"pyodide": build.PYODIDE_VERSION, "@viz-js/viz": "3.31.0"}
+    # Graphviz in WebAssembly has one source, the renderer's vendored copy: npm fetches Pyodide only.
+    assert npm["dependencies"] == {"pyodide": build.PYODIDE_VERSION}
     lock = json.loads((SITE / "npm" / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/pyodide"]["version"] == build.PYODIDE_VERSION
-    assert lock["packages"]["node_modules/@viz-js/viz"]["version"] == "3.31.0"
+    assert lock["packages"][""]["dependencies"] == npm["dependencies"]
+    assert not any("viz" in name for name in lock["packages"])
     bad = tmp_path / "pins.txt"
     bad.write_text((SITE / "pins.txt").read_text(encoding="utf-8") + "numpy>=2\n", encoding="utf-8")
     with pytest.raises(wheels.WheelError, match="not an exact pin"):
         wheels.read_pins(bad)
+
+
+def test_the_page_ships_the_renderers_own_viz_global_and_its_notice(tmp_path: Path) -> None:
+    build.viz_renderer(tmp_path)
+    page = Path(autograd_lite.__file__).parent / "page"
+    assert (tmp_path / "viz-global.js").read_bytes() == (page / "viz-global.js").read_bytes()
+    assert (tmp_path / "VIZ-JS-NOTICE.txt").read_bytes() == (page / "VIZ-JS-NOTICE.txt").read_bytes()
 
 
 # --- the playground's runner, under CPython -----------------------------------------------------

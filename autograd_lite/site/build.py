@@ -4,7 +4,7 @@ What the folder holds (everything the pages load is in it; no CDN, no PyPI when 
 
 - `index.html` + `playground.js`/`.css` + `worker.js`: the playground page. Python runs in a
   Web Worker (Pyodide), the page draws with `graphs.js` of `page/` (Graphviz compiled to
-  WebAssembly, `viz-global.js`, the npm package `@viz-js/viz`; zoom, fit, pan) and steps the
+  WebAssembly, `viz-global.js` as the renderer vendors it in `page/`; zoom, fit, pan) and steps the
   backward pass with the player of `page/`.
 - `lite/`: JupyterLite (lab and console) with the Pyodide kernel and the notebooks of `NOTEBOOKS`.
 - `lite/static/pyodide/`: ONE Pyodide for both (the npm package `pyodide`, the version the
@@ -129,31 +129,23 @@ def npm_packages(work: Path) -> Path:
         (folder / name).write_bytes(_data("npm", name).read_bytes())
     npm = shutil.which("npm") or "npm"
     _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], folder,
-         "npm ci (the pinned pyodide and @viz-js/viz)")
+         "npm ci (the pinned pyodide)")
     return folder / "node_modules"
 
 
-def viz_renderer(node_modules: Path, out: Path) -> None:
-    """viz-global.js (Graphviz in WebAssembly) and its license notice into out.
-
-    Taken from the package data where the renderer ships it (autograd_lite/page/), else from
-    the npm package of the pinned version, with a notice written here."""
+def viz_renderer(out: Path) -> None:
+    """viz-global.js (Graphviz in WebAssembly) and its license notice into out: the one copy
+    the renderer vendors in autograd_lite/page/ (package data), notice and all."""
     page = resources.files("autograd_lite").joinpath("page")
     vendored = page.joinpath("viz-global.js")
-    if vendored.is_file():
-        (out / "viz-global.js").write_bytes(vendored.read_bytes())
-        for item in page.iterdir():  # its license notices travel with it
-            notice = any(word in item.name.upper() for word in ("LICENSE", "NOTICE", "COPYING"))
-            if item.name != "viz-global.js" and (item.name.startswith("viz-global") or notice):
-                (out / item.name).write_bytes(item.read_bytes())
-        return
-    shutil.copyfile(node_modules / "@viz-js" / "viz" / "dist" / "viz-global.js", out / "viz-global.js")
-    (out / "viz-global.js.LICENSE.txt").write_text(
-        "viz-global.js is dist/viz-global.js of the npm package @viz-js/viz 3.31.0\n"
-        "(https://github.com/mdaines/viz-js), MIT License, Copyright (c) Michael Daines.\n"
-        "It contains Graphviz (https://graphviz.org), compiled to WebAssembly, under the\n"
-        "Eclipse Public License (https://graphviz.org/license/), and the libraries Graphviz\n"
-        "is built with (Expat: MIT License).\n", encoding="utf-8")
+    if not vendored.is_file():
+        raise SiteBuildError("autograd_lite/page/viz-global.js is missing from the installed package; "
+                             "reinstall autograd_lite")
+    (out / "viz-global.js").write_bytes(vendored.read_bytes())
+    for item in page.iterdir():  # its license notices travel with it
+        notice = any(word in item.name.upper() for word in ("LICENSE", "NOTICE", "COPYING"))
+        if item.name != "viz-global.js" and (item.name.startswith("viz-global") or notice):
+            (out / item.name).write_bytes(item.read_bytes())
 
 
 def pyodide_folder(node_modules: Path, wheel_dir: Path, folder: Path,
@@ -208,7 +200,7 @@ def examples() -> list[dict[str, str]]:
     return chosen
 
 
-def playground(node_modules: Path, out: Path) -> None:
+def playground(out: Path) -> None:
     """The page's own files, the player and graphs.js (issue 17's, shared with the notebook
     widgets), the renderer and the examples into out."""
     for name in STATIC:
@@ -216,7 +208,7 @@ def playground(node_modules: Path, out: Path) -> None:
     page = resources.files("autograd_lite").joinpath("page")
     for name in PAGE_FILES:
         (out / name).write_bytes(page.joinpath(name).read_bytes())
-    viz_renderer(node_modules, out)
+    viz_renderer(out)
     (out / "examples.json").write_text(json.dumps(examples(), indent=1), encoding="utf-8")
 
 
@@ -330,12 +322,12 @@ def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
         work = Path(temp)
         stage = work / "site"
         stage.mkdir()
-        log("npm: pyodide and @viz-js/viz (package-lock.json)")
+        log("npm: pyodide (package-lock.json)")
         node_modules = npm_packages(work)
         log("Pyodide and the wheels")
         pyodide = work / "lite" / "static" / "pyodide"
         shipped = pyodide_folder(node_modules, work / "wheels", pyodide, log)
-        playground(node_modules, stage)
+        playground(stage)
         if lite:
             log("JupyterLite")
             jupyterlite(work, pyodide, shipped, stage, log)
