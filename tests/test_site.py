@@ -169,6 +169,10 @@ def test_the_runner_prefers_the_value_passed_to_show_and_reports_errors() -> Non
     runtime = runner.run("def f():\n    return 1 / 0\n\ny = f()\n")
     assert "ZeroDivisionError" in runtime["error"] and "line 2, in f" in runtime["error"]
     assert "runner.py" not in runtime["error"]  # the reader's frames only
+    for raised in ("KeyboardInterrupt", "SystemExit(3)", "GeneratorExit"):
+        stopped = runner.run(f"print('before')\nraise {raised}\n")
+        assert not stopped["ok"] and raised.split("(")[0] in stopped["error"]
+        assert stopped["output"] == "before\n"
     nothing = runner.run("print('hi')")
     assert nothing["ok"] and nothing["value"] is None and nothing["output"] == "hi\n"
 
@@ -214,6 +218,17 @@ def test_the_readers_code_does_not_inherit_the_runners_future_imports() -> None:
 def test_bound_names_follow_the_order_of_binding() -> None:
     tree = ast.parse("a = 1\nb, (c, *d) = 2, (3, 4)\nfor e in []: f = 1\nwith x as g: h = 2\nk += 1\n")
     assert runner.bound_names(tree) == ["a", "b", "c", "d", "e", "f", "g", "h", "k"]
+    nested = ast.parse("try:\n    t = 1\nexcept E:\n    x = 2\nmatch 1:\n    case [p, *r]: m = 3\n"
+                       "    case {'k': 1, **rest}: pass\n    case _: n = 4\nif (q := 5): pass\n"
+                       "while (w := 0): pass\ndef f(local=1):\n    inner = 2\nclass C:\n    attr = 3\n"
+                       "y = [z := i for i in range(2)]\nv = (u := 1) * 2\n")
+    assert runner.bound_names(nested) == ["t", "x", "p", "r", "m", "rest", "n", "q", "w", "f", "C",
+                                          "z", "y", "u", "v"]
+    for code, name in [("match 1:\n    case _: m = Value(1.0) * 3\n", "m"),
+                       ("if (q := Value(3.0) * 2): pass\n", "q"),
+                       ("try:\n    1 / 0\nexcept ZeroDivisionError:\n    e = Value(2.0) * 2\n", "e")]:
+        result = runner.run("from autograd_lite import Value\n" + code)
+        assert result["ok"] and result["value"]["name"] == name, (code, result["error"])
 
 
 @pytest.mark.parametrize("example", build.examples(), ids=lambda e: e["name"])

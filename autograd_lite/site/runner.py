@@ -50,46 +50,50 @@ _kept: list[Any] = []
 
 
 def bound_names(tree: ast.Module) -> list[str]:
-    """Names bound at the top level of the module, in the order the statements bind them."""
-    names: list[str] = []
+    """Names the module binds in its own (top-level) scope, in the order it binds them: in any
+    statement (if, while, for, with, try, except, match), walrus included; not names local to
+    a function, class, lambda or comprehension (but a comprehension's walrus binds here)."""
+    found: list[tuple[tuple[int, int], str]] = []
 
-    def targets(node: ast.AST) -> None:
-        if isinstance(node, ast.Name):
-            names.append(node.id)
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            for element in node.elts:
-                targets(element)
-        elif isinstance(node, ast.Starred):
-            targets(node.value)
+    def end(node: ast.AST) -> tuple[int, int]:
+        return (node.end_lineno or 0, node.end_col_offset or 0)
 
-    def statement(node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                targets(target)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets(node.target)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            targets(node.target)
-            for inner in node.body + node.orelse:
-                statement(inner)
-        elif isinstance(node, (ast.While, ast.If)):
-            for inner in node.body + node.orelse:
-                statement(inner)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    targets(item.optional_vars)
-            for inner in node.body:
-                statement(inner)
-        elif isinstance(node, ast.Try):
-            for inner in node.body + node.orelse + node.finalbody:
-                statement(inner)
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.NamedExpr):
-            targets(node.value.target)
+    def start(node: ast.AST) -> tuple[int, int]:
+        return (node.lineno, node.col_offset)
 
-    for node in tree.body:
-        statement(node)
-    return names
+    todo: list[tuple[ast.AST, tuple[int, int] | None]] = [(tree, None)]
+    while todo:  # depth first, children in order (a stack, so no recursion on deep code)
+        node, at = todo.pop()
+        children: list[tuple[ast.AST, tuple[int, int] | None]] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append((end(node), node.name))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            found.extend((end(sub), sub.target.id) for sub in ast.walk(node)
+                         if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name))
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            # The value is computed first (its walrus binds first), then the targets.
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            children = [(node.value, at)] if node.value is not None else []
+            children += [(target, end(node)) for target in targets]
+        elif isinstance(node, ast.NamedExpr):
+            children = [(node.value, at), (node.target, end(node))]
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                found.append((at or start(node), node.id))
+            continue
+        else:
+            if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                found.append((start(node), node.name))
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                found.append((end(node), node.rest))
+            children = [(child, at) for child in ast.iter_child_nodes(node)]
+        todo.extend(reversed(children))
+    found.sort(key=lambda item: item[0])  # stable: `a = b = v` keeps a before b
+    return [name for _, name in found]
 
 
 def _values_within(roots: list[Any], limit: int = 1_000_000) -> list[Value]:
@@ -207,7 +211,7 @@ def run(code: str) -> dict[str, Any]:
         compiled = compile(tree, FILENAME, "exec", dont_inherit=True)  # not runner.py's __future__ imports
         with capture(shown.append), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             exec(compiled, namespace)
-    except (Exception, SystemExit) as error:  # the reader's error, shown in the page; the page goes on
+    except BaseException as error:  # the reader's error (KeyboardInterrupt too), shown in the page
         return {"ok": False, "output": output.getvalue(), "error": _error_text(error), "value": None}
     root, name = None, ""
     if shown:
