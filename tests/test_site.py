@@ -261,6 +261,8 @@ def test_the_served_notebooks_read_as_teaching_material(name: str, tmp_path: Pat
     offenders = [line for cell in code for line in cell.splitlines() if PRIVATE.search(line)]
     assert not offenders, offenders
     lines = [line.strip() for cell in code for line in cell.splitlines()]
+    guards = [line for line in lines if "sys.argv" in line or "AUTOGRAD_LITE_" in line]
+    assert not guards, guards  # test-mode switches read `quick_mode()`, not argv and the environment
     assert not any(line.startswith("if ") and "kernel" in line for line in lines)
     # The notebook-only cells are live code in the notebook, and comments in the script.
     active = [cell for cell in notebook["cells"] if cell["metadata"].get("active") == "ipynb"]
