@@ -162,18 +162,19 @@ def pyodide_folder(node_modules: Path, wheel_dir: Path, folder: Path,
         shutil.copyfile(source / name, folder / name)
     lock = json.loads((source / "pyodide-lock.json").read_text(encoding="utf-8"))
     own = wheels.own_wheel(wheel_dir / "own")
-    pinned = wheels.download(wheels.read_pins(Path(str(_data("pins.txt")))), wheel_dir / "pypi")
+    python = lock["info"]["python"]  # the wheels are chosen for Pyodide's Python
+    pinned = wheels.download(wheels.read_pins(Path(str(_data("pins.txt")))), wheel_dir / "pypi", python)
     needed = set(KERNEL_ROOTS)
     for path in pinned:
         needed.update(r for r in wheels.wheel_metadata(path)["requires"] if r in lock["packages"])
     kernel = wheels.closure(lock, sorted(needed))
     specs = [f"{lock['packages'][key]['name']}=={lock['packages'][key]['version']}" for key in kernel]
     log(f"  wheels: autograd_lite, {len(pinned)} pinned, {len(kernel)} of Pyodide's lock, from PyPI")
-    from_lock = wheels.download(specs, wheel_dir / "lock")
+    from_lock = wheels.download(specs, wheel_dir / "lock", python)
     shipped = [own, *pinned, *from_lock]
     for path in shipped:
         shutil.copyfile(path, folder / path.name)
-    new_lock = wheels.rewrite_lock(lock, shipped)
+    new_lock = wheels.only_shipped(wheels.rewrite_lock(lock, shipped), shipped)
     text = json.dumps(new_lock, indent=1, sort_keys=True)
     (folder / "pyodide-lock.json").write_text(text, encoding="utf-8")
     return [wheels.canonical(wheels.wheel_metadata(p)["name"]) for p in shipped]
