@@ -72,6 +72,54 @@ def test_the_wheel_made_from_installed_files_imports_alone_and_its_record_is_tru
     assert result.stdout.strip() == "12.0"
 
 
+def test_the_wheel_metadata_is_the_installed_distributions_and_scratch_files_stay_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from email.parser import Parser
+    from importlib import metadata
+
+    # A checkout's package folder with the package's files and some scratch beside them.
+    fake = tmp_path / "autograd_lite"
+    for name in ("__init__.py", "py.typed", "page/player.js", "page/VIZ-JS-NOTICE.txt", "site/runner.py",
+                 "site/static/index.html", "notes.txt", "page/old.js.orig", "page/draft.ipynb",
+                 "__pycache__/x.cpython-312.pyc"):
+        (fake / name).parent.mkdir(parents=True, exist_ok=True)
+        (fake / name).write_text("x", encoding="utf-8")
+    assert sorted(name for name, _ in wheels._package_files(fake, None)) == [
+        "autograd_lite/__init__.py", "autograd_lite/page/VIZ-JS-NOTICE.txt", "autograd_lite/page/player.js",
+        "autograd_lite/py.typed", "autograd_lite/site/runner.py"]
+    path = wheels.own_wheel(tmp_path / "wheel")
+    dist = metadata.distribution("autograd_lite")
+    with zipfile.ZipFile(path) as archive:
+        meta = Parser().parsestr(archive.read(
+            f"autograd_lite-{dist.version}.dist-info/METADATA").decode())
+    assert meta["Version"] == dist.version and meta["Requires-Python"] == dist.metadata["Requires-Python"]
+    assert meta["Summary"] == dist.metadata["Summary"]
+    assert meta.get_all("Requires-Dist") == [r for r in dist.requires if "extra ==" not in r]
+    # Another distribution version than the imported package's: refused, not shipped wrong.
+    monkeypatch.setattr(autograd_lite, "__version__", "0.0.0-other")
+    with pytest.raises(wheels.WheelError, match="reinstall"):
+        wheels.own_wheel(tmp_path / "other")
+
+
+def test_the_shipped_lock_names_only_shipped_files_and_pip_asks_for_pyodides_python(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lock = {"info": {"python": "3.14.2"}, "packages": {
+        "a": {"name": "a", "file_name": "a-1-py3-none-any.whl", "depends": []},
+        "numpy": {"name": "numpy", "file_name": "numpy-2-cp314-cp314-pyodide.whl", "depends": []}}}
+    shipped = wheels.only_shipped(lock, [tmp_path / "a-1-py3-none-any.whl"])
+    assert list(shipped["packages"]) == ["a"] and shipped["info"] == lock["info"]
+    commands = []
+
+    def fake_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 1, "", "no such version")
+
+    monkeypatch.setattr(wheels.subprocess, "run", fake_run)
+    with pytest.raises(wheels.WheelError):
+        wheels.download(["a==1"], tmp_path, "3.13.1")
+    assert commands[0][commands[0].index("--python-version") + 1] == "3.13"
+
+
 def _wheel(folder: Path, name: str, version: str, requires: list[str]) -> Path:
     path = folder / f"{name}-{version}-py3-none-any.whl"
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(
@@ -247,6 +295,24 @@ def test_show_is_harmless_in_a_script_and_refuses_a_non_value() -> None:
         show(1.5)
 
 
+def test_show_in_a_kernel_draws_what_the_playground_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ∂v/∂node on every node, whether or not backward() ran, and no .grad written.
+    from autograd_lite import notebook, shown
+
+    shown_objects: list = []
+    monkeypatch.setattr(shown, "_in_kernel", lambda: True)
+    monkeypatch.setattr(notebook, "display", shown_objects.append)
+    u = Value(2.0, label="u")
+    v = u * u
+    v.label = "v"
+    show(v)
+    assert u.grad == 0.0 and v.grad == 0.0
+    source = shown_objects[0].source if hasattr(shown_objects[0], "source") else str(shown_objects[0])
+    assert "{ u | data 2.0000 | grad 4.0000 }" in source and "{ v | data 4.0000 | grad 1.0000 }" in source
+    page = runner.run("from autograd_lite import Value\nu = Value(2.0, label='u')\nv = u * u\n")
+    assert 'label="{ u | data 2.0000 | grad 4.0000 }"' in page["value"]["dot"]
+
+
 # --- the notebooks the site serves --------------------------------------------------------------
 
 PRIVATE = re.compile(r"_common|in_kernel|import autograd_lite\._|from autograd_lite\._|"
@@ -362,5 +428,5 @@ def test_a_kernel_expecting_another_pyodide_is_refused(tmp_path: Path, monkeypat
 
 def test_a_wheel_pypi_does_not_have_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(wheels.WheelError, match="pip download of 1 wheels failed") as caught:
-        wheels.download(["graphviz==0.0.0.999"], tmp_path)
+        wheels.download(["graphviz==0.0.0.999"], tmp_path, "3.14.2")
     assert "\n" not in str(caught.value)
