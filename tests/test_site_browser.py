@@ -203,6 +203,9 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         other = "from autograd_lite import Value\np = Value(3.0, label='p')\nq = p * Value(4.0, label='r')\n"
         run_code(driver, other)
         assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        redrawn = driver.execute_script("return Array.from(document.querySelectorAll('#graph svg text'))"
+                                        ".map(function (t) { return t.textContent; });")
+        assert {"p", "q", "r", "grad 4.0000", "grad 3.0000"} <= set(redrawn) and "x1" not in redrawn
         assert driver.execute_script(f"return {position};") == "start"
 
         # A syntax error: its traceback, and the last drawing kept.
@@ -334,6 +337,11 @@ def test_a_garbled_link_says_so_and_a_new_link_asks_before_replacing_edits(
         driver.execute_script("window.confirm = function () { return true; };"
                               "window.location.hash = 'code=c%20%3D%203';")
         wait(driver, "document.getElementById('code').value === 'c = 3'")
+        # Without a clipboard (plain http on another host), Share says to copy the link shown.
+        driver.execute_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+        driver.find_element("id", "share").click()
+        assert "copy it" in driver.find_element("id", "status").text
+        assert driver.find_element("id", "share-url").get_attribute("value").endswith("#code=c%20%3D%203")
 
 
 CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
@@ -463,14 +471,16 @@ def test_jupyterlite_runs_the_drawing_notebooks(name: str, served: str, site: Pa
         if name == "neuron":  # an explore slider moved: the drawn gradient changes
             from selenium.webdriver.common.keys import Keys
 
-            def drawn() -> str:
+            def drawn() -> list[str]:
+                # The gradients as the picture shows them (not the slider's own readout).
                 return driver.execute_script("var w = document.querySelectorAll('.widget-slider');"
                                              "var out = w[w.length - 1].closest('.jp-OutputArea');"
-                                             "return out ? out.innerText + Array.from(out.querySelectorAll("
-                                             "'svg text')).map(function (t) { return t.textContent; })"
-                                             ".join() : '';")
+                                             "return out ? Array.from(out.querySelectorAll('svg text'))"
+                                             ".map(function (t) { return t.textContent; })"
+                                             ".filter(function (t) { return t.startsWith('grad'); }) : [];")
 
             before = drawn()
+            assert before  # the drawing is there, with its gradients
             handle = driver.find_element("css selector", ".widget-slider .noUi-handle")  # x1's
             driver.execute_script("arguments[0].scrollIntoView();", handle)
             handle.click()

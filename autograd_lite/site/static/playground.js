@@ -177,8 +177,13 @@
     box.value = url;
     box.hidden = false;
     box.select();
-    if (navigator.clipboard) { navigator.clipboard.writeText(url).catch(function () {}); }
-    setStatus("link to this code copied (it opens the code; the reader presses Run)");
+    var said = " (it opens the code; the reader presses Run)";
+    var copyIt = function () { setStatus("the link to this code is in the box below: copy it" + said); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {  // only on https or localhost
+      navigator.clipboard.writeText(url).then(function () {
+        setStatus("link to this code copied" + said);
+      }, copyIt);
+    } else { copyIt(); }
   }
 
   runButton.addEventListener("click", function () { run(editor.value); });
