@@ -296,6 +296,7 @@ def test_the_page_stays_responsive_while_frames_draw_and_run_waits_for_its_answe
         driver.find_element("id", "run").click()  # ignored
         driver.execute_script("document.getElementById('code').dispatchEvent(new KeyboardEvent('keydown',"
                               "{key: 'Enter', ctrlKey: true, bubbles: true}));")  # ignored too
+        assert "still running" in driver.find_element("id", "status").text
         wait(driver, "document.body.dataset.state === 'done'")
         assert driver.find_element("id", "output").text == "slept"
         time.sleep(2)  # a queued second run would have started by now

@@ -58,7 +58,10 @@
 
   var runStarted = 0;
   function run(code) {
-    if (running) { return; }  // Ctrl+Enter or an example picked while a run is on
+    if (running) {  // Ctrl+Enter or an example picked while a run is on: not queued
+      setStatus("still running the previous code: wait for it, or Stop it, then Run");
+      return;
+    }
     if (!ready) { pending = code; setStatus("Python is still loading; your code runs as soon as it is ready\u2026"); return; }
     runId += 1;
     busy(true);
