@@ -21,17 +21,20 @@ _hooks: list[Callable[[Value], None]] = []
 
 def show(v: Value) -> None:
     """Mark v as the Value to show: the playground draws it, a Jupyter kernel displays its
-    graph (`viz.draw_dot`), a plain script ignores it. A non-Value is a TypeError."""
+    graph (`viz.draw_dot`), a plain script ignores it. Both draw ∂v/∂node on every node (the
+    pure walk, `engine.gradients`: whether or not backward() ran, and no `.grad` changes).
+    A non-Value is a TypeError."""
     if not isinstance(v, Value):
         raise TypeError(f"show: expected a Value, got {type(v).__name__}")
     if _hooks:
         _hooks[-1](v)
         return
     if _in_kernel():
+        from .engine import gradients
         from .notebook import display
         from .viz import draw_dot
 
-        display(draw_dot(v))
+        display(draw_dot(v, grads=gradients(v)))
 
 
 @contextmanager

@@ -21,14 +21,13 @@
 # pause, step and reset buttons. Run as a script, `--quick` trains a few steps.
 
 # %%
-import os
-import sys
 from pathlib import Path
 
 from autograd_lite.closed_form import backprop
+from autograd_lite.demos import quick_mode
 from autograd_lite.playground import Playground
 
-QUICK = "--quick" in sys.argv[1:] or os.environ.get("AUTOGRAD_LITE_QUICK") == "1"
+QUICK = quick_mode()
 ROUNDS, STEPS = (3, 20) if QUICK else (8, 50)
 
 pg = Playground(dataset="xor", hidden=[4, 4], activation="tanh", learning_rate=0.1, seed=0)

@@ -203,6 +203,9 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         other = "from autograd_lite import Value\np = Value(3.0, label='p')\nq = p * Value(4.0, label='r')\n"
         run_code(driver, other)
         assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        redrawn = driver.execute_script("return Array.from(document.querySelectorAll('#graph svg text'))"
+                                        ".map(function (t) { return t.textContent; });")
+        assert {"p", "q", "r", "grad 4.0000", "grad 3.0000"} <= set(redrawn) and "x1" not in redrawn
         assert driver.execute_script(f"return {position};") == "start"
 
         # A syntax error: its traceback, and the last drawing kept.
@@ -242,6 +245,104 @@ def test_the_playground_draws_runs_shares_stops_and_steps(served: str, tmp_path:
         severe = [e for e in driver.get_log("browser")
                   if e["level"] == "SEVERE" and "favicon" not in e["message"]]
         assert not severe, severe
+
+
+DEEP = ("from autograd_lite import Value\nxs = [Value(float(i)) for i in range(10_000)]\n"
+        "loss = sum(x * x for x in xs)\nprint('built')\n")
+# Freeing a 100,000-deep chain at once, inside the reader's code, overflows Pyodide's stack:
+# the interpreter dies (a fatal error, not a Python exception).
+CRASH = ("from autograd_lite import Value\ny = Value(1.0)\nfor i in range(100_000):\n    y = y + 1\n"
+         "y = None\nprint('never')\n")
+SMALL = "from autograd_lite import Value\np = Value(3.0, label='p')\nq = p * Value(4.0, label='r')\n"
+
+
+def test_deep_graphs_run_and_a_crashed_python_is_restarted(served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served)
+        wait(driver, "document.body.dataset.state === 'done'", timeout=90)
+        # A 10,000-term sum (30,000 Values): its gradients listed, and the next run works.
+        run_code(driver, DEEP)
+        assert driver.find_element("id", "output").text == "built"
+        grads = table(driver)
+        assert len(grads) == 30_000 and grads["loss"] == "1.0" and "19998.0" in grads.values()
+        run_code(driver, SMALL)
+        assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        # Python itself dies: the page says so, keeps the drawing, restarts Python, runs on.
+        driver.execute_script("document.getElementById('code').value = arguments[0];", CRASH)
+        driver.find_element("id", "run").click()
+        wait(driver, "document.body.dataset.state === 'ready'", timeout=90)
+        assert "crashed" in driver.find_element("id", "error").text
+        assert table(driver) == {"q": "1.0", "p": "4.0", "r": "3.0"}
+        run_code(driver, SMALL.replace("4.0", "5.0"))
+        assert table(driver) == {"q": "1.0", "p": "5.0", "r": "3.0"}
+
+
+# 37 products summed: 149 Values, a player of 75 frames, each drawn by Graphviz in the page.
+MANY_FRAMES = ("from autograd_lite import Value\n"
+               "terms = [Value(0.1 * i) * Value(1.0 + i) for i in range(37)]\ntotal = sum(terms)\n")
+
+
+def test_the_page_stays_responsive_while_frames_draw_and_run_waits_for_its_answer(
+        served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served)
+        wait(driver, "document.body.dataset.state === 'done'", timeout=90)
+        # While Python runs, Run is off (a second click would queue a second run) and Stop on.
+        driver.execute_script("document.getElementById('code').value = arguments[0];",
+                              "import time\ntime.sleep(1.5)\nprint('slept')\n")
+        driver.find_element("id", "run").click()
+        assert driver.execute_script("return [document.getElementById('run').disabled,"
+                                     "document.getElementById('stop').disabled];") == [True, False]
+        driver.find_element("id", "run").click()  # ignored
+        driver.execute_script("document.getElementById('code').dispatchEvent(new KeyboardEvent('keydown',"
+                              "{key: 'Enter', ctrlKey: true, bubbles: true}));")  # ignored too
+        assert "still running" in driver.find_element("id", "status").text
+        wait(driver, "document.body.dataset.state === 'done'")
+        assert driver.find_element("id", "output").text == "slept"
+        time.sleep(2)  # a queued second run would have started by now
+        assert driver.execute_script("return document.body.dataset.state;") == "done"
+        assert not driver.find_element("id", "run").get_attribute("disabled")
+        # Many frames: between two pictures the page runs its own tasks (a timer here sees
+        # the player half drawn), so the editor and the buttons answer meanwhile.
+        driver.execute_script(
+            "window.seenHalfDrawn = 0; window.tick = setInterval(function () {"
+            "var player = document.querySelector('#player');"
+            "var drawn = player.querySelectorAll('.frame svg').length;"
+            "var left = player.querySelectorAll('pre.al-dot').length;"
+            "if (drawn > 0 && left > 0) { seenHalfDrawn += 1; }"
+            "}, 0);")
+        run_code(driver, MANY_FRAMES)
+        assert driver.execute_script("return document.querySelectorAll('#player .frame svg').length;") == 75
+        assert driver.execute_script("return window.seenHalfDrawn;") > 0
+        assert float(table(driver)["total"]) == 1.0
+
+
+def test_a_garbled_link_says_so_and_a_new_link_asks_before_replacing_edits(
+        served: str, tmp_path: Path) -> None:
+    with browser(tmp_path) as driver:
+        driver.get(served + "#code=%E0%A4%A")
+        wait(driver, "document.body.dataset.state === 'ready'", timeout=90)
+        assert "could not be read" in driver.find_element("id", "error").text
+        assert driver.find_element("id", "code").get_attribute("value") == ""  # nothing loaded, nothing ran
+        assert table(driver) == {}
+        # A new link replaces code the reader has not touched...
+        first = "a = 1\n"
+        driver.execute_script("window.location.hash = arguments[0];", "code=" + urllib.parse.quote(first))
+        wait(driver, f"document.getElementById('code').value === {json.dumps(first)}")
+        # ...but asks before replacing edits: refused, the edits stay; accepted, the link's code.
+        driver.execute_script("document.getElementById('code').value = 'my edits';"
+                              "window.confirm = function () { return false; };"
+                              "window.location.hash = 'code=b%20%3D%202';")
+        time.sleep(0.5)
+        assert driver.find_element("id", "code").get_attribute("value") == "my edits"
+        driver.execute_script("window.confirm = function () { return true; };"
+                              "window.location.hash = 'code=c%20%3D%203';")
+        wait(driver, "document.getElementById('code').value === 'c = 3'")
+        # Without a clipboard (plain http on another host), Share says to copy the link shown.
+        driver.execute_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+        driver.find_element("id", "share").click()
+        assert "copy it" in driver.find_element("id", "status").text
+        assert driver.find_element("id", "share-url").get_attribute("value").endswith("#code=c%20%3D%203")
 
 
 CHECK_ENGINE = next((e for e in build.examples() if e["name"] == "check_engine"), None)
@@ -371,14 +472,16 @@ def test_jupyterlite_runs_the_drawing_notebooks(name: str, served: str, site: Pa
         if name == "neuron":  # an explore slider moved: the drawn gradient changes
             from selenium.webdriver.common.keys import Keys
 
-            def drawn() -> str:
+            def drawn() -> list[str]:
+                # The gradients as the picture shows them (not the slider's own readout).
                 return driver.execute_script("var w = document.querySelectorAll('.widget-slider');"
                                              "var out = w[w.length - 1].closest('.jp-OutputArea');"
-                                             "return out ? out.innerText + Array.from(out.querySelectorAll("
-                                             "'svg text')).map(function (t) { return t.textContent; })"
-                                             ".join() : '';")
+                                             "return out ? Array.from(out.querySelectorAll('svg text'))"
+                                             ".map(function (t) { return t.textContent; })"
+                                             ".filter(function (t) { return t.startsWith('grad'); }) : [];")
 
             before = drawn()
+            assert before  # the drawing is there, with its gradients
             handle = driver.find_element("css selector", ".widget-slider .noUi-handle")  # x1's
             driver.execute_script("arguments[0].scrollIntoView();", handle)
             handle.click()

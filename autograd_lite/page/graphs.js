@@ -18,7 +18,7 @@
  *       by its picture, in document order; `measure` (optional, from
  *       backprop_page) first gives every record the width it needs in any
  *       frame, so nodes keep their places from frame to frame; onEach(svg)
- *       after each picture.
+ *       after each picture. One picture per task, so the page stays responsive.
  *   autogradLiteGraphs.sameWidths(measure, dots) -> Promise<string[]>
  *       that width step alone: measure = {dot, owners}, the measuring graph
  *       (records m0, m1, ...) and, per record, the node ids it stands for.
@@ -100,6 +100,16 @@ var autogradLiteGraphs = (function () {
 
   function showError(pre, error) { pre.parentNode.insertBefore(errorBox(error), pre); }
 
+  function nextTask() {
+    // A message to itself rather than setTimeout, which a background tab slows to once a second.
+    return new Promise(function (resolve) {
+      if (typeof MessageChannel === "undefined") { setTimeout(resolve, 0); return; }
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function () { channel.port1.close(); resolve(); };
+      channel.port2.postMessage(null);
+    });
+  }
+
   function renderAll(root, measure, onEach) {
     var pres = Array.prototype.slice.call(root.querySelectorAll("pre.al-dot"));
     if (pres.length === 0) { return Promise.resolve(); }
@@ -108,7 +118,9 @@ var autogradLiteGraphs = (function () {
     return ready.then(function (laid) {
       var chain = Promise.resolve();
       pres.forEach(function (pre, i) {
-        chain = chain.then(function () { return renderDot(laid[i]); }).then(function (svg) {
+        // One picture per task: between two, the page handles its input and paints (a player
+        // of many frames would otherwise freeze it until the last one is drawn).
+        chain = chain.then(i ? nextTask : null).then(function () { return renderDot(laid[i]); }).then(function (svg) {
           var box = pre.parentNode;
           Array.prototype.forEach.call(box.querySelectorAll(".al-dot-hint"), function (h) { h.remove(); });
           box.replaceChild(svg, pre);

@@ -4,7 +4,7 @@ What the folder holds (everything the pages load is in it; no CDN, no PyPI when 
 
 - `index.html` + `playground.js`/`.css` + `worker.js`: the playground page. Python runs in a
   Web Worker (Pyodide), the page draws with `graphs.js` of `page/` (Graphviz compiled to
-  WebAssembly, `viz-global.js`, the npm package `@viz-js/viz`; zoom, fit, pan) and steps the
+  WebAssembly, `viz-global.js` as the renderer vendors it in `page/`; zoom, fit, pan) and steps the
   backward pass with the player of `page/`.
 - `lite/`: JupyterLite (lab and console) with the Pyodide kernel and the notebooks of `NOTEBOOKS`.
 - `lite/static/pyodide/`: ONE Pyodide for both (the npm package `pyodide`, the version the
@@ -69,14 +69,30 @@ def _data(*parts: str) -> Any:
 
 
 def check_output_dir(out: Path) -> None:
-    """A SiteBuildError unless out is new, empty, or a site built before (which is replaced)."""
+    """A SiteBuildError unless out is new, empty, or a site built before (which is replaced),
+    and neither the current folder, one it is in, nor autograd_lite's own folder (nor in it)."""
+    given = str(out)
+    out = out.resolve()
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise SiteBuildError(f"-o {given!r} is the current folder or contains it; it would be replaced: "
+                             "give a folder beside or below it")
+    package = Path(__file__).resolve().parent.parent
+    if out == package or package in out.parents or out in package.parents:
+        raise SiteBuildError(f"-o {given!r} is autograd_lite's own folder, in it, or around it: "
+                             "give a folder elsewhere")
+    for folder in out.parents:  # the first one that exists must be a folder
+        if folder.exists():
+            if not folder.is_dir():
+                raise SiteBuildError(f"-o {given!r}: {str(folder)!r} is a file, not a folder")
+            break
     if out.exists() and not out.is_dir():
-        raise SiteBuildError(f"-o {str(out)!r} is a file; give a folder (new, empty, or a site built before)")
+        raise SiteBuildError(f"-o {given!r} is a file; give a folder (new, empty, or a site built before)")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise SiteBuildError(f"-o {str(out)!r} is a folder with other files in it; give a new or empty "
+        raise SiteBuildError(f"-o {given!r} is a folder with other files in it; give a new or empty "
                              "folder (a site built before is replaced)")
-    if not out.resolve().parent.is_dir():
-        raise SiteBuildError(f"-o {str(out)!r}: its parent folder does not exist")
+    if not out.parent.is_dir():
+        raise SiteBuildError(f"-o {given!r}: its parent folder does not exist")
 
 
 def check_tools(lite: bool = True) -> None:
@@ -113,31 +129,23 @@ def npm_packages(work: Path) -> Path:
         (folder / name).write_bytes(_data("npm", name).read_bytes())
     npm = shutil.which("npm") or "npm"
     _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], folder,
-         "npm ci (the pinned pyodide and @viz-js/viz)")
+         "npm ci (the pinned pyodide)")
     return folder / "node_modules"
 
 
-def viz_renderer(node_modules: Path, out: Path) -> None:
-    """viz-global.js (Graphviz in WebAssembly) and its license notice into out.
-
-    Taken from the package data where the renderer ships it (autograd_lite/page/), else from
-    the npm package of the pinned version, with a notice written here."""
+def viz_renderer(out: Path) -> None:
+    """viz-global.js (Graphviz in WebAssembly) and its license notice into out: the one copy
+    the renderer vendors in autograd_lite/page/ (package data), notice and all."""
     page = resources.files("autograd_lite").joinpath("page")
     vendored = page.joinpath("viz-global.js")
-    if vendored.is_file():
-        (out / "viz-global.js").write_bytes(vendored.read_bytes())
-        for item in page.iterdir():  # its license notices travel with it
-            notice = any(word in item.name.upper() for word in ("LICENSE", "NOTICE", "COPYING"))
-            if item.name != "viz-global.js" and (item.name.startswith("viz-global") or notice):
-                (out / item.name).write_bytes(item.read_bytes())
-        return
-    shutil.copyfile(node_modules / "@viz-js" / "viz" / "dist" / "viz-global.js", out / "viz-global.js")
-    (out / "viz-global.js.LICENSE.txt").write_text(
-        "viz-global.js is dist/viz-global.js of the npm package @viz-js/viz 3.31.0\n"
-        "(https://github.com/mdaines/viz-js), MIT License, Copyright (c) Michael Daines.\n"
-        "It contains Graphviz (https://graphviz.org), compiled to WebAssembly, under the\n"
-        "Eclipse Public License (https://graphviz.org/license/), and the libraries Graphviz\n"
-        "is built with (Expat: MIT License).\n", encoding="utf-8")
+    if not vendored.is_file():
+        raise SiteBuildError("autograd_lite/page/viz-global.js is missing from the installed package; "
+                             "reinstall autograd_lite")
+    (out / "viz-global.js").write_bytes(vendored.read_bytes())
+    for item in page.iterdir():  # its license notices travel with it
+        notice = any(word in item.name.upper() for word in ("LICENSE", "NOTICE", "COPYING"))
+        if item.name != "viz-global.js" and (item.name.startswith("viz-global") or notice):
+            (out / item.name).write_bytes(item.read_bytes())
 
 
 def pyodide_folder(node_modules: Path, wheel_dir: Path, folder: Path,
@@ -154,18 +162,19 @@ def pyodide_folder(node_modules: Path, wheel_dir: Path, folder: Path,
         shutil.copyfile(source / name, folder / name)
     lock = json.loads((source / "pyodide-lock.json").read_text(encoding="utf-8"))
     own = wheels.own_wheel(wheel_dir / "own")
-    pinned = wheels.download(wheels.read_pins(Path(str(_data("pins.txt")))), wheel_dir / "pypi")
+    python = lock["info"]["python"]  # the wheels are chosen for Pyodide's Python
+    pinned = wheels.download(wheels.read_pins(Path(str(_data("pins.txt")))), wheel_dir / "pypi", python)
     needed = set(KERNEL_ROOTS)
     for path in pinned:
         needed.update(r for r in wheels.wheel_metadata(path)["requires"] if r in lock["packages"])
     kernel = wheels.closure(lock, sorted(needed))
     specs = [f"{lock['packages'][key]['name']}=={lock['packages'][key]['version']}" for key in kernel]
     log(f"  wheels: autograd_lite, {len(pinned)} pinned, {len(kernel)} of Pyodide's lock, from PyPI")
-    from_lock = wheels.download(specs, wheel_dir / "lock")
+    from_lock = wheels.download(specs, wheel_dir / "lock", python)
     shipped = [own, *pinned, *from_lock]
     for path in shipped:
         shutil.copyfile(path, folder / path.name)
-    new_lock = wheels.rewrite_lock(lock, shipped)
+    new_lock = wheels.only_shipped(wheels.rewrite_lock(lock, shipped), shipped)
     text = json.dumps(new_lock, indent=1, sort_keys=True)
     (folder / "pyodide-lock.json").write_text(text, encoding="utf-8")
     return [wheels.canonical(wheels.wheel_metadata(p)["name"]) for p in shipped]
@@ -192,7 +201,7 @@ def examples() -> list[dict[str, str]]:
     return chosen
 
 
-def playground(node_modules: Path, out: Path) -> None:
+def playground(out: Path) -> None:
     """The page's own files, the player and graphs.js (issue 17's, shared with the notebook
     widgets), the renderer and the examples into out."""
     for name in STATIC:
@@ -200,7 +209,7 @@ def playground(node_modules: Path, out: Path) -> None:
     page = resources.files("autograd_lite").joinpath("page")
     for name in PAGE_FILES:
         (out / name).write_bytes(page.joinpath(name).read_bytes())
-    viz_renderer(node_modules, out)
+    viz_renderer(out)
     (out / "examples.json").write_text(json.dumps(examples(), indent=1), encoding="utf-8")
 
 
@@ -295,6 +304,7 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
     is replaced; any other non-empty folder is refused."""
     out = Path(out)
     check_output_dir(out)
+    out = out.resolve()
     check_tools(lite)
     try:
         return _build(out, lite, log)
@@ -303,17 +313,22 @@ def build_site(out: str | Path, *, lite: bool = True, log: Callable[[str], None]
 
 
 def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
-    parent = out.resolve().parent
-    with tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent) as temp:
+    parent = out.parent
+    try:  # the new site is made beside out, then moved into place in one rename
+        temp_dir = tempfile.TemporaryDirectory(prefix=".site-build-", dir=parent)
+    except OSError as error:
+        raise SiteBuildError(f"cannot write in {str(parent)!r}, the folder -o {out.name!r} goes in: "
+                             f"{error.strerror or error}") from None
+    with temp_dir as temp:
         work = Path(temp)
         stage = work / "site"
         stage.mkdir()
-        log("npm: pyodide and @viz-js/viz (package-lock.json)")
+        log("npm: pyodide (package-lock.json)")
         node_modules = npm_packages(work)
         log("Pyodide and the wheels")
         pyodide = work / "lite" / "static" / "pyodide"
         shipped = pyodide_folder(node_modules, work / "wheels", pyodide, log)
-        playground(node_modules, stage)
+        playground(stage)
         if lite:
             log("JupyterLite")
             jupyterlite(work, pyodide, shipped, stage, log)
@@ -325,9 +340,15 @@ def _build(out: Path, lite: bool, log: Callable[[str], None]) -> dict[str, Any]:
                  "notebooks": sorted(p.stem for p in (stage / "lite" / "files").glob("*.ipynb"))
                  if lite else []}
         (stage / "site-sizes.json").write_text(json.dumps(sizes, indent=1), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        stage.rename(out)
+        if out.exists():  # the old site moves aside (into work, removed with it) until the new one is in
+            out.rename(work / "old-site")
+            try:
+                stage.rename(out)
+            except OSError:
+                (work / "old-site").rename(out)
+                raise
+        else:
+            stage.rename(out)
     log(f"wrote {out}: {sizes['site'] / 1e6:.1f} MB, the playground {sizes['playground'] / 1e6:.1f} MB; "
         f"serve it with: python -m http.server -d {out}")
     return sizes

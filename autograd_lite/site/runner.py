@@ -28,6 +28,7 @@ import json
 import linecache
 import math
 import traceback
+import types
 from typing import Any
 
 from .. import backprop_page, viz
@@ -42,48 +43,109 @@ MAX_DRAWN = 400  # Values drawn as one graph
 MAX_STEPPED = 150  # Values stepped through by the player (one picture per operation)
 MAX_EXPLAINED = 150
 
+# The last run's namespace and shown Values, kept alive until the next run dismantles them.
+# Freeing a deep graph at once deallocates it recursively in C, which overflows Pyodide's
+# stack (a fatal error, not a Python one) at a chain of about 3,000 Values.
+_kept: list[Any] = []
+
 
 def bound_names(tree: ast.Module) -> list[str]:
-    """Names bound at the top level of the module, in the order the statements bind them."""
-    names: list[str] = []
+    """Names the module binds in its own (top-level) scope, in the order it binds them: in any
+    statement (if, while, for, with, try, except, match), walrus included; not names local to
+    a function, class, lambda or comprehension (but a comprehension's walrus binds here)."""
+    found: list[tuple[tuple[int, int], str]] = []
 
-    def targets(node: ast.AST) -> None:
-        if isinstance(node, ast.Name):
-            names.append(node.id)
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            for element in node.elts:
-                targets(element)
-        elif isinstance(node, ast.Starred):
-            targets(node.value)
+    def end(node: ast.AST) -> tuple[int, int]:
+        return (node.end_lineno or 0, node.end_col_offset or 0)
 
-    def statement(node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                targets(target)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets(node.target)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            targets(node.target)
-            for inner in node.body + node.orelse:
-                statement(inner)
-        elif isinstance(node, (ast.While, ast.If)):
-            for inner in node.body + node.orelse:
-                statement(inner)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    targets(item.optional_vars)
-            for inner in node.body:
-                statement(inner)
-        elif isinstance(node, ast.Try):
-            for inner in node.body + node.orelse + node.finalbody:
-                statement(inner)
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.NamedExpr):
-            targets(node.value.target)
+    def start(node: ast.AST) -> tuple[int, int]:
+        return (node.lineno, node.col_offset)
 
-    for node in tree.body:
-        statement(node)
-    return names
+    todo: list[tuple[ast.AST, tuple[int, int] | None]] = [(tree, None)]
+    while todo:  # depth first, children in order (a stack, so no recursion on deep code)
+        node, at = todo.pop()
+        children: list[tuple[ast.AST, tuple[int, int] | None]] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append((end(node), node.name))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            found.extend((end(sub), sub.target.id) for sub in ast.walk(node)
+                         if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name))
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            # The value is computed first (its walrus binds first), then the targets.
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            children = [(node.value, at)] if node.value is not None else []
+            children += [(target, end(node)) for target in targets]
+        elif isinstance(node, ast.NamedExpr):
+            children = [(node.value, at), (node.target, end(node))]
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                found.append((at or start(node), node.id))
+            continue
+        else:
+            if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                found.append((start(node), node.name))
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                found.append((end(node), node.rest))
+            children = [(child, at) for child in ast.iter_child_nodes(node)]
+        todo.extend(reversed(children))
+    found.sort(key=lambda item: item[0])  # stable: `a = b = v` keeps a before b
+    return [name for _, name in found]
+
+
+def _values_within(roots: list[Any], limit: int = 1_000_000) -> list[Value]:
+    """The Values reachable from roots through lists, tuples, sets, dicts and instances'
+    attributes (not through functions, modules or classes), without recursion."""
+    found: list[Value] = []
+    seen: set[int] = set()
+    todo = list(roots)
+    while todo and len(seen) < limit:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Value):
+            found.append(obj)
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            todo.extend(obj)
+        elif isinstance(obj, dict):
+            todo.extend(obj.values())
+        elif not isinstance(obj, (type, types.ModuleType, types.FunctionType)) and hasattr(obj, "__dict__"):
+            todo.extend(vars(obj).values())
+    return found
+
+
+def dismantle(roots: list[Any]) -> None:
+    """Cut every graph reachable from roots into lone Values (no parents), so that dropping
+    them frees one Value at a time rather than a chain of deallocations as deep as the graph."""
+    nodes: list[Value] = []
+    seen: set[int] = set()
+    todo = _values_within(roots)
+    while todo:
+        value = todo.pop()
+        if id(value) in seen:
+            continue
+        for node in topological_order(value):
+            if id(node) not in seen:
+                seen.add(id(node))
+                nodes.append(node)
+                if isinstance(node.grad, Value):  # a create_graph gradient: a graph of its own
+                    todo.append(node.grad)
+    for node in nodes:  # all still held by `nodes`: nothing is freed while they are cut
+        node._a = node._b = node._rule = node._arg = None
+        node.grad = 0.0
+
+
+def _release() -> None:
+    """Dismantle, then drop, what the last run kept."""
+    kept = _kept[:]
+    _kept.clear()
+    dismantle(kept)
+    for held in kept:  # the namespace's functions and classes refer to it: break that cycle now
+        held.clear()
 
 
 def _error_text(error: BaseException) -> str:
@@ -138,16 +200,18 @@ def _describe(root: Value) -> dict[str, Any]:
 
 def run(code: str) -> dict[str, Any]:
     """Run code (as the page's Run button does) and describe what the page shows; see the module."""
+    _release()
     output = io.StringIO()
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(keepends=True), FILENAME)
     shown: list[Value] = []
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    _kept.extend([namespace, shown])
     try:
         tree = ast.parse(code, FILENAME)
-        compiled = compile(tree, FILENAME, "exec")
+        compiled = compile(tree, FILENAME, "exec", dont_inherit=True)  # not runner.py's __future__ imports
         with capture(shown.append), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             exec(compiled, namespace)
-    except (Exception, SystemExit) as error:  # the reader's error, shown in the page; the page goes on
+    except BaseException as error:  # the reader's error (KeyboardInterrupt too), shown in the page
         return {"ok": False, "output": output.getvalue(), "error": _error_text(error), "value": None}
     root, name = None, ""
     if shown:

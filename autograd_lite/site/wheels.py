@@ -3,9 +3,10 @@
 - `own_wheel(folder)`: autograd_lite's wheel, zipped from its *installed* files (an editable
   checkout or a plain install alike), with a dist-info (METADATA, WHEEL, RECORD with hashes).
   No build backend runs, so no source tree is needed.
-- `download(specs, folder)`: exact `name==version` wheels from PyPI (pure Python only, the
+- `download(specs, folder, python)`: exact `name==version` wheels from PyPI (pure Python only, the
   only kind Pyodide can load from PyPI), through `pip download`, at build time.
 - `closure(lock, names)`: a package of Pyodide's lock and everything it depends on.
+- `only_shipped(lock, wheels)`: the lock without entries of files the site does not ship.
 - `rewrite_lock(lock, wheels)`: the lock with an entry for each shipped wheel, written from
   the file itself (name, version, file name, sha256, imports, depends). PyPI's file of a
   package Pyodide also builds differs from Pyodide's (another sha256): Pyodide's integrity
@@ -29,7 +30,8 @@ from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
-__all__ = ["canonical", "closure", "download", "own_wheel", "read_pins", "rewrite_lock", "wheel_metadata"]
+__all__ = ["canonical", "closure", "download", "only_shipped", "own_wheel", "read_pins", "rewrite_lock",
+           "wheel_metadata"]
 
 # Fixed timestamps: the same installed files always give the same wheel, byte for byte.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -63,6 +65,32 @@ def _record_hash(data: bytes) -> str:
     return f"sha256={digest}"
 
 
+# What the package is made of (setup.cfg: its modules and package data); anything else a
+# checkout's folder holds (a scratch file, an editor's backup) stays out of the wheel.
+_PACKAGE_DATA = re.compile(r"autograd_lite/(py\.typed|page/[^/]+\.(html|css|js|txt))")
+
+
+def _shipped(name: str) -> bool:
+    return name.endswith(".py") or _PACKAGE_DATA.fullmatch(name) is not None
+
+
+def _installed_metadata() -> str:
+    """autograd_lite's METADATA for the wheel, from the installed distribution (not retyped):
+    name, version, summary, license, Python versions and what every install requires."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("autograd_lite")
+    except metadata.PackageNotFoundError:
+        raise WheelError("autograd_lite is not installed (its metadata names the wheel's version and "
+                         "requirements): pip install -e . in the checkout") from None
+    meta = dist.metadata
+    lines = ["Metadata-Version: 2.1", f"Name: {meta['Name']}", f"Version: {dist.version}"]
+    lines += [f"{field}: {meta[field]}" for field in ("Summary", "License", "Requires-Python") if meta[field]]
+    lines += [f"Requires-Dist: {r}" for r in dist.requires or [] if "extra" not in r.partition(";")[2]]
+    return "\n".join(lines) + "\n"
+
+
 def _package_files(package_dir: Path, demos_dir: Path | None) -> list[tuple[str, Path]]:
     """(path in the wheel, file on disk) for every installed file of the package.
 
@@ -83,7 +111,7 @@ def _package_files(package_dir: Path, demos_dir: Path | None) -> list[tuple[str,
     skip = {"demos"} if demos_dir is not None else set()
     walk(package_dir, "autograd_lite", skip)
     files = [(name, path) for name, path in files
-             if not (name.startswith("autograd_lite/site/") and name.count("/") > 2)]
+             if not (name.startswith("autograd_lite/site/") and name.count("/") > 2) and _shipped(name)]
     if demos_dir is not None:
         walk(demos_dir, "autograd_lite/demos", set())
     return files
@@ -96,11 +124,12 @@ def own_wheel(folder: Path) -> Path:
 
     package_dir = Path(autograd_lite.__file__).resolve().parent
     demos_dir = Path(demos.__path__[0]).resolve()
-    version = autograd_lite.__version__
+    metadata = _installed_metadata()
+    version = re.search(r"^Version: (.+)$", metadata, re.M).group(1)
+    if version != autograd_lite.__version__:
+        raise WheelError(f"the installed autograd_lite is {version} but the imported one is "
+                         f"{autograd_lite.__version__}: reinstall it (pip install -e .)")
     dist_info = f"autograd_lite-{version}.dist-info"
-    summary = "A scalar reverse-mode autodiff engine that makes backpropagation visible"
-    metadata = (f"Metadata-Version: 2.1\nName: autograd_lite\nVersion: {version}\nSummary: {summary}\n"
-                "License: MIT\nRequires-Python: >=3.10\nRequires-Dist: graphviz\n")
     wheel = ("Wheel-Version: 1.0\nGenerator: autograd_lite.site.wheels\nRoot-Is-Purelib: true\n"
              "Tag: py3-none-any\n")
     entries = [(name, path.read_bytes()) for name, path in _package_files(package_dir, demos_dir)]
@@ -123,13 +152,15 @@ def own_wheel(folder: Path) -> Path:
     return path
 
 
-def download(specs: Iterable[str], folder: Path) -> list[Path]:
-    """Download the pure-Python wheels `name==version` from PyPI into folder; their paths."""
+def download(specs: Iterable[str], folder: Path, python: str) -> list[Path]:
+    """Download the pure-Python wheels `name==version` from PyPI into folder, for the Python
+    version `python` ("3.14" or "3.14.2": Pyodide's, from its lock); their paths."""
     specs = list(specs)
     folder.mkdir(parents=True, exist_ok=True)
     before = set(folder.glob("*.whl"))
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-               "--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", "3.14",
+               "--platform", "any", "--implementation", "py", "--abi", "none",
+               "--python-version", ".".join(python.split(".")[:2]),
                "--dest", str(folder), *specs]
     result = subprocess.run(command, check=False, capture_output=True, text=True)
     if result.returncode != 0:
@@ -212,3 +243,10 @@ def rewrite_lock(lock: Mapping[str, Any], wheels: Iterable[Path]) -> dict[str, A
         # Pyodide's own wheel held the tests it splits off; PyPI's file keeps them inside.
         packages[key]["unvendored_tests"] = False
     return {**lock, "packages": packages}
+
+
+def only_shipped(lock: Mapping[str, Any], wheels: Iterable[Path]) -> dict[str, Any]:
+    """The lock without the entries of files not shipped (a request for one could only 404)."""
+    names = {path.name for path in wheels}
+    return {**lock, "packages": {key: entry for key, entry in lock["packages"].items()
+                                 if entry["file_name"] in names}}

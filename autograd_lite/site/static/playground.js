@@ -9,7 +9,7 @@
  * new one. A link `#code=<encodeURIComponent(code)>` fills the editor and waits for Run; with
  * no such link the first example runs as soon as Python is ready.
  * For the benchmark and tests: document.body.dataset.firstGraphMs is set when the first graph
- * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running" or "done".
+ * is drawn, pythonReadyMs when Python is (ms since navigation start), dataset.state is "loading", "ready", "running", "drawing" or "done".
  */
 (function () {
   "use strict";
@@ -26,8 +26,17 @@
   }
   function show(box, text) { box.textContent = text || ""; box.hidden = !text; }
 
+  // Run is off from a click until its answer is drawn (a second click would only queue a
+  // second run behind the first); Stop is on whenever Python is busy: running or loading.
+  function busy(isRunning) {
+    running = isRunning;
+    runButton.disabled = isRunning;
+    stopButton.disabled = ready && !isRunning;
+  }
+
   function startWorker() {
     ready = false;
+    busy(false);
     worker = new Worker("worker.js", {type: "module"});
     setStatus("starting Python\u2026", "loading");
     worker.onmessage = function (event) {
@@ -35,11 +44,13 @@
       if (message.type === "status") { setStatus(message.text, "loading"); }
       else if (message.type === "ready") {
         ready = true;
+        busy(false);
         document.body.dataset.pythonReadyMs = String(Math.round(performance.now()));
         document.body.dataset.pyodideSeconds = String(message.pyodideSeconds);
         setStatus("Python ready (" + message.seconds.toFixed(1) + " s). Press Run or Ctrl+Enter.", "ready");
         if (pending !== null) { var code = pending; pending = null; run(code); }
       } else if (message.type === "result") { if (message.id === runId) { finished(JSON.parse(message.json)); } }
+      else if (message.type === "crashed") { if (message.id === runId) { crashed(message.text); } }
       else if (message.type === "fatal") { setStatus("Python could not start: " + message.text, "failed"); }
     };
     worker.onerror = function (event) { setStatus("Python could not start: " + (event.message || "worker error"), "failed"); };
@@ -47,40 +58,57 @@
 
   var runStarted = 0;
   function run(code) {
+    if (running) {  // Ctrl+Enter or an example picked while a run is on: not queued
+      setStatus("still running the previous code: wait for it, or Stop it, then Run");
+      return;
+    }
     if (!ready) { pending = code; setStatus("Python is still loading; your code runs as soon as it is ready\u2026"); return; }
     runId += 1;
-    running = true;
+    busy(true);
     runStarted = performance.now();
-    stopButton.disabled = false;
     setStatus("running\u2026", "running");
     worker.postMessage({type: "run", id: runId, code: code});
   }
 
-  function stop() {
+  // A new worker (a new Python) in place of the old one, which is terminated.
+  function restart(text) {
     if (worker !== null) { worker.terminate(); }
-    running = false;
     pending = null;
     runId += 1;  // an answer of the old worker can no longer arrive, nor count
-    stopButton.disabled = true;
     startWorker();
-    setStatus("stopped; restarting Python\u2026", "loading");
+    setStatus(text, "loading");
+  }
+
+  function stop() { restart("stopped; restarting Python\u2026"); }
+
+  // The interpreter itself died during the run (not a Python error: Pyodide's fatal error).
+  function crashed(text) {
+    show(outputBox, "");
+    show(errorBox, "Python itself crashed during this run, so its output is lost (the last good " +
+         "drawing is kept); Python has been restarted.\n" + text);
+    restart("Python crashed; restarting it\u2026");
   }
 
   function finished(result) {
-    running = false;
-    stopButton.disabled = true;
     var seconds = ((performance.now() - runStarted) / 1000).toFixed(2);
     show(outputBox, result.output);
     show(errorBox, result.error);
-    if (!result.ok) { setStatus("error (the last good drawing is kept)", "done"); return; }
+    if (!result.ok) { busy(false); setStatus("error (the last good drawing is kept)", "done"); return; }
     if (result.value === null) {
+      busy(false);
       setStatus("ran in " + seconds + " s; no Value to draw (bind one to a name, or call autograd_lite.show(v))", "done");
       return;
     }
-    setStatus("ran in " + seconds + " s; drawing\u2026", "running");
+    stopButton.disabled = true;  // Python is done; the drawing is the page's (which stays responsive)
+    setStatus("ran in " + seconds + " s; drawing\u2026", "drawing");
+    var id = runId;
     draw(result.value).then(function () {
+      if (id !== runId) { return; }
+      busy(false);
       setStatus("ran in " + seconds + " s; drew " + result.value.name + " (" + result.value.nodes + " values)", "done");
     }, function (error) {
+      if (id !== runId) { return; }
+      busy(false);
       show(errorBox, "drawing failed: " + error);
       setStatus("drawing failed", "done");
     });
@@ -115,7 +143,7 @@
       graph.replaceChildren();
       if (svg) { graph.appendChild(svg); }
       graphView.refresh();
-      if (!document.body.dataset.firstGraphMs) {
+      if (svg && !document.body.dataset.firstGraphMs) {
         document.body.dataset.firstGraphMs = String(Math.round(performance.now()));
       }
       var holder = $("player");
@@ -129,11 +157,21 @@
     });
   }
 
+  // The code of a `#code=` link; null without one; undefined (and the status says so) when
+  // the link is cut or garbled.
   function codeFromLink() {
     var hash = window.location.hash;
     if (hash.indexOf("#code=") !== 0) { return null; }
-    try { return decodeURIComponent(hash.slice(6)); } catch (error) { return null; }
+    try { return decodeURIComponent(hash.slice(6)); } catch (error) {
+      var why = "the link's code could not be read (it is cut or garbled): ask for the link again";
+      show(errorBox, why);
+      setStatus(why);
+      return undefined;
+    }
   }
+
+  var loaded = "";  // the code the page last put in the editor: unchanged, it may be replaced freely
+  function load(code) { editor.value = loaded = code; }
 
   function share() {
     var url = window.location.href.split("#")[0] + "#code=" + encodeURIComponent(editor.value);
@@ -142,8 +180,13 @@
     box.value = url;
     box.hidden = false;
     box.select();
-    if (navigator.clipboard) { navigator.clipboard.writeText(url).catch(function () {}); }
-    setStatus("link to this code copied (it opens the code; the reader presses Run)");
+    var said = " (it opens the code; the reader presses Run)";
+    var copyIt = function () { setStatus("the link to this code is in the box below: copy it" + said); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {  // only on https or localhost
+      navigator.clipboard.writeText(url).then(function () {
+        setStatus("link to this code copied" + said);
+      }, copyIt);
+    } else { copyIt(); }
   }
 
   runButton.addEventListener("click", function () { run(editor.value); });
@@ -158,11 +201,14 @@
   });
   picker.addEventListener("change", function () {
     var chosen = examples[picker.selectedIndex];
-    if (chosen) { editor.value = chosen.code; run(chosen.code); }
+    if (chosen) { load(chosen.code); run(chosen.code); }
   });
   window.addEventListener("hashchange", function () {
     var code = codeFromLink();
-    if (code !== null) { editor.value = code; setStatus("code from the link: press Run to run it"); }
+    if (typeof code !== "string" || code === editor.value) { return; }
+    if (editor.value !== loaded && !window.confirm("Replace the code you wrote with the link's code?")) { return; }
+    load(code);
+    setStatus("code from the link: press Run to run it");
   });
 
   startWorker();
@@ -175,12 +221,14 @@
       picker.appendChild(option);
     });
     var linked = codeFromLink();
-    if (linked !== null) {
-      editor.value = linked;
+    if (typeof linked === "string") {
+      load(linked);
       picker.selectedIndex = -1;
       if (!ready) { setStatus("code from the link: press Run to run it (Python is loading)"); }
+    } else if (linked === undefined) {
+      picker.selectedIndex = -1;  // nothing runs: the status says the link could not be read
     } else if (list.length) {
-      editor.value = list[0].code;
+      load(list[0].code);
       run(list[0].code);
     }
   });

@@ -4,13 +4,15 @@
 // its lock (which names autograd_lite's wheel) and the wheel, from lite/static/pyodide/.
 //
 // Messages to the page: {type: "status", text}, {type: "ready", seconds, pyodideSeconds},
-// {type: "result", id, json} (autograd_lite.site.runner.run_json's answer), {type: "fatal", text}.
+// {type: "result", id, json} (autograd_lite.site.runner.run_json's answer), {type: "fatal", text}
+// (Python could not start), {type: "crashed", id, text} (the interpreter died during a run).
 // From the page: {type: "run", id, code}.
 "use strict";
 
 const PYODIDE = new URL("./lite/static/pyodide/", self.location.href).href;
 const started = performance.now();
 let runner = null;
+let PythonError = null;  // pyodide.ffi.PythonError: an error Python raised, not one of the interpreter
 
 function post(message) { self.postMessage(message); }
 
@@ -33,6 +35,7 @@ const ready = (async () => {
   post({type: "status", text: "loading autograd_lite\u2026"});
   pyodide.unpackArchive(await wheel, "wheel");
   runner = pyodide.pyimport("autograd_lite.site.runner");
+  PythonError = pyodide.ffi.PythonError;
   post({type: "ready", seconds: (performance.now() - started) / 1000,
         pyodideSeconds: (pythonUp - started) / 1000});
 })().catch((error) => post({type: "fatal", text: String(error && error.message || error)}));
@@ -45,8 +48,16 @@ self.onmessage = async (event) => {
   let json;
   try {
     json = runner.run_json(message.code);
-  } catch (error) {  // a failure of the runner itself, not of the reader's code
-    json = JSON.stringify({ok: false, output: "", error: String(error && error.message || error), value: null});
+  } catch (error) {
+    if (!(error instanceof PythonError)) {
+      // Pyodide's own failure (a fatal error, e.g. its stack overflowed): this interpreter is
+      // dead, every later call would hang or fail; the page starts a new worker.
+      runner = null;
+      post({type: "crashed", id: message.id, text: String(error && error.message || error)});
+      return;
+    }
+    // a failure of the runner itself, not of the reader's code (run_json catches those)
+    json = JSON.stringify({ok: false, output: "", error: String(error.message || error), value: null});
   }
   post({type: "result", id: message.id, json: json});
 };
