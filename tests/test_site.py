@@ -319,6 +319,7 @@ PRIVATE = re.compile(r"_common|in_kernel|import autograd_lite\._|from autograd_l
                      r"autograd_lite\.demos\._|from autograd_lite\.\w+ import _")
 
 
+@pytest.mark.slow  # needs the notebook extra, which the other interpreters' venvs do not install
 @pytest.mark.needs("jupytext")
 @pytest.mark.parametrize("name", [n for n in NOTEBOOKS if n in cli.demo_names()])
 def test_the_served_notebooks_read_as_teaching_material(name: str, tmp_path: Path) -> None:
