@@ -34,6 +34,7 @@ from .jupyter_session import (
     jupyter_env,
     jupyterlab,
     open_and_run_all,
+    requests,
     severe,
 )
 
@@ -182,8 +183,7 @@ def test_jupyterlab_runs_the_neuron_notebook_and_its_widgets_react(tmp_path: Pat
             errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type*='error']")
             assert errors == []
             # JupyterLab, its widgets and our outputs fetched nothing but from the local server.
-            fetched = driver.execute_script(
-                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
+            fetched = requests(driver)
             assert fetched and [url for url in fetched if not url.startswith(lab.base)] == []
         finally:
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder

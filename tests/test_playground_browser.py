@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from .jupyter_session import NOTEBOOK_EXTRA, chromium, convert, jupyter_env, jupyterlab, open_and_run_all
+from .jupyter_session import (
+    NOTEBOOK_EXTRA,
+    chromium,
+    convert,
+    jupyter_env,
+    jupyterlab,
+    open_and_run_all,
+    requests,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs(*NOTEBOOK_EXTRA, browser=True)]
 try:  # a missing selenium is reported by the needs mark, when a test runs: collecting needs none
@@ -87,8 +95,7 @@ def test_play_pause_and_add_a_layer_in_jupyterlab(tmp_path: Path) -> None:
 
             errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type*='error']")
             assert errors == []
-            fetched = driver.execute_script(
-                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
+            fetched = requests(driver)
             assert fetched and [url for url in fetched if not url.startswith(lab.base)] == []
         finally:
             driver.save_screenshot(str(tmp_path / "jupyterlab.png"))  # stays in the temporary folder
