@@ -57,7 +57,7 @@ from . import render, viz
 from .engine import Value, gradients, topological_order
 from .render import inline_svg
 
-__all__ = ["Frame", "Player", "backprop_frames", "backprop_html", "render_player"]
+__all__ = ["Frame", "Player", "backprop_frames", "backprop_html", "browser_player", "render_player"]
 
 # Colours of the states a Value can be in during the walk (the role colours,
 # blue input / white intermediate / green output, are viz's and mean "final").
@@ -361,6 +361,12 @@ def render_player(root: Value, *, edge_labels: bool = True, max_nodes: int = 200
             return Player(frames, _render(frames))
         except render.GraphvizFailedError as error:  # installed but failing: drawn in the browser
             render.browser_instead(error)
+    return browser_player(frames, order)
+
+
+def browser_player(frames: list[Frame], order: list[Value]) -> Player:
+    """The player of these frames drawn in the browser: no pictures, the frames stay DOT
+    text, and `measure` (the measuring graph and its owners) gives records equal widths."""
     measuring, owners = _measuring(frames, order)
     return Player(frames, None, {"dot": viz.render_dot_text(measuring), "owners": owners})
 

@@ -188,9 +188,7 @@ def _describe(root: Value) -> dict[str, Any]:
         result["notes"].append(f"{len(order)} values: more than {MAX_DRAWN}, too many to draw")
     if len(order) <= MAX_STEPPED:
         frames = backprop_page.backprop_frames(root, max_nodes=MAX_STEPPED, who="playground")
-        measuring, owners = backprop_page._measuring(frames, order)
-        measure = {"dot": viz.render_dot_text(measuring), "owners": owners}
-        result["player"] = backprop_page._player_markup(frames, None, "pg-", measure)
+        result["player"] = backprop_page.browser_player(frames, order).markup("pg-")
     else:
         result["notes"].append(f"{len(order)} values: more than {MAX_STEPPED}, too many to step through")
     if len(order) <= MAX_EXPLAINED:
